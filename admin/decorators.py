@@ -1,0 +1,31 @@
+"""The one gate in front of every staff view."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from portal.models import Role
+
+RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}
+
+
+def staff_required(role: Role = Role.AGENT):
+    """Staff of at least this role; customers get 404, lower staff roles 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("admin.login", next=request.full_path))
+            if not current_user.is_staff:
+                abort(404)  # customers never learn that /admin exists
+            if RANK[current_user.role] < RANK[role]:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,73 @@
+"""Caseloop: the app factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; never migrates, prompts or touches the network."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(config_module.load(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import auth, database, htmx, security  # noqa: F401 - auth registers the loader
+    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import htmx as htmx_ext
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    htmx_ext.init_app(app)
+    login_manager.init_app(app)
+    htmx.init_app(app)
+    security.init_app(app)
+    database.init_engine(app, db)
+
+
+def register_blueprints(app: Flask) -> None:
+    from admin import bp as admin_bp
+
+    from .customer import bp as customer_bp
+    from .health import bp as health_bp
+
+    app.register_blueprint(customer_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(health_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from . import errors
+
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import formatting
+
+    formatting.init_app(app)

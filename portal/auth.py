@@ -1,0 +1,54 @@
+"""Loading the signed-in user, and the decorators views use to require one."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, session
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .extensions import db, login_manager
+from .models import User
+from .services import accounts
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    # The id carries the session version: bumping it signs out every old cookie.
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def customer_required(view):
+    """Signed-in customers only; staff get 404 (the customer pages are not theirs)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def start_session(user: User) -> None:
+    """Sign in on a fresh session, so nothing set before sign-in carries over."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    accounts.record_sign_in(user)
+
+
+def end_session() -> None:
+    """Sign out here and revoke every other cookie of this user."""
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        accounts.revoke_sessions(user)
+    logout_user()
+    session.clear()

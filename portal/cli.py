@@ -1,0 +1,65 @@
+"""Command line: `caseloop users create`, `caseloop demo-data`, and Flask-Migrate's `db`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Department, Role
+from .services import accounts
+from .services.errors import ServiceError
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage customer and staff accounts."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="customer")
+@click.option("--name", default="", help="Display name (defaults to the email).")
+@click.option("--department", "departments", multiple=True, help="Department name; repeatable.")
+@click.option("--password", default=None, help="Omit to be prompted (or use sign-in links).")
+def create_user(email: str, role: str, name: str, departments: tuple[str, ...],
+                password: str | None) -> None:
+    """Create an account."""
+    if password is None and role != Role.CUSTOMER.value:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    found = []
+    for dep_name in departments:
+        dep = db.session.scalar(select(Department).where(Department.name == dep_name))
+        if dep is None:
+            raise click.ClickException(f"No department called {dep_name!r}.")
+        found.append(dep)
+    try:
+        user = accounts.create_user(email, name, Role(role), password, found)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@click.command("demo-data")
+@click.option("--force", is_flag=True, help="Load even if the database already has users.")
+def demo_data(force: bool) -> None:
+    """Load the demo customers, staff and cases (once)."""
+    from . import demo
+
+    if not demo.load(force=force):
+        click.echo("Demo data already present; nothing loaded.")
+    demo.print_sign_ins()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_group)
+    app.cli.add_command(demo_data)
+
+
+def main() -> None:
+    """The `caseloop` console script: Flask's CLI bound to this app."""
+    from . import create_app
+
+    FlaskGroup(create_app=lambda: create_app(), name="caseloop")(prog_name="caseloop")

@@ -1,0 +1,117 @@
+"""My cases, opening a case, the case page and replying on it."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth import customer_required
+from ..extensions import db
+from ..files import send_attachment
+from ..htmx import wants_fragment
+from ..models import Category
+from ..services import attachments, cases, timeline
+from ..services.errors import NotFound, ServiceError
+from ..services.similar import find_similar_open_case
+from . import bp
+from .forms import NewCaseForm, ReplyForm
+
+
+def _own_case(reference: str):
+    try:
+        return cases.get_case_for(current_user, reference)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/cases")
+@customer_required
+def my_cases():
+    items = cases.cases_for(current_user)
+    template = "portal/cases/_list.html" if wants_fragment() else "portal/cases/index.html"
+    return render_template(template, cases=items)
+
+
+def _category_choices() -> list[tuple[int, str]]:
+    rows = db.session.scalars(select(Category).where(Category.active).order_by(Category.name))
+    return [(0, "Choose…")] + [(c.id, c.name) for c in rows]
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@customer_required
+def new_case():
+    form = NewCaseForm()
+    form.category.choices = _category_choices()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("portal/cases/new.html", form=form), status
+    category = db.session.get(Category, form.category.data)
+    if category is None or not category.active:
+        form.category.errors.append("Choose what your case is about.")
+        return render_template("portal/cases/new.html", form=form), 422
+    similar = None if form.confirmed_new.data else find_similar_open_case(
+        current_user, form.title.data, category.id)
+    if similar is not None:
+        form.confirmed_new.data = "yes"
+        return render_template("portal/cases/new.html", form=form, similar=similar), 409
+    try:
+        files = attachments.check_uploads(form.attachments.data)
+        case = cases.open_case(current_user, form.title.data, form.body.data, category,
+                               files=files)
+    except ServiceError as exc:
+        getattr(form, exc.field or "body").errors.append(exc.message)
+        return render_template("portal/cases/new.html", form=form), 422
+    return redirect(url_for("customer.case_detail", reference=case.reference))
+
+
+@bp.get("/cases/<reference>")
+@customer_required
+def case_detail(reference: str):
+    case = _own_case(reference)
+    html = render_template("portal/cases/detail.html", case=case,
+                           events=timeline.public_events(case), form=ReplyForm())
+    cases.mark_seen(case)
+    return html
+
+
+@bp.post("/cases/<reference>/replies")
+@customer_required
+def reply(reference: str):
+    case = _own_case(reference)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            files = attachments.check_uploads(form.attachments.data)
+            landed = cases.add_customer_message(case, current_user, form.body.data, files=files)
+        except ServiceError as exc:
+            getattr(form, exc.field or "body").errors.append(exc.message)
+        else:
+            return _after_reply(case, landed)
+    template = "portal/cases/_case.html" if wants_fragment() else "portal/cases/detail.html"
+    return render_template(template, case=case, events=timeline.public_events(case),
+                           form=form), 422
+
+
+def _after_reply(case, landed):
+    target = url_for("customer.case_detail", reference=landed.reference)
+    if landed.id != case.id:
+        # The old case was closed: the reply opened a linked case, so go there.
+        if wants_fragment():
+            return "", 204, {"HX-Location": target}
+        return redirect(target)
+    if wants_fragment():
+        html = render_template("portal/cases/_case.html", case=case,
+                               events=timeline.public_events(case), form=ReplyForm(formdata=None))
+        cases.mark_seen(case)
+        return html
+    return redirect(target + "#latest")
+
+
+@bp.get("/attachments/<int:attachment_id>/<path:filename>")
+@customer_required
+def attachment(attachment_id: int, filename: str):
+    found = attachments.get_for_customer(current_user, attachment_id)
+    if found is None:
+        abort(404)
+    return send_attachment(found)

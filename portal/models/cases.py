@@ -1,0 +1,135 @@
+"""Cases and the plain words customers see for each status."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+class Status(enum.StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    WAITING_ON_THIRD_PARTY = "waiting_on_third_party"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+@dataclass(frozen=True)
+class StatusText:
+    label: str
+    next_step: str
+    tone: str  # a CSS hint; the label always carries the meaning too
+
+
+STATUS_TEXT: dict[Status, StatusText] = {
+    Status.NEW: StatusText("Received", "We will acknowledge your case shortly.", "new"),
+    Status.ACKNOWLEDGED: StatusText(
+        "Acknowledged", "Someone on our team has read your case and will pick it up.", "new"
+    ),
+    Status.IN_PROGRESS: StatusText(
+        "Waiting on us", "We are working on it. You do not need to do anything.", "us"
+    ),
+    Status.WAITING_ON_CUSTOMER: StatusText(
+        "Waiting on you", "We need something from you: please reply below.", "you"
+    ),
+    Status.WAITING_ON_THIRD_PARTY: StatusText(
+        "Waiting on a third party",
+        "We are waiting on someone outside our team and will keep you posted.",
+        "us",
+    ),
+    Status.RESOLVED: StatusText(
+        "Resolved", "We believe this is solved. Reply if it is not and we will pick it up.", "done"
+    ),
+    Status.CLOSED: StatusText(
+        "Closed", "This case is closed. Replying opens a new case linked to this one.", "done"
+    ),
+}
+
+OPEN_STATUSES = frozenset(s for s in Status if s not in {Status.RESOLVED, Status.CLOSED})
+
+REFERENCE_RE = re.compile(r"^CL-(\d{1,12})$", re.IGNORECASE)
+
+
+def format_reference(case_id: int) -> str:
+    return f"CL-{case_id:06d}"
+
+
+def parse_reference(reference: str) -> int | None:
+    """The case id inside a reference like CL-000123, or None if it is not one."""
+    match = REFERENCE_RE.match(reference.strip())
+    return int(match.group(1)) if match else None
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_customer_activity", "customer_id", "last_activity_at"),
+        Index("ix_cases_status_activity", "status", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.NEW)
+    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.NORMAL)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # A case opened by replying to a closed one points back at it.
+    previous_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Time of the last event the customer can see; drives "updated 2 hours ago".
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    customer_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Incremented on every change; a form built on an older version is stale.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    customer = relationship("User", foreign_keys=[customer_id], lazy="joined")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    department = relationship("Department", lazy="joined")
+    category = relationship("Category")
+    events = relationship(
+        "CaseEvent", back_populates="case", order_by="CaseEvent.id", lazy="dynamic"
+    )
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.id)
+
+    @property
+    def status_text(self) -> StatusText:
+        return STATUS_TEXT[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def has_unseen_updates(self) -> bool:
+        return self.customer_seen_at is None or self.last_activity_at > self.customer_seen_at
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference} {self.status.value}>"

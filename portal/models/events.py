@@ -1,0 +1,101 @@
+"""The append-only case timeline and the files attached to its events."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+class EventKind(enum.StrEnum):
+    OPENED = "opened"
+    CUSTOMER_MESSAGE = "customer_message"
+    STAFF_REPLY = "staff_reply"
+    INTERNAL_NOTE = "internal_note"
+    STATUS_CHANGE = "status_change"
+    ASSIGNMENT = "assignment"
+    CONTACT_LOGGED = "contact_logged"
+    REOPENED = "reopened"
+    LINKED = "linked"
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    LETTER = "letter"
+    API = "api"
+    SYSTEM = "system"
+
+
+CHANNEL_LABELS = {
+    Channel.WEB: "on the web",
+    Channel.EMAIL: "by email",
+    Channel.PHONE: "by phone",
+    Channel.IN_PERSON: "in person",
+    Channel.LETTER: "by letter",
+    Channel.API: "from another system",
+    Channel.SYSTEM: "",
+}
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class CaseEvent(db.Model):
+    """One thing that happened on a case. Rows are never updated or deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_visibility", "case_id", "visibility", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.WEB)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLIC)
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case = relationship("Case", back_populates="events")
+    author = relationship("User", lazy="joined")
+    attachments = relationship("Attachment", back_populates="event", lazy="selectin")
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNEL_LABELS[self.channel]
+
+
+class Attachment(db.Model):
+    """A file stored outside static/, under a random key, served only after a check."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event = relationship("CaseEvent", back_populates="attachments")

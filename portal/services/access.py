@@ -1,0 +1,32 @@
+"""Who on the staff may see which case: the one rule every staff lookup goes through."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from ..extensions import db
+from ..models import Case, Role, User, parse_reference
+from .errors import NotFound
+
+
+def visible_cases(staff: User) -> Select:
+    """A query of the cases this staff member may see: admins all, others their departments."""
+    query = select(Case)
+    if staff.role != Role.ADMIN:
+        query = query.where(Case.department_id.in_(staff.department_ids or {-1}))
+    return query
+
+
+def can_see(staff: User, case: Case) -> bool:
+    return staff.is_staff and (
+        staff.role == Role.ADMIN or case.department_id in staff.department_ids
+    )
+
+
+def get_case_for_staff(staff: User, reference: str) -> Case:
+    """The case if this staff member may see it; NotFound otherwise (no hint it exists)."""
+    case_id = parse_reference(reference)
+    case = db.session.get(Case, case_id) if case_id else None
+    if case is None or not can_see(staff, case):
+        raise NotFound()
+    return case

@@ -1,0 +1,208 @@
+"""Accounts: sign-up, passwords, single-use sign-in links and password resets."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import AuthToken, Department, Role, User, utcnow
+from ..urls import external_url
+from .errors import ServiceError
+from .outbox import queue_email
+
+SIGN_IN = "sign_in"
+RESET = "reset"
+MIN_PASSWORD = 10
+# Checked against when the email is unknown, so both paths cost one hash.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(raw: str) -> str:
+    """Lower-cased, syntax-checked address; raises ServiceError on nonsense."""
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ServiceError(f"That is not a valid email address: {exc}", "email") from exc
+    return result.normalized.lower()
+
+
+def find_user(email: str) -> User | None:
+    try:
+        address = normalise_email(email)
+    except ServiceError:
+        return None
+    return db.session.scalar(select(User).where(User.email == address))
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(f"Use at least {MIN_PASSWORD} characters.", "password")
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: Role = Role.CUSTOMER,
+    password: str | None = None,
+    departments: Iterable[Department] = (),
+    verified: bool = True,
+) -> User:
+    """Create and commit a user; raises ServiceError when the email is taken."""
+    address = normalise_email(email)
+    if find_user(address):
+        raise ServiceError("An account with that email already exists.", "email")
+    user = User(email=address, name=name.strip() or address, role=role)
+    if password is not None:
+        check_password_rules(password)
+        user.password_hash = generate_password_hash(password)
+    user.departments = list(departments)
+    if verified:
+        user.email_verified_at = utcnow()
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, staff: bool) -> User | None:
+    """The active user of the right kind with this password, else None (same cost either way)."""
+    user = find_user(email)
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    ok = check_password_hash(stored, password)
+    if not (ok and user and user.password_hash and user.active):
+        return None
+    if user.is_staff != staff:
+        return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    user.last_sign_in_at = utcnow()
+    db.session.commit()
+
+
+def revoke_sessions(user: User) -> None:
+    """Invalidate every session and remember cookie this user holds."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    db.session.commit()
+
+
+def sign_up(email: str, name: str, password: str) -> None:
+    """Start a customer account; the answer never says whether the email was known."""
+    check_password_rules(password)
+    address = normalise_email(email)
+    user = find_user(address)
+    if user is None:
+        user = User(email=address, name=name.strip() or address, role=Role.CUSTOMER)
+        user.password_hash = generate_password_hash(password)
+        db.session.add(user)
+        db.session.flush()
+        _issue_link(user, SIGN_IN, "confirm_signup", next_path=None)
+    elif not user.is_staff:
+        # Someone (maybe the owner) tried to sign up again: tell the owner, change nothing.
+        _issue_link(user, SIGN_IN, "signup_existing", next_path=None)
+    db.session.commit()
+
+
+def request_sign_in_link(email: str, next_path: str | None = None) -> None:
+    """Email a one-time sign-in link if a customer has this address; silent otherwise."""
+    user = find_user(email)
+    if user and user.active and not user.is_staff:
+        _issue_link(user, SIGN_IN, "sign_in_link", next_path=next_path)
+        db.session.commit()
+
+
+def request_password_reset(email: str) -> None:
+    user = find_user(email)
+    if user and user.active:
+        _issue_link(user, RESET, "password_reset", next_path=None)
+        db.session.commit()
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _issue_link(user: User, purpose: str, template: str, next_path: str | None) -> str:
+    raw = secrets.token_urlsafe(32)
+    minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
+    db.session.add(
+        AuthToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_hash(raw),
+            expires_at=utcnow() + timedelta(minutes=minutes),
+            next_path=next_path,
+        )
+    )
+    endpoint = "customer.confirm_link" if purpose == SIGN_IN else "customer.reset_password"
+    link = external_url(endpoint, token=raw)
+    queue_email(
+        user.email, "Your Caseloop sign-in" if purpose == SIGN_IN else "Reset your password",
+        template, user=user, link=link, minutes=minutes,
+    )
+    return raw
+
+
+def peek_token(raw: str, purpose: str) -> AuthToken | None:
+    """The token if it is unused and unexpired; looking does not use it up."""
+    token = db.session.scalar(
+        select(AuthToken).where(AuthToken.token_hash == _hash(raw), AuthToken.purpose == purpose)
+    )
+    if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    if not token.user.active or (purpose == SIGN_IN and token.user.is_staff):
+        return None  # staff sign in at /admin/login only, never by emailed link
+    return token
+
+
+def consume_sign_in_link(raw: str) -> AuthToken | None:
+    """Use a sign-in link once; it also proves the address. None if invalid or used."""
+    token = peek_token(raw, SIGN_IN)
+    if token is None or not _mark_used(token):
+        return None
+    db.session.commit()
+    return token
+
+
+def reset_password(raw: str, password: str) -> User | None:
+    """Set a new password through a reset link; None when the link is no good."""
+    check_password_rules(password)
+    token = peek_token(raw, RESET)
+    if token is None or not _mark_used(token):
+        return None
+    user = token.user
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    db.session.commit()
+    return user
+
+
+def _mark_used(token: AuthToken) -> bool:
+    """Claim the token atomically, so two simultaneous uses cannot both succeed."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(AuthToken)
+        .where(AuthToken.id == token.id, AuthToken.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return False
+    if token.user.email_verified_at is None:
+        token.user.email_verified_at = now
+    return True

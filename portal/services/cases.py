@@ -1,0 +1,203 @@
+"""The rules of a case: open it, reply to it, move its status, find it for someone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import (
+    Case,
+    Category,
+    Channel,
+    EventKind,
+    Priority,
+    Status,
+    User,
+    Visibility,
+    parse_reference,
+    utcnow,
+)
+from . import notifications, timeline
+from .attachments import CheckedFile
+from .errors import NotFound, ServiceError
+
+MAX_BODY = 20_000
+MAX_TITLE = 200
+
+
+def _clean(text: str, field: str, limit: int, required: bool = True) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if "\x00" in text:
+        raise ServiceError("That text contains a character we cannot store.", field)
+    if required and not text:
+        raise ServiceError("This cannot be empty.", field)
+    if len(text) > limit:
+        raise ServiceError(f"Keep it under {limit:,} characters.", field)
+    return text
+
+
+def get_case_for(customer: User, reference: str) -> Case:
+    """The customer's own case with this reference; NotFound for anything else."""
+    case_id = parse_reference(reference)
+    case = db.session.get(Case, case_id) if case_id else None
+    if case is None or case.customer_id != customer.id:
+        raise NotFound()
+    return case
+
+
+def cases_for(customer: User) -> list[Case]:
+    """The customer's cases, the most recently active first."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.customer_id == customer.id)
+            .order_by(Case.last_activity_at.desc(), Case.id.desc())
+        )
+    )
+
+
+def open_case(
+    customer: User,
+    title: str,
+    body: str,
+    category: Category,
+    channel: Channel = Channel.WEB,
+    files: list[CheckedFile] = (),  # type: ignore[assignment]
+    priority: Priority = Priority.NORMAL,
+    previous: Case | None = None,
+) -> Case:
+    """Open a case with the customer's first message; routed by its category."""
+    title = _clean(title, "title", MAX_TITLE)
+    body = _clean(body, "body", MAX_BODY)
+    case = Case(
+        title=title,
+        customer=customer,
+        category=category,
+        department_id=category.department_id,
+        priority=priority,
+        status=Status.NEW,
+        previous_case_id=previous.id if previous else None,
+        customer_seen_at=utcnow(),
+    )
+    db.session.add(case)
+    timeline.record(case, EventKind.OPENED, customer, body, channel=channel, files=files,
+                    previous_reference=previous.reference if previous else None)
+    db.session.flush()  # the new case needs its id before anything can point at it
+    if previous is not None:
+        timeline.record(previous, EventKind.LINKED, None, channel=Channel.SYSTEM,
+                        new_reference=case.reference)
+    case.customer_seen_at = case.last_activity_at
+    db.session.commit()
+    return case
+
+
+def add_customer_message(
+    case: Case,
+    customer: User,
+    body: str,
+    channel: Channel = Channel.WEB,
+    files: list[CheckedFile] = (),  # type: ignore[assignment]
+) -> Case:
+    """Append the customer's words; returns the case they landed on (maybe a new linked one)."""
+    body = _clean(body, "body", MAX_BODY)
+    if not _can_reopen(case):
+        return open_case(
+            customer, f"Follow-up to {case.reference}: {case.title}"[:MAX_TITLE], body,
+            case.category or _default_category(case), channel=channel, files=files,
+            priority=case.priority, previous=case,
+        )
+    previous_status = case.status
+    timeline.record(case, EventKind.CUSTOMER_MESSAGE, customer, body, channel=channel,
+                    files=files)
+    if previous_status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
+        kind = EventKind.REOPENED if previous_status == Status.RESOLVED else EventKind.STATUS_CHANGE
+        _set_status(case, Status.IN_PROGRESS, None, kind, channel=Channel.SYSTEM)
+    case.customer_seen_at = case.last_activity_at
+    db.session.commit()
+    return case
+
+
+def _can_reopen(case: Case) -> bool:
+    if case.status == Status.CLOSED:
+        return False
+    if case.status != Status.RESOLVED or case.resolved_at is None:
+        return True
+    window = timedelta(days=current_app.config["REOPEN_WINDOW_DAYS"])
+    return utcnow() - case.resolved_at <= window
+
+
+def _default_category(case: Case) -> Category:
+    category = db.session.scalar(
+        select(Category).where(Category.department_id == case.department_id).limit(1)
+    )
+    if category is None:
+        raise ServiceError("This case cannot be followed up: no category exists.")
+    return category
+
+
+def add_staff_reply(
+    case: Case,
+    staff: User,
+    body: str,
+    internal: bool = False,
+    channel: Channel = Channel.WEB,
+    files: list[CheckedFile] = (),  # type: ignore[assignment]
+) -> None:
+    """A public reply (the customer is told) or an internal note (the customer never sees it)."""
+    body = _clean(body, "body", MAX_BODY)
+    if internal:
+        timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
+                        visibility=Visibility.INTERNAL, files=files)
+    else:
+        timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel, files=files)
+        if case.status in (Status.NEW, Status.ACKNOWLEDGED):
+            _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
+        notifications.staff_replied(case, staff, body)
+    db.session.commit()
+
+
+def change_status(case: Case, actor: User, status: Status, explanation: str = "") -> None:
+    """Move the case to a status, telling the customer why in plain words."""
+    explanation = _clean(explanation, "explanation", MAX_BODY, required=False)
+    if status == case.status:
+        raise ServiceError("The case already has that status.", "status")
+    _set_status(case, status, actor, EventKind.STATUS_CHANGE, body=explanation)
+    notifications.status_changed(case, explanation)
+    db.session.commit()
+
+
+def _set_status(
+    case: Case,
+    status: Status,
+    actor: User | None,
+    kind: EventKind,
+    body: str = "",
+    channel: Channel = Channel.WEB,
+) -> None:
+    old = case.status
+    case.status = status
+    now = utcnow()
+    if status == Status.RESOLVED:
+        case.resolved_at = now
+    elif status == Status.CLOSED:
+        case.closed_at = now
+    else:
+        case.resolved_at = case.closed_at = None
+    timeline.record(case, kind, actor, body, channel=channel, old=old.value, new=status.value)
+
+
+def mark_seen(case: Case) -> None:
+    """Remember the customer has seen everything so far (written only when it changes).
+
+    Call it after rendering: it ends the read transaction first, because on SQLite a
+    read snapshot that later tries to write cannot wait for the lock, it fails.
+    """
+    if not case.has_unseen_updates:
+        return
+    case_id, seen_at = case.id, case.last_activity_at
+    db.session.commit()
+    db.session.execute(update(Case).where(Case.id == case_id).values(customer_seen_at=seen_at))
+    db.session.commit()
