@@ -52,9 +52,9 @@ def display_name(raw: str) -> str:
     return name[-120:]
 
 
-def check_uploads(files: list[FileStorage]) -> list[CheckedFile]:
+def check_uploads(files: list[FileStorage] | None) -> list[CheckedFile]:
     """Validate every file before anything is stored; raises ServiceError naming the problem."""
-    files = [f for f in files if f and f.filename]
+    files = [f for f in files or [] if f and f.filename]
     if len(files) > MAX_FILES:
         raise ServiceError(f"Attach at most {MAX_FILES} files.", "attachments")
     limit = current_app.config["MAX_CONTENT_LENGTH"]

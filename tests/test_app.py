@@ -1,0 +1,66 @@
+import pytest
+from sqlalchemy import select
+
+from portal import create_app
+from portal.config import ConfigError
+from portal.extensions import db
+from portal.models import Case, User
+from tests import factories
+
+
+def test_healthz_is_200_with_the_database_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json["database"] == "ok"
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI":
+                         f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("CASELOOP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    monkeypatch.setenv("CASELOOP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_every_page_has_a_strict_content_security_policy(client):
+    headers = client.get("/login").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_cli_creates_users_with_roles_and_departments(runner):
+    factories.department("Finance")
+    result = runner.invoke(args=["users", "create", "fatima@example.com", "--role", "agent",
+                                 "--name", "Fatima Noor", "--department", "Finance",
+                                 "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "fatima@example.com"))
+    assert user.is_staff and [d.name for d in user.departments] == ["Finance"]
+    duplicate = runner.invoke(args=["users", "create", "fatima@example.com", "--password",
+                                    "a long password"])
+    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+
+
+def test_cli_demo_data_loads_the_stories_once(runner):
+    first = runner.invoke(args=["demo-data"])
+    assert first.exit_code == 0, first.output
+    assert "dana@example.com" in first.output
+    titles = [c.title for c in db.session.scalars(select(Case))]
+    assert any("RC-42" in t for t in titles) and any("grocery" in t for t in titles)
+    second = runner.invoke(args=["demo-data"])
+    assert "already present" in second.output
+    assert db.session.query(Case).count() == len(titles)
