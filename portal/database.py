@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_writing: ContextVar[bool] = ContextVar("caseloop_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark background work (worker, scheduler) as a writer outside any request."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def _wants_write_lock() -> bool:
     # A deferred transaction that later writes can fail at once with SQLITE_BUSY
-    # (the busy handler is not used for lock upgrades), so unsafe requests and CLI
-    # commands take the write lock up front and wait their turn instead.
-    return not (has_request_context() and request.method in SAFE_METHODS)
+    # (the busy handler is not used for lock upgrades), so unsafe requests and
+    # marked background writers take the write lock up front and wait their turn.
+    if _writing.get():
+        return True
+    return has_request_context() and request.method not in SAFE_METHODS
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -17,10 +17,11 @@
 
   document.addEventListener("DOMContentLoaded", function () { localiseTimes(document); });
 
-  document.addEventListener("htmx:afterSwap", function (evt) {
-    localiseTimes(evt.detail.target);
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    // After an outerHTML swap the old target is detached: look in the live document.
+    var target = evt.detail.target.isConnected ? evt.detail.target : document;
+    localiseTimes(target);
     // Keep keyboard and screen-reader users oriented after a swap.
-    var target = evt.detail.target;
     var invalid = target.querySelector("[aria-invalid=true]");
     var focus = invalid || target.querySelector("[data-focus-after-swap]");
     if (focus) { focus.focus(); }

@@ -1,0 +1,74 @@
+"""A real server on loopback and a real Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal.extensions import db
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    # The test's own transaction must not hold the database while the server works.
+    db.session.commit()
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(f"{msg.text} at {msg.location['url']}")
+            if msg.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def snap(page, name: str) -> None:
+    """Save the page at desktop and at 375 px wide, as test artifacts to look at.
+
+    The narrow shot is taken in a second context with the same cookies, so the page under
+    test is never resized in the middle of a journey.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # caret="initial": hiding the caret leaves style="" on inputs, which htmx then copies.
+    page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True,
+                    caret="initial")
+    mobile = page.context.browser.new_context(
+        viewport={"width": 375, "height": 800}, storage_state=page.context.storage_state())
+    try:
+        narrow = mobile.new_page()
+        narrow.goto(page.url)
+        narrow.screenshot(path=str(ARTIFACTS / f"{name}-mobile.png"), full_page=True,
+                          caret="initial")
+    finally:
+        mobile.close()
