@@ -98,6 +98,8 @@ class _Story:
             .where(CaseEvent.case_id == case.id, CaseEvent.visibility == Visibility.PUBLIC))
         case.created_at, case.last_activity_at = first, last_public
         case.customer_seen_at = last_public
+        if case.waiting_since is not None and case.waiting_since > moment:
+            case.waiting_since = moment  # set during this step: it happened "then"
         if case.status == Status.RESOLVED:
             case.resolved_at = moment
         db.session.commit()

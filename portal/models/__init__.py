@@ -1,5 +1,6 @@
 """The domain model; importing this package registers every table."""
 
+from .audit import AuditEntry
 from .base import utcnow
 from .cases import (
     OPEN_STATUSES,
@@ -10,6 +11,7 @@ from .cases import (
     format_reference,
     parse_reference,
 )
+from .customers import FACT_KINDS, CaseReference, CustomerFact
 from .departments import Category, Department
 from .events import Attachment, CaseEvent, Channel, EventKind, Visibility
 from .outbox import OutboxMessage
@@ -17,6 +19,10 @@ from .tokens import AuthToken
 from .users import STAFF_ROLES, Role, User
 
 __all__ = [
+    "FACT_KINDS",
+    "AuditEntry",
+    "CaseReference",
+    "CustomerFact",
     "OPEN_STATUSES",
     "STAFF_ROLES",
     "STATUS_TEXT",

@@ -102,6 +102,8 @@ class Case(db.Model):
     # Time of the last event the customer can see; drives "updated 2 hours ago".
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     customer_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Since when the customer's last message has waited for a public answer (None: it has one).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Incremented on every change; a form built on an older version is stale.
@@ -111,6 +113,7 @@ class Case(db.Model):
     assignee = relationship("User", foreign_keys=[assignee_id])
     department = relationship("Department", lazy="joined")
     category = relationship("Category")
+    references = relationship("CaseReference", lazy="selectin", order_by="CaseReference.id")
     events = relationship(
         "CaseEvent", back_populates="case", order_by="CaseEvent.id", lazy="dynamic"
     )

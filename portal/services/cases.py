@@ -81,6 +81,7 @@ def open_case(
         status=Status.NEW,
         previous_case_id=previous.id if previous else None,
         customer_seen_at=utcnow(),
+        waiting_since=utcnow(),
     )
     db.session.add(case)
     timeline.record(case, EventKind.OPENED, customer, body, channel=channel, files=files,
@@ -110,8 +111,9 @@ def add_customer_message(
             priority=case.priority, previous=case,
         )
     previous_status = case.status
-    timeline.record(case, EventKind.CUSTOMER_MESSAGE, customer, body, channel=channel,
-                    files=files)
+    event = timeline.record(case, EventKind.CUSTOMER_MESSAGE, customer, body, channel=channel,
+                            files=files)
+    case.waiting_since = case.waiting_since or event.created_at
     if previous_status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
         kind = EventKind.REOPENED if previous_status == Status.RESOLVED else EventKind.STATUS_CHANGE
         _set_status(case, Status.IN_PROGRESS, None, kind, channel=Channel.SYSTEM)
@@ -153,6 +155,7 @@ def add_staff_reply(
                         visibility=Visibility.INTERNAL, files=files)
     else:
         timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel, files=files)
+        case.waiting_since = None  # the customer has an answer
         if case.status in (Status.NEW, Status.ACKNOWLEDGED):
             _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
         notifications.staff_replied(case, staff, body)
@@ -180,6 +183,8 @@ def _set_status(
     old = case.status
     case.status = status
     now = utcnow()
+    if status in (Status.RESOLVED, Status.CLOSED):
+        case.waiting_since = None
     if status == Status.RESOLVED:
         case.resolved_at = now
     elif status == Status.CLOSED:
