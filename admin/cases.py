@@ -1,4 +1,4 @@
-"""The staff queue and the case workspace."""
+"""The case workspace: one case, its timeline and everything staff do to it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.files import send_attachment
-from portal.models import Attachment, Case, Role, Status
+from portal.models import Attachment, Role, Status
 from portal.services import access, cases, timeline
 from portal.services.errors import NotFound, ServiceError
 
@@ -27,14 +27,6 @@ def _case(reference: str):
 @staff_required(Role.AGENT)
 def index():
     return redirect(url_for("admin.queue"))
-
-
-@bp.get("/cases")
-@staff_required(Role.AGENT)
-def queue():
-    query = access.visible_cases(current_user).order_by(
-        Case.last_activity_at.desc()).limit(100)
-    return render_template("admin/cases/queue.html", cases=list(db.session.scalars(query)))
 
 
 def _workspace(case, reply_form=None, status_form=None, code=200):

@@ -1,0 +1,1 @@
+"""The audit log for managers and admins. (Being built.)"""

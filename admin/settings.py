@@ -1,0 +1,1 @@
+"""Admin settings: staff users, departments, categories. (Being built.)"""
