@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from . import audit, auth, cases, queue, settings  # noqa: E402, F401 - views register on bp
+from . import audit, auth, cases, customers, queue, settings  # noqa: E402, F401 - views register

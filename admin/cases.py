@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
-from flask_login import current_user
+from collections.abc import Callable
 
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.choices import options
 from portal.extensions import db
 from portal.files import send_attachment
-from portal.models import Attachment, Role, Status
-from portal.services import access, cases, timeline
+from portal.models import Attachment, Category, Channel, Department, Priority, Role, Status, User
+from portal.services import access, case_details, cases, customers, handoffs, timeline
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
 from .decorators import staff_required
-from .forms import StaffReplyForm, StatusForm
+from .forms import (
+    ContactForm,
+    DetailsForm,
+    HandoffForm,
+    ReferenceForm,
+    StaffReplyForm,
+    StatusForm,
+)
+
+FORMS = {"reply": StaffReplyForm, "status": StatusForm, "details": DetailsForm,
+         "handoff": HandoffForm, "contact": ContactForm, "reference": ReferenceForm}
 
 
 def _case(reference: str):
@@ -23,17 +37,48 @@ def _case(reference: str):
         abort(404)
 
 
-@bp.get("/")
-@staff_required(Role.AGENT)
-def index():
-    return redirect(url_for("admin.queue"))
+def _choices(forms: dict, case) -> None:
+    """Fill the select lists: categories, departments, and who may be assigned."""
+    cats = db.session.scalars(select(Category).where(Category.active).order_by(Category.name))
+    forms["details"].category.choices = options((c.id, c.name) for c in cats)
+    deps = db.session.scalars(select(Department).order_by(Department.name))
+    forms["handoff"].department.choices = options((d.id, d.name) for d in deps)
+    people = [(0, "Nobody yet: the department's queue")]
+    if handoffs.can_assign_others(current_user):
+        staff = db.session.scalars(select(User).where(User.role != Role.CUSTOMER, User.active)
+                                   .order_by(User.name))
+        people += [(u.id, f"{u.name} ({', '.join(d.name for d in u.departments) or 'all'})")
+                   for u in staff]
+    else:
+        people.append((current_user.id, f"Me ({current_user.name})"))
+    forms["handoff"].assignee.choices = options(people)
 
 
-def _workspace(case, reply_form=None, status_form=None, code=200):
-    status_form = status_form or StatusForm(status=case.status.value)
+def _defaults(case, last_id: int) -> dict:
+    forms = {
+        "reply": StaffReplyForm(formdata=None),
+        "status": StatusForm(formdata=None, status=case.status.value),
+        "details": DetailsForm(formdata=None, priority=case.priority.value,
+                               category=case.category_id),
+        "handoff": HandoffForm(formdata=None, department=case.department_id,
+                               assignee=case.assignee_id or 0),
+        "contact": ContactForm(formdata=None),
+        "reference": ReferenceForm(formdata=None),
+    }
+    for form in forms.values():
+        form.seen.data = last_id
+    return forms
+
+
+def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 200):
+    events = timeline.all_events(case)
+    last_id = events[-1].id if events else 0
+    forms = _defaults(case, last_id) | (submitted or {})
+    _choices(forms, case)
+    handoff = next((e for e in reversed(events) if e.data.get("handoff")), None)
     return render_template(
-        "admin/cases/workspace.html", case=case, events=timeline.all_events(case),
-        reply_form=reply_form or StaffReplyForm(), status_form=status_form,
+        "admin/cases/workspace.html", case=case, events=events, forms=forms,
+        conflict=conflict, handoff=handoff, panel=customers.before_contact(case),
     ), code
 
 
@@ -43,36 +88,107 @@ def workspace(reference: str):
     return _workspace(_case(reference))
 
 
+def _act(reference: str, name: str, action: Callable, done: str):
+    """Validate the named form, stop on a collision, run the service call, answer."""
+    case = _case(reference)
+    form = FORMS[name]()
+    _choices({**_defaults(case, 0), name: form}, case)
+    if form.validate_on_submit():
+        seen = form.seen.data
+        stale = [] if form.confirm.data or seen is None else \
+            case_details.changes_since(case, seen, current_user)
+        if stale:
+            form.confirm.data = "yes"  # pressing again means: do it anyway
+            return _workspace(case, {name: form}, conflict=stale, code=409)
+        try:
+            action(case, form)
+        except ServiceError as exc:
+            _show_error(form, exc)
+        else:
+            flash(done, "success")
+            return redirect(url_for("admin.workspace", reference=case.reference) + "#latest")
+    return _workspace(case, {name: form}, code=422)
+
+
+def _show_error(form, exc: ServiceError) -> None:
+    """Next to its field when the form has it, else as a message at the top."""
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is None or target.type == "HiddenField":
+        flash(exc.message, "error")
+    else:
+        target.errors.append(exc.message)
+
+
 @bp.post("/cases/<reference>/replies")
 @staff_required(Role.AGENT)
 def reply(reference: str):
-    case = _case(reference)
-    form = StaffReplyForm()
-    if form.validate_on_submit():
-        try:
-            cases.add_staff_reply(case, current_user, form.body.data,
-                                  internal=form.kind.data == "internal")
-        except ServiceError as exc:
-            form.body.errors.append(exc.message)
-        else:
-            return redirect(url_for("admin.workspace", reference=case.reference) + "#latest")
-    return _workspace(case, reply_form=form, code=422)
+    return _act(reference, "reply", lambda case, f: cases.add_staff_reply(
+        case, current_user, f.body.data, internal=f.kind.data == "internal"), "Saved.")
 
 
 @bp.post("/cases/<reference>/status")
 @staff_required(Role.AGENT)
 def change_status(reference: str):
+    return _act(reference, "status", lambda case, f: cases.change_status(
+        case, current_user, Status(f.status.data), f.explanation.data), "Status changed.")
+
+
+@bp.post("/cases/<reference>/details")
+@staff_required(Role.AGENT)
+def change_details(reference: str):
+    def action(case, f):
+        category = db.session.get(Category, f.category.data)
+        case_details.change_details(case, current_user, Priority(f.priority.data), category)
+
+    return _act(reference, "details", action, "Details changed.")
+
+
+@bp.post("/cases/<reference>/handoff")
+@staff_required(Role.AGENT)
+def handoff(reference: str):
+    def action(case, f):
+        department = db.session.get(Department, f.department.data)
+        assignee = db.session.get(User, f.assignee.data) if f.assignee.data else None
+        handoffs.hand_off(case, current_user, department, assignee, f.note.data,
+                          f.customer_line.data)
+
+    response = _act(reference, "handoff", action, "Handed over, with your note.")
+    return _leave_if_gone(reference, response)
+
+
+def _leave_if_gone(reference: str, response):
+    """After a handoff to another department the agent may no longer see the case."""
+    try:
+        access.get_case_for_staff(current_user, reference)
+    except NotFound:
+        return redirect(url_for("admin.queue"))
+    return response
+
+
+@bp.post("/cases/<reference>/take")
+@staff_required(Role.AGENT)
+def take(reference: str):
     case = _case(reference)
-    form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            cases.change_status(case, current_user, Status(form.status.data),
-                                form.explanation.data)
-        except ServiceError as exc:
-            form.status.errors.append(exc.message)
-        else:
-            return redirect(url_for("admin.workspace", reference=case.reference))
-    return _workspace(case, status_form=form, code=422)
+    try:
+        handoffs.take(case, current_user)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("admin.workspace", reference=case.reference))
+
+
+@bp.post("/cases/<reference>/contacts")
+@staff_required(Role.AGENT)
+def log_contact(reference: str):
+    return _act(reference, "contact", lambda case, f: case_details.log_contact(
+        case, current_user, Channel(f.channel.data), f.body.data, f.public.data),
+        "Contact logged.")
+
+
+@bp.post("/cases/<reference>/references")
+@staff_required(Role.AGENT)
+def add_reference(reference: str):
+    return _act(reference, "reference", lambda case, f: case_details.add_reference(
+        case, current_user, f.system.data, f.value.data), "Reference added.")
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")

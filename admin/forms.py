@@ -1,12 +1,25 @@
-"""Staff forms."""
+"""Staff forms for sign-in and the case workspace."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.models import STATUS_TEXT, Status
+from portal.choices import options
+from portal.customer.forms import FactForm  # noqa: F401 - staff and customers share it
+from portal.models import CONTACT_LABELS, STATUS_TEXT, Priority, Status
+from portal.services.case_details import LOGGABLE_CHANNELS
 from portal.services.cases import MAX_BODY
 
 
@@ -17,19 +30,67 @@ class StaffSignInForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
-class StaffReplyForm(FlaskForm):
+class WorkspaceForm(FlaskForm):
+    """Every workspace form says which events its author had seen, to catch collisions."""
+
+    seen = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    confirm = HiddenField(default="")
+
+
+class StaffReplyForm(WorkspaceForm):
     kind = RadioField(
         "This message is",
-        choices=[("public", "Reply to customer"), ("internal", "Internal note (staff only)")],
+        choices=options([("public", "Reply to customer"),
+                         ("internal", "Internal note (staff only)")]),
         default="public",
-        validators=[DataRequired()],
+        validators=[DataRequired("Choose who will see this message.")],
     )
     body = TextAreaField("Message", validators=[DataRequired("Write a message first."),
                                                 Length(max=MAX_BODY)])
 
 
-class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=[(s.value, STATUS_TEXT[s].label) for s in Status])
+class StatusForm(WorkspaceForm):
+    status = SelectField("Status", choices=options((s.value, STATUS_TEXT[s].label) for s in Status))
     explanation = TextAreaField(
         "What to tell the customer (optional)", validators=[Length(max=MAX_BODY)]
     )
+
+
+class DetailsForm(WorkspaceForm):
+    priority = SelectField(
+        "Priority", choices=options((p.value, p.value.title()) for p in Priority))
+    category = SelectField("Category", coerce=int)
+
+
+class HandoffForm(WorkspaceForm):
+    department = SelectField("Department", coerce=int)
+    assignee = SelectField("Person", coerce=int)
+    note = TextAreaField(
+        "Handoff note (staff only)",
+        validators=[DataRequired("Write what we know and what happens next."),
+                    Length(max=5000)],
+        description="What we know, what was agreed, what happens next. The receiver reads "
+                    "this first.",
+    )
+    customer_line = StringField(
+        "What the customer reads", validators=[Length(max=500)],
+        description="Leave empty for: “Your case is now with <department>, who have the "
+                    "whole story so far.”",
+    )
+
+
+class ContactForm(WorkspaceForm):
+    channel = SelectField(
+        "How", choices=options((c.value, CONTACT_LABELS[c]) for c in LOGGABLE_CHANNELS))
+    body = TextAreaField("What was said", validators=[DataRequired("Write what was said."),
+                                                      Length(max=MAX_BODY)])
+    public = BooleanField("Show on the customer's timeline", default=True)
+
+
+class ReferenceForm(WorkspaceForm):
+    system = StringField("System", validators=[DataRequired("Name the system."),
+                                               Length(max=60)],
+                         description="e.g. Recall, Order, CRM")
+    value = StringField("Reference", validators=[DataRequired("Enter the reference."),
+                                                 Length(max=120)])
+

@@ -10,8 +10,19 @@ import click
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Case, CaseEvent, Category, Department, Role, Status, User, Visibility, utcnow
-from .services import accounts, cases
+from .models import (
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Department,
+    Role,
+    Status,
+    User,
+    Visibility,
+    utcnow,
+)
+from .services import accounts, case_details, cases, customers, handoffs
 
 PASSWORD = "caseloop-demo"  # noqa: S105 - printed for newcomers, demo only
 
@@ -65,8 +76,19 @@ def load(force: bool = False) -> bool:
     }
     people = {email.split("@")[0]: accounts.create_user(email, name, Role.CUSTOMER, PASSWORD)
               for email, name in CUSTOMERS}
-    _stories(people, staff, cats)
+    _stories(people, staff, cats, deps)
+    _facts(people, staff)
     return True
+
+
+def _facts(p: dict[str, User], s: dict[str, User]) -> None:
+    """Details customers gave once, that every department sees."""
+    customers.set_fact(p["dana"], p["dana"], "vin", "WVWZZZ1KZAW000123")
+    customers.set_fact(p["dana"], p["dana"], "address", "12 Elm Street, Northside")
+    customers.set_fact(p["dana"], s["tom"], "preferred_channel", "Phone, after 17:00")
+    customers.set_fact(p["johnson"], s["marco"], "account_number", "ACC-77120")
+    customers.set_fact(p["sam"], p["sam"], "order_number", "55-18734")
+    customers.set_fact(p["mei"], p["mei"], "preferred_time", "Weekdays 12:00–13:00")
 
 
 class _Story:
@@ -111,7 +133,8 @@ class _Story:
         db.session.commit()
 
 
-def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category]) -> None:
+def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category],
+             deps: dict[str, Department]) -> None:
     # 1. Dana: the recall the branch could not see.
     dana = _Story(days_ago=6)
     dana.at(0, lambda: cases.open_case(
@@ -120,6 +143,10 @@ def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category]) -> 
         "(VIN WVWZZZ1KZAW000123). I called Northside Service Centre with the code, my VIN and "
         "my address, and the service manager said the recall is not in his system, so he will "
         "not book the work. Who can help?", c["Vehicle service and recalls"]))
+    dana.at(1, lambda: case_details.add_reference(dana.case, None, "Recall", "RC-42"))
+    dana.at(1.2, lambda: case_details.log_contact(
+        dana.case, s["tom"], Channel.PHONE, "Dana called the service desk with the recall "
+        "letter. Recall not visible in our dealer system yet; asked head office.", public=True))
     dana.at(2, lambda: cases.add_staff_reply(
         dana.case, s["hana"], "Head office here: RC-42 applies to your VIN. I have sent the "
         "recall authorisation to Northside. Tom will call you to book the work.", internal=False))
@@ -166,9 +193,12 @@ def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category]) -> 
     johnson.at(1, lambda: cases.add_staff_reply(
         johnson.case, s["marco"], "Confirmed: your terms move to 30 days from this Thursday's "
         "invoice. Finance will apply it before the invoice is issued.", internal=False))
-    johnson.at(1.5, lambda: cases.add_staff_reply(
-        johnson.case, s["marco"], "Agreed 30-day terms from Thursday's invoice (approved by "
-        "sales director). Finance must change terms before the invoice run.", internal=True))
+    johnson.at(1.5, lambda: handoffs.hand_off(
+        johnson.case, s["marco"], deps["Finance"], None,
+        "Agreed on the phone on Tuesday: 30-day terms from Thursday's invoice, approved by the "
+        "sales director. Finance must change the terms before the invoice run.",
+        "Your case is now with Finance, who have the details of your call with Marco on "
+        "Tuesday."))
 
     # 5. Sam: the late delivery, traced in the background.
     sam = _Story(days_ago=1.5)

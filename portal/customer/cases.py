@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth import customer_required
+from ..choices import options
 from ..extensions import db
 from ..files import send_attachment
 from ..htmx import wants_fragment
@@ -33,9 +34,9 @@ def my_cases():
     return render_template(template, cases=items)
 
 
-def _category_choices() -> list[tuple[int, str]]:
+def _category_choices() -> list:
     rows = db.session.scalars(select(Category).where(Category.active).order_by(Category.name))
-    return [(0, "Choose…")] + [(c.id, c.name) for c in rows]
+    return options([(0, "Choose…")] + [(c.id, c.name) for c in rows])
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

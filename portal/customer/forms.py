@@ -7,6 +7,8 @@ from flask_wtf.file import MultipleFileField
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ..choices import options
+from ..models import FACT_KINDS
 from ..services.accounts import MIN_PASSWORD
 from ..services.cases import MAX_BODY, MAX_TITLE
 
@@ -68,3 +70,11 @@ class ReplyForm(FlaskForm):
     body = TextAreaField("Your reply", validators=[DataRequired("Write your reply first."),
                                                    Length(max=MAX_BODY)])
     attachments = MultipleFileField("Attach files (optional)", validators=[Optional()])
+
+
+class FactForm(FlaskForm):
+    """A detail about the customer (VIN, address…), shared by staff and customer pages."""
+
+    kind = SelectField("Detail", choices=options(FACT_KINDS.items()))
+    value = StringField("Value", validators=[DataRequired("Enter the value."),
+                                             Length(max=500)])

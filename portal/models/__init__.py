@@ -13,12 +13,13 @@ from .cases import (
 )
 from .customers import FACT_KINDS, CaseReference, CustomerFact
 from .departments import Category, Department
-from .events import Attachment, CaseEvent, Channel, EventKind, Visibility
+from .events import CONTACT_LABELS, Attachment, CaseEvent, Channel, EventKind, Visibility
 from .outbox import OutboxMessage
 from .tokens import AuthToken
 from .users import STAFF_ROLES, Role, User
 
 __all__ = [
+    "CONTACT_LABELS",
     "FACT_KINDS",
     "AuditEntry",
     "CaseReference",

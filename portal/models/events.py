@@ -27,6 +27,7 @@ class EventKind(enum.StrEnum):
     CONTACT_LOGGED = "contact_logged"
     REOPENED = "reopened"
     LINKED = "linked"
+    DETAILS_CHANGED = "details_changed"
 
 
 class Channel(enum.StrEnum):
@@ -38,6 +39,17 @@ class Channel(enum.StrEnum):
     API = "api"
     SYSTEM = "system"
 
+
+# What a logged contact is called on the timeline, by channel.
+CONTACT_LABELS = {
+    Channel.PHONE: "Phone call",
+    Channel.IN_PERSON: "Visit",
+    Channel.LETTER: "Letter",
+    Channel.EMAIL: "Email",
+    Channel.API: "Message from another system",
+    Channel.WEB: "Contact",
+    Channel.SYSTEM: "Contact",
+}
 
 CHANNEL_LABELS = {
     Channel.WEB: "on the web",

@@ -23,20 +23,10 @@ from ..models import (
 from . import notifications, timeline
 from .attachments import CheckedFile
 from .errors import NotFound, ServiceError
+from .text import clean
 
 MAX_BODY = 20_000
 MAX_TITLE = 200
-
-
-def _clean(text: str, field: str, limit: int, required: bool = True) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
-    if "\x00" in text:
-        raise ServiceError("That text contains a character we cannot store.", field)
-    if required and not text:
-        raise ServiceError("This cannot be empty.", field)
-    if len(text) > limit:
-        raise ServiceError(f"Keep it under {limit:,} characters.", field)
-    return text
 
 
 def get_case_for(customer: User, reference: str) -> Case:
@@ -70,8 +60,8 @@ def open_case(
     previous: Case | None = None,
 ) -> Case:
     """Open a case with the customer's first message; routed by its category."""
-    title = _clean(title, "title", MAX_TITLE)
-    body = _clean(body, "body", MAX_BODY)
+    title = clean(title, "title", MAX_TITLE)
+    body = clean(body, "body", MAX_BODY)
     case = Case(
         title=title,
         customer=customer,
@@ -103,7 +93,7 @@ def add_customer_message(
     files: list[CheckedFile] = (),  # type: ignore[assignment]
 ) -> Case:
     """Append the customer's words; returns the case they landed on (maybe a new linked one)."""
-    body = _clean(body, "body", MAX_BODY)
+    body = clean(body, "body", MAX_BODY)
     if not _can_reopen(case):
         return open_case(
             customer, f"Follow-up to {case.reference}: {case.title}"[:MAX_TITLE], body,
@@ -149,7 +139,7 @@ def add_staff_reply(
     files: list[CheckedFile] = (),  # type: ignore[assignment]
 ) -> None:
     """A public reply (the customer is told) or an internal note (the customer never sees it)."""
-    body = _clean(body, "body", MAX_BODY)
+    body = clean(body, "body", MAX_BODY)
     if internal:
         timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
                         visibility=Visibility.INTERNAL, files=files)
@@ -164,7 +154,7 @@ def add_staff_reply(
 
 def change_status(case: Case, actor: User, status: Status, explanation: str = "") -> None:
     """Move the case to a status, telling the customer why in plain words."""
-    explanation = _clean(explanation, "explanation", MAX_BODY, required=False)
+    explanation = clean(explanation, "explanation", MAX_BODY, required=False)
     if status == case.status:
         raise ServiceError("The case already has that status.", "status")
     _set_status(case, status, actor, EventKind.STATUS_CHANGE, body=explanation)

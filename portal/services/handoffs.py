@@ -1,0 +1,79 @@
+"""Assigning a case and handing it to another department, with the story attached."""
+
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Case, Channel, Department, EventKind, Role, User, Visibility
+from . import audit, timeline
+from .errors import ServiceError
+from .text import clean
+
+MAX_NOTE = 5000
+
+
+def default_customer_line(department: Department, assignee: User | None) -> str:
+    """What the customer reads by default when their case changes hands."""
+    who = f"{department.name} ({assignee.name})" if assignee else department.name
+    return f"Your case is now with {who}, who have the whole story so far."
+
+
+def can_assign_others(actor: User) -> bool:
+    return actor.role in (Role.MANAGER, Role.ADMIN)
+
+
+def _check_assignee(actor: User, assignee: User | None, department: Department) -> None:
+    if assignee is None:
+        return
+    if not (assignee.is_staff and assignee.active):
+        raise ServiceError("Choose an active staff member.", "assignee")
+    if assignee.role != Role.ADMIN and department.id not in assignee.department_ids:
+        raise ServiceError(f"{assignee.name} does not work in {department.name}.", "assignee")
+    if assignee.id != actor.id and not can_assign_others(actor):
+        raise ServiceError("Only managers assign cases to other people.", "assignee")
+
+
+def hand_off(
+    case: Case,
+    actor: User,
+    department: Department,
+    assignee: User | None,
+    note: str,
+    customer_line: str = "",
+) -> None:
+    """Move the case to a department and/or person; the note is required and goes first."""
+    note = clean(note, "note", MAX_NOTE)
+    if department.id == case.department_id and assignee is not None and \
+            assignee.id == case.assignee_id:
+        raise ServiceError("The case is already with that person.", "assignee")
+    if department.id == case.department_id and assignee is None and case.assignee_id is None:
+        raise ServiceError("Choose another department or a person.", "department")
+    _check_assignee(actor, assignee, department)
+    before = {"department": case.department.name,
+              "assignee": case.assignee.name if case.assignee else None}
+    moved = department.id != case.department_id
+    case.department_id, case.assignee = department.id, assignee
+    after = {"department": department.name, "assignee": assignee.name if assignee else None}
+    timeline.record(case, EventKind.ASSIGNMENT, actor, note, channel=Channel.WEB,
+                    visibility=Visibility.INTERNAL, handoff=True, before=before, after=after)
+    if moved or assignee is not None:
+        line = clean(customer_line, "customer_line", 500, required=False) or \
+            default_customer_line(department, assignee)
+        timeline.record(case, EventKind.ASSIGNMENT, actor, "", channel=Channel.SYSTEM,
+                        summary=line)
+    audit.record(actor, "case.handoff", case, f"{case.reference} handed to "
+                 f"{after['department']}" + (f" ({after['assignee']})" if assignee else ""),
+                 before, after, department_id=department.id)
+    db.session.commit()
+
+
+def take(case: Case, actor: User) -> None:
+    """Assign the case to oneself (no note needed: nothing changes hands between teams)."""
+    if case.assignee_id == actor.id:
+        raise ServiceError("You already have this case.", "assignee")
+    before = {"assignee": case.assignee.name if case.assignee else None}
+    case.assignee = actor
+    timeline.record(case, EventKind.ASSIGNMENT, actor, "", visibility=Visibility.INTERNAL,
+                    before=before, after={"assignee": actor.name})
+    audit.record(actor, "case.take", case, f"{actor.name} took {case.reference}", before,
+                 {"assignee": actor.name}, department_id=case.department_id)
+    db.session.commit()

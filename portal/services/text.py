@@ -1,0 +1,17 @@
+"""Checking text people type before it is stored."""
+
+from __future__ import annotations
+
+from .errors import ServiceError
+
+
+def clean(text: str | None, field: str, limit: int, required: bool = True) -> str:
+    """Trimmed text with normalised newlines; ServiceError names the field when it is unusable."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if "\x00" in text:
+        raise ServiceError("That text contains a character we cannot store.", field)
+    if required and not text:
+        raise ServiceError("This cannot be empty.", field)
+    if len(text) > limit:
+        raise ServiceError(f"Keep it under {limit:,} characters.", field)
+    return text
