@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)  ## venv, install, migrate, demo data, serve on http://127.0.0.1:5000
 	$(BIN)/caseloop db upgrade
 	$(BIN)/caseloop demo-data
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	CASELOOP_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)  ## venv, install, the whole suite
 	$(BIN)/ruff check .

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from . import audit, auth, cases, customers, queue, settings  # noqa: E402, F401 - views register
+from . import (  # noqa: E402, F401 - views register on bp
+    audit,
+    auth,
+    cases,
+    customers,
+    promises,
+    queue,
+    settings,
+)

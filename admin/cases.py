@@ -21,13 +21,15 @@ from .forms import (
     ContactForm,
     DetailsForm,
     HandoffForm,
+    PromiseForm,
     ReferenceForm,
     StaffReplyForm,
     StatusForm,
 )
 
 FORMS = {"reply": StaffReplyForm, "status": StatusForm, "details": DetailsForm,
-         "handoff": HandoffForm, "contact": ContactForm, "reference": ReferenceForm}
+         "handoff": HandoffForm, "contact": ContactForm, "reference": ReferenceForm,
+         "promise": PromiseForm}
 
 
 def _case(reference: str):
@@ -52,6 +54,10 @@ def _choices(forms: dict, case) -> None:
     else:
         people.append((current_user.id, f"Me ({current_user.name})"))
     forms["handoff"].assignee.choices = options(people)
+    owners = db.session.scalars(select(User).where(User.role != Role.CUSTOMER, User.active)
+                                .order_by(User.name))
+    forms["promise"].owner.choices = options(
+        (u.id, u.name) for u in owners if access.can_see(u, case))
 
 
 def _defaults(case, last_id: int) -> dict:
@@ -64,6 +70,7 @@ def _defaults(case, last_id: int) -> dict:
                                assignee=case.assignee_id or 0),
         "contact": ContactForm(formdata=None),
         "reference": ReferenceForm(formdata=None),
+        "promise": PromiseForm(formdata=None, owner=current_user.id),
     }
     for form in forms.values():
         form.seen.data = last_id
@@ -88,7 +95,7 @@ def workspace(reference: str):
     return _workspace(_case(reference))
 
 
-def _act(reference: str, name: str, action: Callable, done: str):
+def act(reference: str, name: str, action: Callable, done: str):
     """Validate the named form, stop on a collision, run the service call, answer."""
     case = _case(reference)
     form = FORMS[name]()
@@ -122,14 +129,14 @@ def _show_error(form, exc: ServiceError) -> None:
 @bp.post("/cases/<reference>/replies")
 @staff_required(Role.AGENT)
 def reply(reference: str):
-    return _act(reference, "reply", lambda case, f: cases.add_staff_reply(
+    return act(reference, "reply", lambda case, f: cases.add_staff_reply(
         case, current_user, f.body.data, internal=f.kind.data == "internal"), "Saved.")
 
 
 @bp.post("/cases/<reference>/status")
 @staff_required(Role.AGENT)
 def change_status(reference: str):
-    return _act(reference, "status", lambda case, f: cases.change_status(
+    return act(reference, "status", lambda case, f: cases.change_status(
         case, current_user, Status(f.status.data), f.explanation.data), "Status changed.")
 
 
@@ -140,7 +147,7 @@ def change_details(reference: str):
         category = db.session.get(Category, f.category.data)
         case_details.change_details(case, current_user, Priority(f.priority.data), category)
 
-    return _act(reference, "details", action, "Details changed.")
+    return act(reference, "details", action, "Details changed.")
 
 
 @bp.post("/cases/<reference>/handoff")
@@ -152,7 +159,7 @@ def handoff(reference: str):
         handoffs.hand_off(case, current_user, department, assignee, f.note.data,
                           f.customer_line.data)
 
-    response = _act(reference, "handoff", action, "Handed over, with your note.")
+    response = act(reference, "handoff", action, "Handed over, with your note.")
     return _leave_if_gone(reference, response)
 
 
@@ -179,7 +186,7 @@ def take(reference: str):
 @bp.post("/cases/<reference>/contacts")
 @staff_required(Role.AGENT)
 def log_contact(reference: str):
-    return _act(reference, "contact", lambda case, f: case_details.log_contact(
+    return act(reference, "contact", lambda case, f: case_details.log_contact(
         case, current_user, Channel(f.channel.data), f.body.data, f.public.data),
         "Contact logged.")
 
@@ -187,7 +194,7 @@ def log_contact(reference: str):
 @bp.post("/cases/<reference>/references")
 @staff_required(Role.AGENT)
 def add_reference(reference: str):
-    return _act(reference, "reference", lambda case, f: case_details.add_reference(
+    return act(reference, "reference", lambda case, f: case_details.add_reference(
         case, current_user, f.system.data, f.value.data), "Reference added.")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -94,3 +95,23 @@ class ReferenceForm(WorkspaceForm):
     value = StringField("Reference", validators=[DataRequired("Enter the reference."),
                                                  Length(max=120)])
 
+
+
+class PromiseForm(WorkspaceForm):
+    what = StringField("We promise to", validators=[DataRequired("Say what we promise."),
+                                                     Length(max=500)],
+                       description="Plain words, e.g. “call you back about the recall booking”.")
+    owner = SelectField("Who keeps it", coerce=int)
+    due = DateTimeLocalField("By when", format="%Y-%m-%dT%H:%M",
+                             validators=[DataRequired("Give a date and time.")])
+    public = BooleanField("The customer sees this promise", default=True)
+
+
+class SettlePromiseForm(FlaskForm):
+    state = RadioField("Outcome", choices=options([("kept", "Kept"), ("broken", "Broken"),
+                                                   ("withdrawn", "Withdrawn")]),
+                       validators=[DataRequired("Choose how the promise ended.")])
+    outcome = TextAreaField("What was done, or why not", validators=[Length(max=2000)])
+    new_what = StringField("New promise (if broken)", validators=[Optional(), Length(max=500)])
+    new_due = DateTimeLocalField("New due time", format="%Y-%m-%dT%H:%M",
+                                 validators=[Optional()])

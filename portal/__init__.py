@@ -25,6 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_cli(app)
     register_template_helpers(app)
+    if app.config["SCHEDULER"] and not app.testing:
+        from . import scheduler
+
+        scheduler.start(app)
     return app
 
 

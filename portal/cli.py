@@ -53,9 +53,23 @@ def demo_data(force: bool) -> None:
     demo.print_sign_ins()
 
 
+@click.command("tick")
+def tick() -> None:
+    """Escalate overdue promises and breached standards; close quiet resolved cases."""
+    from .database import writing
+    from .services import escalation
+
+    with writing():
+        report = escalation.tick()
+    click.echo(str(report))
+    for line in report.notified:
+        click.echo(f"  escalated {line}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(demo_data)
+    app.cli.add_command(tick)
 
 
 def main() -> None:

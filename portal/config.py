@@ -62,6 +62,12 @@ def load(instance_path: str) -> dict:
             "ATTACHMENT_DIR", str(Path(instance_path) / "attachments")
         ),
         "REOPEN_WINDOW_DAYS": int(os.environ.get("REOPEN_WINDOW_DAYS", "14")),
+        "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Europe/London"),
+        # A resolved case closes by itself after this many quiet days.
+        "QUIET_PERIOD_DAYS": int(os.environ.get("QUIET_PERIOD_DAYS", "7")),
+        # How long an owner has to act on a breach before their manager is told.
+        "ESCALATION_GRACE_MINUTES": int(os.environ.get("ESCALATION_GRACE_MINUTES", "60")),
+        "SCHEDULER": _bool("CASELOOP_SCHEDULER", False),
         "SIGN_IN_LINK_MINUTES": 10,
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Caseloop <support@caseloop.localhost>"),

@@ -221,7 +221,9 @@ def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category],
     lena.at(20, lambda: cases.add_staff_reply(
         lena.case, s["fatima"], "Fixed: your address is updated and a corrected invoice is "
         "attached to your account.", internal=False))
-    lena.at(21, lambda: cases.change_status(lena.case, s["fatima"], Status.RESOLVED))
+    lena.at(21, lambda: cases.change_status(
+        lena.case, s["fatima"], Status.RESOLVED, "Your address is corrected and a new invoice "
+        "is on your account."))
     lena.at(24 * 20, lambda: cases.change_status(lena.case, s["fatima"], Status.CLOSED))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from ..extensions import db
 from ..files import send_attachment
 from ..htmx import wants_fragment
 from ..models import Category
-from ..services import attachments, cases, timeline
+from ..services import attachments, cases, clock, timeline
 from ..services.errors import NotFound, ServiceError
 from ..services.similar import find_similar_open_case
 from . import bp
@@ -66,14 +66,33 @@ def new_case():
     return redirect(url_for("customer.case_detail", reference=case.reference))
 
 
+def _render_case(template: str, case, form, code: int = 200):
+    """The case page or its fragment, with the customer's clock worked out."""
+    next_update = clock.next_update_expected(case, clock.standard_for(case))
+    return render_template(template, case=case, events=timeline.public_events(case),
+                           form=form, next_update=next_update), code
+
+
 @bp.get("/cases/<reference>")
 @customer_required
 def case_detail(reference: str):
     case = _own_case(reference)
-    html = render_template("portal/cases/detail.html", case=case,
-                           events=timeline.public_events(case), form=ReplyForm())
+    html = _render_case("portal/cases/detail.html", case, ReplyForm())
     cases.mark_seen(case)
     return html
+
+
+@bp.post("/cases/<reference>/solved")
+@customer_required
+def confirm_solved(reference: str):
+    case = _own_case(reference)
+    try:
+        cases.confirm_solved(case, current_user)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Thank you. Your case is closed.", "success")
+    return redirect(url_for("customer.case_detail", reference=case.reference))
 
 
 @bp.post("/cases/<reference>/replies")
@@ -90,8 +109,7 @@ def reply(reference: str):
         else:
             return _after_reply(case, landed)
     template = "portal/cases/_case.html" if wants_fragment() else "portal/cases/detail.html"
-    return render_template(template, case=case, events=timeline.public_events(case),
-                           form=form), 422
+    return _render_case(template, case, form, 422)
 
 
 def _after_reply(case, landed):
@@ -102,8 +120,7 @@ def _after_reply(case, landed):
             return "", 204, {"HX-Location": target}
         return redirect(target)
     if wants_fragment():
-        html = render_template("portal/cases/_case.html", case=case,
-                               events=timeline.public_events(case), form=ReplyForm(formdata=None))
+        html = _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None))
         cases.mark_seen(case)
         return html
     return redirect(target + "#latest")

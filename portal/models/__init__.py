@@ -15,6 +15,8 @@ from .customers import FACT_KINDS, CaseReference, CustomerFact
 from .departments import Category, Department
 from .events import CONTACT_LABELS, Attachment, CaseEvent, Channel, EventKind, Visibility
 from .outbox import OutboxMessage
+from .promises import Escalation, Promise, PromiseState
+from .standards import Standard
 from .tokens import AuthToken
 from .users import STAFF_ROLES, Role, User
 
@@ -34,10 +36,14 @@ __all__ = [
     "Category",
     "Channel",
     "Department",
+    "Escalation",
     "EventKind",
     "OutboxMessage",
     "Priority",
+    "Promise",
+    "PromiseState",
     "Role",
+    "Standard",
     "Status",
     "User",
     "Visibility",

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -106,6 +106,13 @@ class Case(db.Model):
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The customer's clock: first public answer, last customer-visible update, time spent
+    # waiting on the customer (shown separately, never hidden).
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waiting_on_customer_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_wait_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    resolution_summary: Mapped[str | None] = mapped_column(Text)
     # Incremented on every change; a form built on an older version is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -113,6 +120,8 @@ class Case(db.Model):
     assignee = relationship("User", foreign_keys=[assignee_id])
     department = relationship("Department", lazy="joined")
     category = relationship("Category")
+    promises = relationship("Promise", back_populates="case", order_by="Promise.due_at",
+                            lazy="selectin")
     references = relationship("CaseReference", lazy="selectin", order_by="CaseReference.id")
     events = relationship(
         "CaseEvent", back_populates="case", order_by="CaseEvent.id", lazy="dynamic"

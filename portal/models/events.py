@@ -28,6 +28,8 @@ class EventKind(enum.StrEnum):
     REOPENED = "reopened"
     LINKED = "linked"
     DETAILS_CHANGED = "details_changed"
+    PROMISE = "promise"
+    ESCALATION = "escalation"
 
 
 class Channel(enum.StrEnum):

@@ -50,6 +50,9 @@ class User(UserMixin, db.Model):
     # Set when the person proves they read mail at this address (a sign-in link used).
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # IANA zone for showing times; None means the site default (DEFAULT_TIMEZONE).
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
     departments = relationship("Department", secondary=staff_departments, lazy="selectin")
 
     @property

@@ -153,13 +153,46 @@ def add_staff_reply(
 
 
 def change_status(case: Case, actor: User, status: Status, explanation: str = "") -> None:
-    """Move the case to a status, telling the customer why in plain words."""
+    """Move the case to a status, telling the customer why in plain words.
+
+    Resolving needs a summary for the customer and no promise left open.
+    """
     explanation = clean(explanation, "explanation", MAX_BODY, required=False)
     if status == case.status:
         raise ServiceError("The case already has that status.", "status")
+    if status == Status.RESOLVED:
+        _check_resolvable(case, explanation)
+        case.resolution_summary = explanation
     _set_status(case, status, actor, EventKind.STATUS_CHANGE, body=explanation)
     notifications.status_changed(case, explanation)
     db.session.commit()
+
+
+def _check_resolvable(case: Case, summary: str) -> None:
+    if not summary:
+        raise ServiceError("Write a resolution summary: what was done, in words the customer "
+                           "understands.", "explanation")
+    still_open = [p for p in case.promises if p.is_open]
+    if still_open:
+        raise ServiceError(
+            f"{len(still_open)} promise(s) still open: mark each kept, broken or withdrawn "
+            "before resolving.", "status")
+
+
+def confirm_solved(case: Case, customer: User) -> None:
+    """The customer says it is solved: close at once instead of after the quiet period."""
+    if case.status != Status.RESOLVED:
+        raise ServiceError("Only a resolved case can be confirmed as solved.")
+    _set_status(case, Status.CLOSED, customer, EventKind.STATUS_CHANGE,
+                body="Confirmed as solved by the customer.")
+    db.session.commit()
+
+
+def close_quietly(case: Case, days: int) -> None:
+    """Close a resolved case nobody has replied to for the quiet period (no commit)."""
+    _set_status(case, Status.CLOSED, None, EventKind.STATUS_CHANGE, channel=Channel.SYSTEM,
+                body=f"Closed after {days} quiet days. Reply here any time: we will open a "
+                     "follow-up case for you.")
 
 
 def _set_status(
@@ -173,6 +206,7 @@ def _set_status(
     old = case.status
     case.status = status
     now = utcnow()
+    _track_customer_wait(case, old, status, now)
     if status in (Status.RESOLVED, Status.CLOSED):
         case.waiting_since = None
     if status == Status.RESOLVED:
@@ -182,6 +216,16 @@ def _set_status(
     else:
         case.resolved_at = case.closed_at = None
     timeline.record(case, kind, actor, body, channel=channel, old=old.value, new=status.value)
+
+
+def _track_customer_wait(case: Case, old: Status, new: Status, now) -> None:
+    """Time waiting on the customer is counted apart, so it is shown, not hidden."""
+    if new == Status.WAITING_ON_CUSTOMER and old != new:
+        case.waiting_on_customer_since = now
+    elif old == Status.WAITING_ON_CUSTOMER and case.waiting_on_customer_since:
+        spent = (now - case.waiting_on_customer_since).total_seconds()
+        case.customer_wait_seconds = (case.customer_wait_seconds or 0) + int(spent)
+        case.waiting_on_customer_since = None
 
 
 def mark_seen(case: Case) -> None:

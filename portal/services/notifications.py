@@ -25,3 +25,12 @@ def status_changed(case: Case, explanation: str) -> None:
         "status_changed",
         case_id=case.id, case=case, explanation=explanation, url=case_url(case),
     )
+
+
+def promise_changed(case: Case, promise) -> None:
+    queue_email(
+        case.customer.email,
+        f"[{case.reference}] {'Our promise' if promise.is_open else 'About our promise'}: "
+        f"{promise.what}",
+        "promise", case_id=case.id, case=case, promise=promise, url=case_url(case),
+    )

@@ -11,6 +11,9 @@ from ..models import Case, CaseEvent, Channel, EventKind, User, Visibility, utcn
 from . import attachments
 from .attachments import CheckedFile
 
+# A real answer: a written reply or a logged conversation, not a status flip.
+FIRST_RESPONSES = frozenset({EventKind.STAFF_REPLY, EventKind.CONTACT_LOGGED})
+
 
 def record(
     case: Case,
@@ -39,7 +42,16 @@ def record(
     case.version = (case.version or 0) + 1
     if visibility == Visibility.PUBLIC:
         case.last_activity_at = event.created_at
+        if author is not None and author.is_staff:
+            _customer_was_updated(case, kind, event.created_at)
     return event
+
+
+def _customer_was_updated(case: Case, kind: EventKind, at) -> None:
+    """Staff told the customer something: that resets the update clock."""
+    case.last_update_at = at
+    if case.first_response_at is None and kind in FIRST_RESPONSES:
+        case.first_response_at = at
 
 
 def public_events(case: Case) -> list[CaseEvent]:

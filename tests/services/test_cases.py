@@ -62,7 +62,7 @@ def test_reply_to_a_resolved_case_reopens_it_within_the_window():
 def test_reply_after_the_reopen_window_opens_a_linked_new_case(app):
     agent = factories.staff()
     case = factories.case()
-    cases.change_status(case, agent, Status.RESOLVED)
+    cases.change_status(case, agent, Status.RESOLVED, "Fixed the recall booking.")
     later = utcnow() + timedelta(days=app.config["REOPEN_WINDOW_DAYS"] + 1)
     with time_machine.travel(later):
         landed = cases.add_customer_message(case, case.customer, "Same problem again.")
@@ -130,3 +130,37 @@ def test_similar_open_case_is_found_only_among_the_customers_open_cases():
     assert find_similar_open_case(dana, "Invoice address still wrong") is None  # closed
     assert find_similar_open_case(dana, "Question about a new car") is None
     assert find_similar_open_case(factories.customer(), "recall RC-42 Northside") is None
+
+
+def test_resolving_needs_a_summary_for_the_customer():
+    case = factories.case()
+    with pytest.raises(ServiceError, match="resolution summary"):
+        cases.change_status(case, factories.staff(), Status.RESOLVED, "  ")
+    db.session.rollback()
+    assert case.status == Status.NEW
+
+
+def test_customer_confirming_solved_closes_at_once():
+    case = factories.case()
+    cases.change_status(case, factories.staff(), Status.RESOLVED, "Recall done.")
+    assert case.resolution_summary == "Recall done."
+    cases.confirm_solved(case, case.customer)
+    assert case.status == Status.CLOSED and case.closed_at is not None
+
+
+def test_time_waiting_on_the_customer_is_counted_apart():
+    from portal.services.clock import customer_clock
+
+    agent = factories.staff()
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        case = factories.case()
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        cases.change_status(case, agent, Status.WAITING_ON_CUSTOMER, "Send the VIN?")
+    with time_machine.travel(start + timedelta(hours=4), tick=False):
+        cases.add_customer_message(case, case.customer, "VIN is 123")
+    with time_machine.travel(start + timedelta(hours=6), tick=False):
+        cases.change_status(case, agent, Status.RESOLVED, "Done.")
+        total, waiting = customer_clock(case)
+    assert total == timedelta(hours=6)
+    assert waiting == timedelta(hours=3)

@@ -1,0 +1,63 @@
+"""Promises from the staff side: make one on a case, settle it, see what is due."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.formatting import to_utc
+from portal.models import PromiseState, Role, User, utcnow
+from portal.services import promises
+from portal.services.errors import ServiceError
+
+from . import bp
+from .cases import act
+from .decorators import staff_required
+from .forms import SettlePromiseForm
+
+
+@bp.post("/cases/<reference>/promises")
+@staff_required(Role.AGENT)
+def make_promise(reference: str):
+    def action(case, f):
+        owner = db.session.get(User, f.owner.data)
+        promises.make(case, current_user, f.what.data, owner, to_utc(f.due.data),
+                      f.public.data)
+
+    return act(reference, "promise", action, "Promise recorded.")
+
+
+@bp.post("/promises/<int:promise_id>/settle")
+@staff_required(Role.AGENT)
+def settle_promise(promise_id: int):
+    promise = promises.get_for_staff(current_user, promise_id)
+    if promise is None:
+        abort(404)
+    form = SettlePromiseForm()
+    back = url_for("admin.workspace", reference=promise.case.reference) + f"#promise-{promise.id}"
+    if not form.validate_on_submit():
+        flash("Choose how the promise ended.", "error")
+        return redirect(back)
+    try:
+        if form.state.data == "broken" and form.new_what.data and form.new_due.data:
+            promises.replace(promise, current_user, form.outcome.data, form.new_what.data,
+                             to_utc(form.new_due.data))
+        else:
+            promises.close(promise, current_user, PromiseState(form.state.data),
+                           form.outcome.data)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"Promise marked {form.state.data}.", "success")
+    return redirect(back)
+
+
+@bp.get("/promises")
+@staff_required(Role.AGENT)
+def my_promises():
+    scope = request.args.get("scope", "mine")
+    if scope not in ("mine", "team"):
+        abort(400)
+    rows = list(db.session.scalars(promises.due_query(current_user, scope).limit(500)))
+    return render_template("admin/promises.html", promises=rows, scope=scope, now=utcnow())

@@ -1,0 +1,75 @@
+"""Promises made to a customer, and the escalations raised when one is missed."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class PromiseState(enum.StrEnum):
+    OPEN = "open"
+    KEPT = "kept"
+    BROKEN = "broken"
+    WITHDRAWN = "withdrawn"
+
+
+class Promise(db.Model):
+    """“We'll call you back by Thursday 17:00” as a tracked object with an owner."""
+
+    __tablename__ = "promises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    what: Mapped[str] = mapped_column(String(500))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    public: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[PromiseState] = mapped_column(_enum(PromiseState), default=PromiseState.OPEN,
+                                                index=True)
+    # What was done (kept), why not (broken) or why it no longer applies (withdrawn).
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A broken promise usually comes with a new one; this points at it.
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id"))
+
+    case = relationship("Case", back_populates="promises")
+    owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == PromiseState.OPEN
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.is_open and self.due_at < (now or utcnow())
+
+    @property
+    def kept_on_time(self) -> bool:
+        return self.state == PromiseState.KEPT and self.closed_at is not None and \
+            self.closed_at <= self.due_at
+
+
+class Escalation(db.Model):
+    """One notice for one breach at one stage; the unique key makes `tick` idempotent."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("breach_key", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    breach_key: Mapped[str] = mapped_column(String(120))
+    stage: Mapped[str] = mapped_column(String(16))  # "owner" then "manager"
+    notified_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    summary: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

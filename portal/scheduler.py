@@ -1,0 +1,39 @@
+"""An in-process minute timer for `make run`; production runs `caseloop tick` from cron."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+INTERVAL_SECONDS = 60
+
+
+def _loop(app: Flask, stop: threading.Event) -> None:
+    from .database import writing
+    from .extensions import db
+    from .services import escalation
+
+    while not stop.wait(INTERVAL_SECONDS):
+        with app.app_context(), writing():
+            try:
+                report = escalation.tick()
+                if report.notified or report.closed:
+                    log.info("tick: %s", report)
+            except Exception:  # keep the timer alive; the next minute tries again
+                db.session.rollback()
+                log.exception("tick failed")
+            finally:
+                db.session.remove()
+
+
+def start(app: Flask) -> threading.Event | None:
+    """Start the timer once per serving process (not in the reloader's watcher)."""
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return None
+    stop = threading.Event()
+    threading.Thread(target=_loop, args=(app, stop), daemon=True, name="tick").start()
+    return stop

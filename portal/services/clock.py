@@ -1,0 +1,89 @@
+"""The customer's clock: which standard applies, the next deadlines, and red/amber/green."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Case, Standard, Status, utcnow
+
+AMBER_SHARE = 0.25  # amber once less than a quarter of a window is left
+
+
+@dataclass(frozen=True)
+class Deadline:
+    name: str  # "first response", "update", "resolution"
+    due_at: datetime
+    window: timedelta
+
+    def state(self, now: datetime) -> str:
+        if now > self.due_at:
+            return "red"
+        if self.due_at - now <= self.window * AMBER_SHARE:
+            return "amber"
+        return "green"
+
+
+def standard_for(case: Case, standards: list[Standard] | None = None) -> Standard | None:
+    """The most specific standard: category and priority, then either one, then neither."""
+    rows = standards if standards is not None else list(db.session.scalars(select(Standard)))
+    best, best_score = None, -1
+    for std in rows:
+        if std.category_id not in (None, case.category_id):
+            continue
+        if std.priority not in (None, case.priority.value):
+            continue
+        score = (std.category_id is not None) * 2 + (std.priority is not None)
+        if score > best_score:
+            best, best_score = std, score
+    return best
+
+
+def deadlines(case: Case, std: Standard | None) -> list[Deadline]:
+    """What the case still owes the customer, earliest first (none once it is resolved)."""
+    if std is None or case.status in (Status.RESOLVED, Status.CLOSED):
+        return []
+    found = []
+    if case.first_response_at is None:
+        window = timedelta(minutes=std.first_response_minutes)
+        found.append(Deadline("first response", case.created_at + window, window))
+    elif case.status != Status.WAITING_ON_CUSTOMER:
+        # While we wait on the customer we owe them no update; otherwise silence has a limit.
+        window = timedelta(minutes=std.update_minutes)
+        found.append(Deadline("update", (case.last_update_at or case.created_at) + window,
+                              window))
+    window = timedelta(minutes=std.resolution_minutes)
+    found.append(Deadline("resolution", case.created_at + window, window))
+    return sorted(found, key=lambda d: d.due_at)
+
+
+def rag(case: Case, std: Standard | None, now: datetime | None = None) -> str:
+    """red, amber or green for an open case; "none" without a standard or once resolved."""
+    now = now or utcnow()
+    states = [d.state(now) for d in deadlines(case, std)]
+    if any(p.is_overdue(now) for p in case.promises):
+        states.append("red")
+    for colour in ("red", "amber", "green"):
+        if colour in states:
+            return colour
+    return "none"
+
+
+def customer_clock(case: Case, now: datetime | None = None) -> tuple[timedelta, timedelta]:
+    """(time since opening until resolved or now, of which time spent waiting on the customer)."""
+    now = now or utcnow()
+    end = case.resolved_at or case.closed_at or now
+    waiting = timedelta(seconds=case.customer_wait_seconds or 0)
+    if case.waiting_on_customer_since:
+        waiting += end - case.waiting_on_customer_since
+    return end - case.created_at, waiting
+
+
+def next_update_expected(case: Case, std: Standard | None) -> datetime | None:
+    """What the customer is told: the nearer of the update cadence and the earliest promise."""
+    candidates = [p.due_at for p in case.promises if p.is_open and p.public]
+    candidates += [d.due_at for d in deadlines(case, std) if d.name != "resolution"]
+    return min(candidates) if candidates else None

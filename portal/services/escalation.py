@@ -1,0 +1,126 @@
+"""The minute job: overdue promises and breached standards go to the owner, then the manager.
+
+Safe to run every minute from cron, a timer or the in-process scheduler: each breach is
+notified once per stage (a unique key per breach and stage), however often it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    OPEN_STATUSES,
+    Case,
+    Channel,
+    Escalation,
+    EventKind,
+    Promise,
+    PromiseState,
+    Role,
+    Status,
+    User,
+    Visibility,
+    utcnow,
+)
+from . import cases, clock, timeline
+from .outbox import queue_email
+
+
+@dataclass
+class TickReport:
+    notified: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (f"{len(self.notified)} escalation(s), {len(self.closed)} case(s) closed "
+                "after their quiet period")
+
+
+def managers_of(case: Case) -> list[User]:
+    rows = db.session.scalars(select(User).where(User.role == Role.MANAGER, User.active))
+    return [u for u in rows if case.department_id in u.department_ids]
+
+
+def tick(now: datetime | None = None) -> TickReport:
+    """Run every check once; returns what was done."""
+    now = now or utcnow()
+    report = TickReport()
+    grace = timedelta(minutes=current_app.config["ESCALATION_GRACE_MINUTES"])
+    overdue = db.session.scalars(select(Promise).where(
+        Promise.state == PromiseState.OPEN, Promise.due_at < now))
+    for promise in list(overdue):
+        key = f"promise:{promise.id}:{promise.due_at:%Y%m%d%H%M}"
+        _escalate(promise.case, key, promise.due_at, promise.owner,
+                  f"promise overdue: {promise.what}", now, grace, report)
+    _check_standards(now, grace, report)
+    _close_quiet_cases(now, report)
+    db.session.commit()
+    return report
+
+
+def _check_standards(now: datetime, grace: timedelta, report: TickReport) -> None:
+    standards = list(db.session.scalars(select(clock.Standard)))
+    if not standards:
+        return
+    open_cases = db.session.scalars(
+        select(Case).where(Case.status.in_(OPEN_STATUSES)).execution_options(yield_per=500))
+    for case in list(open_cases):
+        for deadline in clock.deadlines(case, clock.standard_for(case, standards)):
+            if deadline.state(now) == "red":
+                key = f"case:{case.id}:{deadline.name}:{deadline.due_at:%Y%m%d%H%M}"
+                _escalate(case, key, deadline.due_at, case.assignee,
+                          f"{deadline.name} standard breached", now, grace, report)
+
+
+def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: str,
+              now: datetime, grace: timedelta, report: TickReport) -> None:
+    managers = managers_of(case)
+    stages = [("owner", [owner] if owner else managers)]
+    if now - due >= grace:
+        stages.append(("manager", managers))
+    for stage, people in stages:
+        if _already(key, stage) or not people:
+            continue
+        summary = f"{case.reference}: {what} (due {due:%d %b %H:%M} UTC)"
+        if not _claim(case, key, stage, people[0], summary):
+            continue
+        label = "owner" if stage == "owner" else "manager"
+        timeline.record(case, EventKind.ESCALATION, None, "", channel=Channel.SYSTEM,
+                        visibility=Visibility.INTERNAL, summary=f"{what} → {label} "
+                        f"{', '.join(p.name for p in people)}", stage=stage)
+        for person in people:
+            queue_email(person.email, f"[{case.reference}] Overdue: {what}", "escalation",
+                        case_id=case.id, case=case, person=person, what=what, due=due,
+                        stage=stage)
+        report.notified.append(summary)
+
+
+def _already(key: str, stage: str) -> bool:
+    return db.session.scalar(select(Escalation.id).where(
+        Escalation.breach_key == key, Escalation.stage == stage)) is not None
+
+
+def _claim(case: Case, key: str, stage: str, person: User, summary: str) -> bool:
+    """Insert the escalation row; a concurrent tick that got there first makes this False."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(Escalation(case_id=case.id, breach_key=key, stage=stage,
+                                      notified_id=person.id, summary=summary[:300]))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _close_quiet_cases(now: datetime, report: TickReport) -> None:
+    days = current_app.config["QUIET_PERIOD_DAYS"]
+    quiet = db.session.scalars(select(Case).where(
+        Case.status == Status.RESOLVED, Case.resolved_at < now - timedelta(days=days)))
+    for case in list(quiet):
+        cases.close_quietly(case, days)
+        report.closed.append(case.reference)
