@@ -12,4 +12,5 @@ from . import (  # noqa: E402, F401 - views register on bp
     promises,
     queue,
     settings,
+    standards,
 )

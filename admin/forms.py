@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.choices import options
-from portal.customer.forms import FactForm  # noqa: F401 - staff and customers share it
+from portal.customer.forms import ConfirmForm, FactForm  # noqa: F401 - shared with customers
 from portal.models import CONTACT_LABELS, STATUS_TEXT, Priority, Status
 from portal.services.case_details import LOGGABLE_CHANNELS
 from portal.services.cases import MAX_BODY
@@ -115,3 +115,19 @@ class SettlePromiseForm(FlaskForm):
     new_what = StringField("New promise (if broken)", validators=[Optional(), Length(max=500)])
     new_due = DateTimeLocalField("New due time", format="%Y-%m-%dT%H:%M",
                                  validators=[Optional()])
+
+
+class StandardForm(FlaskForm):
+    category = SelectField("Category", coerce=int)
+    priority = SelectField("Priority", choices=options(
+        [("", "Any priority")] + [(p.value, p.value.title()) for p in Priority]))
+    first_response_minutes = IntegerField(
+        "First response within (minutes)", validators=[DataRequired("Give a number.")],
+        description="e.g. 240 = 4 hours")
+    update_minutes = IntegerField(
+        "An update at least every (minutes)", validators=[DataRequired("Give a number.")],
+        description="The longest silence while the case is open (not while waiting on the "
+                    "customer).")
+    resolution_minutes = IntegerField(
+        "Resolved within (minutes)", validators=[DataRequired("Give a number.")],
+        description="On the customer's clock, from opening. e.g. 2880 = 2 days")

@@ -1,1 +1,208 @@
-"""Admin settings: staff users, departments, categories. (Being built.)"""
+"""Admin settings: staff accounts, departments and categories (admins only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from portal.models import Role, User
+from portal.services import catalog, staff
+from portal.services.errors import NotFound, ServiceError
+
+from . import bp
+from .decorators import staff_required
+from .settings_forms import (
+    CategoryEditForm,
+    CategoryForm,
+    DepartmentForm,
+    InviteStaffForm,
+    StaffAccessForm,
+    StaffEditForm,
+    with_departments,
+)
+
+T = TypeVar("T")
+
+
+def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Admins only; a lower staff role trying a change is refused (403) and audited."""
+    guarded = staff_required(Role.ADMIN)(view)
+
+    @wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        user = current_user
+        if request.method == "POST" and user.is_authenticated and user.is_staff \
+                and user.role != Role.ADMIN:
+            staff.record_denied(user, request.method, request.path, request.form.keys())
+        return guarded(**kwargs)
+
+    return wrapped
+
+
+def _found(getter: Callable[[int], T], ident: int) -> T:
+    try:
+        return getter(ident)
+    except NotFound:
+        abort(404)
+
+
+def _refuse(form: FlaskForm, exc: ServiceError) -> None:
+    """Show a service's refusal next to its field, or as a message when it has none."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is None:
+        flash(exc.message, "error")
+    else:
+        field.errors.append(exc.message)
+
+
+def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    # Reaching here after a POST means the input was refused: say so with 422.
+    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
+
+
+@bp.get("/settings")
+@admin_only
+def settings():
+    return redirect(url_for("admin.staff_list"))
+
+
+@bp.get("/settings/staff")
+@admin_only
+def staff_list():
+    return render_template("admin/settings/staff.html", members=staff.staff_members())
+
+
+@bp.route("/settings/staff/new", methods=["GET", "POST"])
+@admin_only
+def staff_new():
+    form = with_departments(InviteStaffForm(), catalog.all_departments())
+    if form.validate_on_submit():
+        try:
+            member = staff.invite(current_user, form.name.data, form.email.data,
+                                  form.role.data, form.departments.data)
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            flash(f"{member.name} is invited: we emailed {member.email} a link to choose "
+                  "a password.", "success")
+            return redirect(url_for("admin.staff_list"))
+    return _page("admin/settings/staff_new.html", form)
+
+
+def _edit_form(member: User, from_request: bool = True) -> StaffEditForm:
+    current = {"role": member.role.value, "departments": sorted(member.department_ids)}
+    form = StaffEditForm(data=current) if from_request else \
+        StaffEditForm(formdata=None, data=current)
+    return with_departments(form, catalog.all_departments())
+
+
+@bp.route("/settings/staff/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def staff_edit(user_id: int):
+    member = _found(staff.get_staff, user_id)
+    form = _edit_form(member)
+    if form.validate_on_submit():
+        try:
+            changed = staff.update(current_user, member, form.role.data, form.departments.data)
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            flash(f"Saved {member.name}." if changed else "Nothing to change.", "success")
+            return redirect(url_for("admin.staff_list"))
+    return _page("admin/settings/staff_edit.html", form, member=member,
+                 access_form=_access_form(member))
+
+
+def _access_form(member: User) -> StaffAccessForm:
+    """The deactivate or reactivate button, whichever applies now."""
+    return StaffAccessForm(formdata=None, data={"active": "0" if member.active else "1"})
+
+
+@bp.post("/settings/staff/<int:user_id>/access")
+@admin_only
+def staff_access(user_id: int):
+    member = _found(staff.get_staff, user_id)
+    form = StaffAccessForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = staff.set_active(current_user, member, form.active.data == "1")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        page = render_template("admin/settings/staff_edit.html", form=_edit_form(member, False),
+                               member=member, access_form=_access_form(member))
+        return page, 422
+    if changed:
+        flash(f"{member.name} can sign in again." if member.active else
+              f"{member.name} is deactivated and signed out everywhere.", "success")
+    return redirect(url_for("admin.staff_edit", user_id=member.id))
+
+
+@bp.route("/settings/departments", methods=["GET", "POST"])
+@admin_only
+def departments():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            dep = catalog.create_department(current_user, form.name.data)
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            flash(f"Added the department {dep.name}.", "success")
+            return redirect(url_for("admin.departments"))
+    return _page("admin/settings/departments.html", form,
+                 rows=catalog.departments_with_counts())
+
+
+@bp.route("/settings/departments/<int:department_id>", methods=["GET", "POST"])
+@admin_only
+def department_edit(department_id: int):
+    dep = _found(catalog.get_department, department_id)
+    form = DepartmentForm(data={"name": dep.name})
+    if form.validate_on_submit():
+        try:
+            changed = catalog.rename_department(current_user, dep, form.name.data)
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            flash(f"Renamed to {dep.name}." if changed else "Nothing to change.", "success")
+            return redirect(url_for("admin.departments"))
+    return _page("admin/settings/department_edit.html", form, department=dep)
+
+
+@bp.route("/settings/categories", methods=["GET", "POST"])
+@admin_only
+def categories():
+    form = with_departments(CategoryForm(), catalog.all_departments())
+    if form.validate_on_submit():
+        try:
+            cat = catalog.create_category(current_user, form.name.data, form.department.data)
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            flash(f"Added the category {cat.name}.", "success")
+            return redirect(url_for("admin.categories"))
+    return _page("admin/settings/categories.html", form, rows=catalog.all_categories())
+
+
+@bp.route("/settings/categories/<int:category_id>", methods=["GET", "POST"])
+@admin_only
+def category_edit(category_id: int):
+    cat = _found(catalog.get_category, category_id)
+    current = {"name": cat.name, "department": cat.department_id, "active": cat.active}
+    form = with_departments(CategoryEditForm(data=current), catalog.all_departments())
+    if form.validate_on_submit():
+        try:
+            changed = catalog.update_category(current_user, cat, form.name.data,
+                                              form.department.data, form.active.data)
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            flash(f"Saved {cat.name}." if changed else "Nothing to change.", "success")
+            return redirect(url_for("admin.categories"))
+    return _page("admin/settings/category_edit.html", form, category=cat)

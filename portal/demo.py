@@ -16,13 +16,14 @@ from .models import (
     Category,
     Channel,
     Department,
+    Priority,
     Role,
     Status,
     User,
     Visibility,
     utcnow,
 )
-from .services import accounts, case_details, cases, customers, handoffs
+from .services import accounts, case_details, cases, customers, handoffs, promises, standards
 
 PASSWORD = "caseloop-demo"  # noqa: S105 - printed for newcomers, demo only
 
@@ -76,9 +77,18 @@ def load(force: bool = False) -> bool:
     }
     people = {email.split("@")[0]: accounts.create_user(email, name, Role.CUSTOMER, PASSWORD)
               for email, name in CUSTOMERS}
+    _standards(staff["admin"], cats)
     _stories(people, staff, cats, deps)
     _facts(people, staff)
     return True
+
+
+def _standards(admin: User, c: dict[str, Category]) -> None:
+    """A general standard, a faster one for urgent cases, and one for deliveries."""
+    standards.save(admin, None, None, first=4 * 60, update=24 * 60, resolution=5 * 1440)
+    standards.save(admin, None, Priority.URGENT, first=60, update=4 * 60, resolution=2 * 1440)
+    standards.save(admin, c["Orders and delivery"], None, first=2 * 60, update=24 * 60,
+                   resolution=3 * 1440)
 
 
 def _facts(p: dict[str, User], s: dict[str, User]) -> None:
@@ -182,6 +192,10 @@ def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category],
         "spoken to your relationship manager's team lead. Could you tell us two times this week "
         "that suit you for a call?", internal=False))
     mei.at(31, lambda: cases.change_status(mei.case, s["grace"], Status.WAITING_ON_CUSTOMER))
+    mei.at(32, lambda: promises.make(
+        mei.case, s["grace"], "Call you to arrange a meeting with your relationship manager",
+        s["grace"], utcnow() + timedelta(hours=1)))
+    _backdate_promise(mei.case, hours_overdue=3)
     mei.unseen()
 
     # 4. Mr Johnson: what Sales agreed must reach Finance.
@@ -199,6 +213,9 @@ def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category],
         "sales director. Finance must change the terms before the invoice run.",
         "Your case is now with Finance, who have the details of your call with Marco on "
         "Tuesday."))
+    johnson.at(2, lambda: promises.make(
+        johnson.case, s["fatima"], "Change your payment terms to 30 days before Thursday's "
+        "invoice is issued", s["fatima"], _next_weekday(3, 12)))
 
     # 5. Sam: the late delivery, traced in the background.
     sam = _Story(days_ago=1.5)
@@ -225,6 +242,21 @@ def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category],
         lena.case, s["fatima"], Status.RESOLVED, "Your address is corrected and a new invoice "
         "is on your account."))
     lena.at(24 * 20, lambda: cases.change_status(lena.case, s["fatima"], Status.CLOSED))
+
+
+def _next_weekday(weekday: int, hour: int) -> datetime:
+    """The next given weekday (Monday 0) at the hour, UTC, at least a day away."""
+    now = utcnow()
+    days = (weekday - now.weekday()) % 7 or 7
+    return (now + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _backdate_promise(case: Case | None, hours_overdue: int) -> None:
+    """Demo only: make the latest promise already overdue, as it would be days later."""
+    assert case is not None
+    promise = case.promises[-1]
+    promise.due_at = utcnow() - timedelta(hours=hours_overdue)
+    db.session.commit()
 
 
 def print_sign_ins() -> None:

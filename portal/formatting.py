@@ -66,12 +66,24 @@ def shorttime(moment: datetime | None, user=None) -> str:
     return local.strftime("%d %b %H:%M")
 
 
+def minutes(total: int | float | None) -> str:
+    """240 → '4 h', 2880 → '2 days', 90 → '1 h 30 min'."""
+    total = int(total or 0)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{mins} min"] if mins or not parts else []
+    return " ".join(parts)
+
+
 def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(from_iso)
+    app.add_template_filter(minutes)
     app.add_template_filter(timeago)
     app.add_template_filter(isotime)
     app.add_template_filter(fulltime)

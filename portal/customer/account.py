@@ -122,6 +122,6 @@ def reset_password(token: str):
         if user is None:
             return render_template("portal/auth/link_invalid.html"), 404, NO_REFERRER
         flash("Your password is changed. Sign in with it now.", "success")
-        return redirect(url_for("customer.login"))
+        return redirect(url_for("admin.login" if user.is_staff else "customer.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("portal/auth/reset_password.html", form=form), status, NO_REFERRER

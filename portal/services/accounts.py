@@ -137,7 +137,8 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _issue_link(user: User, purpose: str, template: str, next_path: str | None) -> str:
+def _issue_link(user: User, purpose: str, template: str, next_path: str | None,
+                subject: str | None = None, **context: object) -> str:
     raw = secrets.token_urlsafe(32)
     minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
     db.session.add(
@@ -151,11 +152,16 @@ def _issue_link(user: User, purpose: str, template: str, next_path: str | None) 
     )
     endpoint = "customer.confirm_link" if purpose == SIGN_IN else "customer.reset_password"
     link = external_url(endpoint, token=raw)
-    queue_email(
-        user.email, "Your Caseloop sign-in" if purpose == SIGN_IN else "Reset your password",
-        template, user=user, link=link, minutes=minutes,
-    )
+    subject = subject or ("Your Caseloop sign-in" if purpose == SIGN_IN else
+                          "Reset your password")
+    queue_email(user.email, subject, template, user=user, link=link, minutes=minutes,
+                **context)
     return raw
+
+
+def issue_password_link(user: User, template: str, subject: str, **context: object) -> None:
+    """Queue a single-use choose-a-password link (the reset kind) with its own wording."""
+    _issue_link(user, RESET, template, None, subject, **context)
 
 
 def peek_token(raw: str, purpose: str) -> AuthToken | None:

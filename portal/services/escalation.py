@@ -43,8 +43,12 @@ class TickReport:
 
 
 def managers_of(case: Case) -> list[User]:
-    rows = db.session.scalars(select(User).where(User.role == Role.MANAGER, User.active))
-    return [u for u in rows if case.department_id in u.department_ids]
+    """The department's managers; admins when it has none, so nothing falls through."""
+    rows = list(db.session.scalars(select(User).where(
+        User.role.in_((Role.MANAGER, Role.ADMIN)), User.active)))
+    managers = [u for u in rows if u.role == Role.MANAGER and
+                case.department_id in u.department_ids]
+    return managers or [u for u in rows if u.role == Role.ADMIN]
 
 
 def tick(now: datetime | None = None) -> TickReport:
@@ -95,7 +99,7 @@ def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: str
                         visibility=Visibility.INTERNAL, summary=f"{what} → {label} "
                         f"{', '.join(p.name for p in people)}", stage=stage)
         for person in people:
-            queue_email(person.email, f"[{case.reference}] Overdue: {what}", "escalation",
+            queue_email(person.email, f"[{case.reference}] Escalated: {what}", "escalation",
                         case_id=case.id, case=case, person=person, what=what, due=due,
                         stage=stage)
         report.notified.append(summary)

@@ -1,0 +1,110 @@
+"""Forms for the admin settings and the audit log filters; each lists exactly its fields."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.choices import options
+from portal.models import Department, Role
+
+ROLE_CHOICES = options([(Role.AGENT.value, "Agent"), (Role.MANAGER.value, "Manager"),
+                        (Role.ADMIN.value, "Admin")])
+TOO_LONG = "Keep it under %(max)d characters."
+NAME = [DataRequired("Enter a name."), Length(max=80, message=TOO_LONG)]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: clearer than a multi-select, where one click drops all."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _departments_field() -> CheckboxesField:
+    return CheckboxesField("Departments", coerce=int, validate_choice=True,
+                           description="The cases of these departments show in their queue.")
+
+
+class StaffEditForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES,
+                       description="Agents work cases; managers also see the audit log of "
+                                   "their departments; admins change these settings.")
+    departments = _departments_field()
+
+
+class InviteStaffForm(StaffEditForm):
+    name = StringField("Name", validators=[DataRequired("Enter their name."),
+                                           Length(max=120, message=TOO_LONG)])
+    email = EmailField("Work email", validators=[DataRequired("Enter their email address."),
+                                                 Email("Enter a valid email address."),
+                                                 Length(max=254)])
+
+
+class StaffAccessForm(FlaskForm):
+    active = HiddenField(validators=[AnyOf(["0", "1"])])
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField("Department name", validators=NAME)
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Category name", validators=NAME,
+                       description="What customers choose in “Open a case”.")
+    department = SelectField("Department", coerce=int,
+                             validators=[DataRequired("Choose a department.")],
+                             description="New cases in this category go to this department.")
+
+
+class CategoryEditForm(CategoryForm):
+    active = BooleanField("Customers can choose it",
+                          description="When off, it disappears from “Open a case”; cases "
+                                      "already in it keep it.")
+
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def with_departments(form: F, departments: list[Department]) -> F:
+    """Fill the department choices of a settings form from the current departments."""
+    pairs = [(d.id, d.name) for d in departments]
+    if isinstance(form, CategoryForm):
+        form.department.choices = options([(0, "Choose a department"), *pairs])
+    else:
+        form.departments.choices = options(pairs)
+    return form
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log filters, read from the URL (a GET form: nothing to protect from CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField("Who", default="")
+    action = SelectField("Action", default="")
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To (inclusive)", validators=[Optional()])
+    q = SearchField("Summary contains", validators=[Optional(), Length(max=200)])
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def validate_q(self, field: SearchField) -> None:
+        if "\x00" in (field.data or ""):
+            raise ValidationError("That text contains a character we cannot search for.")

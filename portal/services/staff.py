@@ -1,0 +1,133 @@
+"""Staff accounts: invite, change role and departments, deactivate, and refused attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import STAFF_ROLES, Role, User
+from ..urls import external_url
+from . import accounts, audit
+from .catalog import departments_by_ids
+from .errors import NotFound, ServiceError
+from .outbox import clean_header as one_line
+from .text import clean
+
+MAX_NAME = 120
+RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}
+INVITE_SUBJECT = "You have been invited to Caseloop"
+
+
+def staff_members() -> list[User]:
+    """Every staff account, active ones first, by name; customers never."""
+    return list(db.session.scalars(
+        select(User).where(User.role.in_(STAFF_ROLES))
+        .order_by(User.active.desc(), User.name, User.id)))
+
+
+def get_staff(user_id: int) -> User:
+    """The staff account with this id; NotFound for customers and unknown ids."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_staff:
+        raise NotFound()
+    return user
+
+
+def _role(value: str | Role) -> Role:
+    try:
+        role = Role(value)
+    except ValueError:
+        role = None
+    if role not in STAFF_ROLES:
+        raise ServiceError("Choose agent, manager or admin.", "role")
+    return role
+
+
+def _state(user: User) -> dict[str, object]:
+    return {"role": user.role, "departments": sorted(d.name for d in user.departments),
+            "active": user.active}
+
+
+def invite(actor: User, name: str, email: str, role: str | Role,
+           department_ids: Iterable[int]) -> User:
+    """Create a staff account without a password and email a set-your-password link."""
+    name = one_line(clean(name, "name", MAX_NAME))
+    address = accounts.normalise_email(email)
+    role = _role(role)
+    departments = departments_by_ids(department_ids)
+    if accounts.find_user(address) is not None:
+        raise ServiceError("An account with that email already exists.", "email")
+    user = User(email=address, name=name, role=role, departments=departments)
+    db.session.add(user)
+    try:
+        db.session.flush()  # the link and the audit row need the new id
+    except IntegrityError as exc:
+        # Someone created this address between our check and now: the unique index refused.
+        db.session.rollback()
+        raise ServiceError("An account with that email already exists.", "email") from exc
+    _send_invite(user)
+    audit.record(actor, "staff.invite", user, f"Invited {name} <{address}> as {role.value}",
+                 after=_state(user) | {"email": address})
+    db.session.commit()
+    return user
+
+
+def _send_invite(user: User) -> None:
+    # A reset link is exactly "choose your password, once, soon": the same kind of token,
+    # worded as an invitation and pointing at the staff sign-in page.
+    accounts.issue_password_link(
+        user, "staff_invite", INVITE_SUBJECT, sign_in_url=external_url("admin.login"),
+        new_link_url=external_url("customer.reset_request"))
+
+
+def update(actor: User, member: User, role: str | Role, department_ids: Iterable[int]) -> bool:
+    """Change role and departments; refuses an admin lowering their own role; False if same."""
+    role = _role(role)
+    departments = departments_by_ids(department_ids)
+    if member.id == actor.id and RANK[role] < RANK[member.role]:
+        raise ServiceError("You cannot lower your own role: ask another admin.", "role")
+    before = _state(member)
+    member.role, member.departments = role, departments
+    after = _state(member)
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        return False
+    audit.record(actor, "staff.update", member, f"Changed {member.name}: " + ", ".join(
+        f"{key} {_text(before[key])} → {_text(after[key])}" for key in changed),
+        before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    db.session.commit()
+    return True
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) or "none"
+    return str(getattr(value, "value", value))
+
+
+def set_active(actor: User, member: User, active: bool) -> bool:
+    """Deactivate (ending every session at once) or reactivate; nobody deactivates themselves."""
+    if member.id == actor.id and not active:
+        raise ServiceError("You cannot deactivate your own account: ask another admin.")
+    if member.active == active:
+        return False
+    member.active = active
+    if not active:
+        member.session_version += 1  # their open sessions and remember cookies stop now
+    verb = "Reactivated" if active else "Deactivated"
+    audit.record(actor, "staff.reactivate" if active else "staff.deactivate", member,
+                 f"{verb} {member.name} <{member.email}>", before={"active": not active},
+                 after={"active": active})
+    db.session.commit()
+    return True
+
+
+def record_denied(actor: User, method: str, path: str, fields: Iterable[str]) -> None:
+    """Audit a staff member trying a settings change their role does not allow."""
+    audit.record(actor, "denied", actor,
+                 f"{actor.name} ({actor.role.value}) was refused {method} {path}"[:300],
+                 after={"fields": sorted({f[:60] for f in fields} - {"csrf_token"})[:20]})
+    db.session.commit()
