@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
-from portal.extensions import db
-from portal.models import Case, Role
-from portal.services import access
+from portal.errors import render_error
+from portal.htmx import wants_fragment
+from portal.models import STATUS_TEXT, Role
+from portal.pagination import url_with
+from portal.services import queue as queue_service
+from portal.services.errors import ServiceError
 
 from . import bp
 from .decorators import staff_required
@@ -16,6 +19,17 @@ from .decorators import staff_required
 @bp.get("/cases")
 @staff_required(Role.AGENT)
 def queue():
-    query = access.visible_cases(current_user).order_by(
-        Case.last_activity_at.desc()).limit(100)
-    return render_template("admin/cases/queue.html", cases=list(db.session.scalars(query)))
+    """The queue page, or just its results for an htmx search; 400 for a bad filter."""
+    try:
+        filters = queue_service.parse_filters(request.args)
+    except ServiceError as exc:
+        return render_error(400, exc.message)
+    page = queue_service.search(current_user, filters)
+    results = {"filters": filters, "page": page, "url_with": url_with,
+               "sort_labels": queue_service.SORT_LABELS}
+    if wants_fragment():
+        return render_template("admin/cases/_results.html", **results)
+    return render_template(
+        "admin/cases/queue.html", counts=queue_service.view_counts(current_user),
+        options=queue_service.filter_options(current_user), statuses=STATUS_TEXT, **results,
+    )

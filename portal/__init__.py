@@ -51,10 +51,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
 
+    from .api import bp as api_bp
     from .customer import bp as customer_bp
     from .health import bp as health_bp
 
     app.register_blueprint(customer_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(health_bp)
 

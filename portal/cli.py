@@ -67,9 +67,13 @@ def tick() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .mail.commands import COMMANDS as MAIL_COMMANDS
+
     app.cli.add_command(users_group)
     app.cli.add_command(demo_data)
     app.cli.add_command(tick)
+    for command in MAIL_COMMANDS:
+        app.cli.add_command(command)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """The domain model; importing this package registers every table."""
 
+from . import api, mail  # noqa: F401 - channel tables register themselves
 from .audit import AuditEntry
 from .base import utcnow
 from .cases import (
@@ -14,6 +15,7 @@ from .cases import (
 from .customers import FACT_KINDS, CaseReference, CustomerFact
 from .departments import Category, Department
 from .events import CONTACT_LABELS, Attachment, CaseEvent, Channel, EventKind, Visibility
+from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
 from .outbox import OutboxMessage
 from .promises import Escalation, Promise, PromiseState
 from .standards import Standard
@@ -38,11 +40,17 @@ __all__ = [
     "Department",
     "Escalation",
     "EventKind",
+    "Feedback",
+    "FollowUp",
+    "FollowUpState",
     "OutboxMessage",
     "Priority",
     "Promise",
     "PromiseState",
+    "ReplyReaction",
     "Role",
+    "SOLVED_LABELS",
+    "Solved",
     "Standard",
     "Status",
     "User",

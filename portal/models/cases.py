@@ -113,6 +113,8 @@ class Case(db.Model):
     waiting_on_customer_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     customer_wait_seconds: Mapped[int] = mapped_column(Integer, default=0)
     resolution_summary: Mapped[str | None] = mapped_column(Text)
+    # How many times the case was resolved; feedback is asked once per resolution.
+    resolution_count: Mapped[int] = mapped_column(Integer, default=0)
     # Incremented on every change; a form built on an older version is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -121,6 +123,8 @@ class Case(db.Model):
     department = relationship("Department", lazy="joined")
     category = relationship("Category")
     promises = relationship("Promise", back_populates="case", order_by="Promise.due_at",
+                            lazy="selectin")
+    feedback = relationship("Feedback", back_populates="case", order_by="Feedback.id",
                             lazy="selectin")
     references = relationship("CaseReference", lazy="selectin", order_by="CaseReference.id")
     events = relationship(

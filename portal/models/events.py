@@ -30,6 +30,8 @@ class EventKind(enum.StrEnum):
     DETAILS_CHANGED = "details_changed"
     PROMISE = "promise"
     ESCALATION = "escalation"
+    FEEDBACK = "feedback"
+    FOLLOW_UP = "follow_up"
 
 
 class Channel(enum.StrEnum):

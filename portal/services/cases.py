@@ -163,6 +163,7 @@ def change_status(case: Case, actor: User, status: Status, explanation: str = ""
     if status == Status.RESOLVED:
         _check_resolvable(case, explanation)
         case.resolution_summary = explanation
+        case.resolution_count = (case.resolution_count or 0) + 1
     _set_status(case, status, actor, EventKind.STATUS_CHANGE, body=explanation)
     notifications.status_changed(case, explanation)
     db.session.commit()

@@ -1,0 +1,1 @@
+"""The email channel: delivery of the outbox, inbound mail to case timelines."""

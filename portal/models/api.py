@@ -1,0 +1,1 @@
+"""API tokens and outgoing webhooks (filled in by the JSON API work)."""

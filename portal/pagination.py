@@ -1,0 +1,154 @@
+"""Keyset pagination for long lists: a cursor of (sort value, id) instead of OFFSET."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import operator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from flask import request, url_for
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    TypeDecorator,
+    and_,
+    asc,
+    desc,
+    literal,
+    or_,
+    tuple_,
+)
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeEngine
+
+from .extensions import db
+
+T = TypeVar("T")
+MAX_CURSOR_LENGTH = 200
+INT64 = range(-(2**63), 2**63)  # SQLite refuses bigger integers with an error, not a miss
+
+
+class InvalidCursor(ValueError):  # noqa: N818 - reads better at call sites
+    """The cursor in the URL was not made by this helper for this ordering."""
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """An ordering by one column, with a unique column to break ties."""
+
+    column: InstrumentedAttribute
+    tiebreak: InstrumentedAttribute
+    descending: bool = True
+    # A nullable column sorts its NULLs last in both directions, on every backend.
+    nullable: bool = False
+
+    def order_by(self) -> list[ColumnElement]:
+        """The ORDER BY clauses, NULLs (if any) after every value."""
+        direction = desc if self.descending else asc
+        nulls_last = [self.column.is_(None)] if self.nullable else []
+        return [*nulls_last, direction(self.column), direction(self.tiebreak)]
+
+    def after(self, value: Any, key: Any) -> ColumnElement[bool]:
+        """The rows that come after (value, key) in this ordering."""
+        beyond = operator.lt if self.descending else operator.gt
+        if value is None:  # already inside the trailing block of NULLs
+            return and_(self.column.is_(None), beyond(self.tiebreak, key))
+        # Typed literals, so the column's own type converts the values (UTC on SQLite).
+        row = tuple_(literal(value, self.column.type), literal(key, self.tiebreak.type))
+        condition = beyond(tuple_(self.column, self.tiebreak), row)
+        return or_(condition, self.column.is_(None)) if self.nullable else condition
+
+    def position(self, item: Any) -> tuple[Any, Any]:
+        """The (value, key) pair of a loaded row, for the next cursor."""
+        return getattr(item, self.column.key), getattr(item, self.tiebreak.key)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def encode_cursor(value: Any, key: Any) -> str:
+    """An opaque, URL-safe token for a position in a list."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, keyset: Keyset) -> tuple[Any, Any]:
+    """The (value, key) inside a token; InvalidCursor if it does not fit this ordering."""
+    if len(token) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("cursor too long")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        value, key = json.loads(raw)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise InvalidCursor("cursor unreadable") from exc
+    return _typed(value, keyset.column, keyset.nullable), _typed(key, keyset.tiebreak, False)
+
+
+def _typed(value: Any, column: InstrumentedAttribute, nullable: bool) -> Any:
+    if value is None:
+        if nullable:
+            return None
+        raise InvalidCursor("cursor value missing")
+    expected = _python_type(column.type)
+    if expected is datetime and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise InvalidCursor("cursor time unreadable") from exc
+        if moment.tzinfo is None:
+            raise InvalidCursor("cursor time without a zone")
+        return moment
+    # type() rather than isinstance(): a JSON true is an int to Python, never a key here.
+    if type(value) is expected and (expected is not int or value in INT64):
+        return value
+    raise InvalidCursor("cursor value of the wrong type")
+
+
+def _python_type(sql_type: TypeEngine) -> type:
+    # A TypeDecorator (UTCDateTime) does not pass python_type on from what it wraps.
+    while isinstance(sql_type, TypeDecorator):
+        sql_type = sql_type.impl_instance
+    return sql_type.python_type
+
+
+def paginate(query: Select, keyset: Keyset, after: tuple[Any, Any] | None,
+             per_page: int) -> Page:
+    """One page of the query in keyset order, starting after the given position."""
+    if after is not None:
+        query = query.where(keyset.after(*after))
+    # One extra row tells whether another page exists, without a COUNT.
+    query = query.order_by(None).order_by(*keyset.order_by()).limit(per_page + 1)
+    rows = list(db.session.scalars(query))
+    items = rows[:per_page]
+    next_cursor = encode_cursor(*keyset.position(items[-1])) if len(rows) > per_page else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def url_with(**changes: str | list[str] | None) -> str:
+    """This request's URL with some query parameters replaced (None removes one).
+
+    The query string is encoded here, not passed to url_for as keywords: a crafted
+    `_external`/`_scheme` parameter would otherwise steer the link off the site.
+    """
+    params = {k: v for k, v in request.args.lists() if k not in changes}
+    for name, value in changes.items():
+        if value is not None:
+            params[name] = value if isinstance(value, list) else [value]
+    pairs = [(k, v) for k, values in params.items() for v in values if v != ""]
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    query = urlencode(pairs)
+    return f"{path}?{query}" if query else path

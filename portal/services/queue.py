@@ -1,0 +1,264 @@
+"""The staff queue: filters from the URL, search over visible cases, saved-view counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import joinedload, raiseload
+from werkzeug.datastructures import MultiDict
+
+from ..extensions import db
+from ..models import (
+    OPEN_STATUSES,
+    STAFF_ROLES,
+    Case,
+    CaseEvent,
+    CaseReference,
+    Category,
+    Department,
+    Priority,
+    Role,
+    Status,
+    User,
+    parse_reference,
+)
+from ..pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate
+from .access import visible_cases
+from .errors import ServiceError
+
+PAGE_SIZE = 50
+MAX_QUERY = 200
+MAX_WORDS = 10
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+VIEWS = ("open", "mine", "unassigned", "waiting")
+SORTS = {"updated": Case.last_activity_at, "opened": Case.created_at,
+         "waiting": Case.waiting_since}
+SORT_LABELS = {"updated": "Last update", "opened": "Opened", "waiting": "Waiting since"}
+DIRECTIONS = ("desc", "asc")
+DIGITS = re.compile(r"[0-9]{1,10}")
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the staff member asked the queue for, checked and typed."""
+
+    view: str = "open"
+    statuses: frozenset[Status] = OPEN_STATUSES
+    department_id: int | None = None
+    assignee_id: int | None = None
+    priority: Priority | None = None
+    category_id: int | None = None
+    q: str = ""
+    words: tuple[str, ...] = ()
+    sort: str = "updated"
+    descending: bool = True
+    after: tuple[Any, Any] | None = None
+
+    @property
+    def keyset(self) -> Keyset:
+        return _keyset(self.sort, self.descending, self.view)
+
+    @property
+    def open_only(self) -> bool:
+        return self.statuses == OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class ViewCounts:
+    mine: int
+    unassigned: int
+    waiting: int
+    open: int
+
+
+Choices = list[tuple[Any, str]]
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """(value, label) pairs for each filter control, like WTForms choices."""
+
+    departments: Choices
+    categories: Choices
+    assignees: Choices
+    priorities: Choices
+    sorts: Choices
+    directions: Choices
+
+
+def parse_filters(args: MultiDict[str, str]) -> QueueFilters:
+    """Read the queue's query string; ServiceError names the first bad parameter."""
+    view = _choice(args.get("view") or "open", VIEWS, "view")
+    sort = _choice(args.get("sort") or ("waiting" if view == "waiting" else "updated"),
+                   tuple(SORTS), "sort")
+    # Waiting longest is the useful end of "waiting"; newest first for the others.
+    default_dir = "asc" if sort == "waiting" else "desc"
+    descending = _choice(args.get("dir") or default_dir, DIRECTIONS, "dir") == "desc"
+    q, words = _search_text(args.get("q", ""))
+    return QueueFilters(
+        view=view,
+        statuses=_statuses(args.getlist("status")),
+        department_id=_id(args.get("department"), "department"),
+        assignee_id=_id(args.get("assignee"), "assignee"),
+        priority=_enum(Priority, args.get("priority"), "priority"),
+        category_id=_id(args.get("category"), "category"),
+        q=q,
+        words=words,
+        sort=sort,
+        descending=descending,
+        after=_cursor(args.get("cursor"), _keyset(sort, descending, view)),
+    )
+
+
+def search(staff: User, filters: QueueFilters) -> Page[Case]:
+    """One page of the cases this staff member may see that match the filters."""
+    query = _filtered(visible_cases(staff), staff, filters).options(
+        # Many-to-one only, so one joined query and LIMIT still counts cases.
+        joinedload(Case.customer).raiseload("*"),
+        joinedload(Case.assignee).raiseload("*"),
+        joinedload(Case.department),
+        # Anything else touched per row would be a query per row: fail loudly instead.
+        raiseload("*"),
+    )
+    return paginate(query, filters.keyset, filters.after, PAGE_SIZE)
+
+
+def view_counts(staff: User) -> ViewCounts:
+    """Open cases per saved view, counted in one query over what this staff member sees."""
+    open_cases = visible_cases(staff).where(Case.status.in_(sorted(OPEN_STATUSES)))
+    row = db.session.execute(open_cases.with_only_columns(
+        func.count().filter(Case.assignee_id == staff.id),
+        func.count().filter(Case.assignee_id.is_(None)),
+        func.count().filter(Case.waiting_since.is_not(None)),
+        func.count(),
+    ).select_from(Case)).one()
+    return ViewCounts(*row)
+
+
+def filter_options(staff: User) -> FilterOptions:
+    """The departments, categories and assignees this staff member may filter by."""
+    if staff.role == Role.ADMIN:
+        departments = list(db.session.scalars(select(Department).order_by(Department.name)))
+    else:
+        departments = sorted(staff.departments, key=lambda d: d.name)
+    ids = [d.id for d in departments] or [-1]
+    categories = db.session.execute(
+        select(Category.id, Category.name).where(Category.department_id.in_(ids))
+        .order_by(Category.name))
+    people = select(User.id, User.name).where(User.role.in_(sorted(STAFF_ROLES)))
+    if staff.role != Role.ADMIN:
+        people = people.where(User.departments.any(Department.id.in_(ids)))
+    return FilterOptions(
+        departments=[(d.id, d.name) for d in departments],
+        categories=[tuple(row) for row in categories],
+        assignees=[tuple(row) for row in db.session.execute(people.order_by(User.name))],
+        priorities=[(p.value, p.value.capitalize()) for p in Priority],
+        sorts=list(SORT_LABELS.items()),
+        directions=[("desc", "Newest first"), ("asc", "Oldest first")],
+    )
+
+
+def _filtered(query: Select, staff: User, filters: QueueFilters) -> Select:
+    conditions: list[ColumnElement[bool]] = [Case.status.in_(sorted(filters.statuses))]
+    if filters.view == "mine":
+        conditions.append(Case.assignee_id == staff.id)
+    elif filters.view == "unassigned":
+        conditions.append(Case.assignee_id.is_(None))
+    elif filters.view == "waiting":
+        conditions.append(Case.waiting_since.is_not(None))
+    for column, value in ((Case.department_id, filters.department_id),
+                          (Case.assignee_id, filters.assignee_id),
+                          (Case.priority, filters.priority),
+                          (Case.category_id, filters.category_id)):
+        if value is not None:
+            conditions.append(column == value)
+    # Every word must appear somewhere on the case, in any of the searched fields.
+    conditions.extend(_matches(word) for word in filters.words)
+    return query.where(*conditions)
+
+
+def _matches(word: str) -> ColumnElement[bool]:
+    """Cases where this word is in the reference, customer, title, a message or a reference."""
+    found: list[ColumnElement[bool]] = [
+        Case.title.icontains(word, autoescape=True),
+        Case.customer.has(or_(User.name.icontains(word, autoescape=True),
+                              User.email.icontains(word, autoescape=True))),
+        exists().where(CaseEvent.case_id == Case.id,
+                       CaseEvent.body.icontains(word, autoescape=True)),
+        exists().where(CaseReference.case_id == Case.id,
+                       CaseReference.value.icontains(word, autoescape=True)),
+    ]
+    case_id = _reference_id(word)
+    if case_id is not None:
+        found.insert(0, Case.id == case_id)
+    return or_(*found)
+
+
+def _reference_id(word: str) -> int | None:
+    """The case id in "CL-000123" or "123", if the word is one."""
+    case_id = parse_reference(word)
+    if case_id is None and DIGITS.fullmatch(word):
+        case_id = int(word)
+    return case_id if case_id is not None and 0 < case_id <= MAX_ID else None
+
+
+def _keyset(sort: str, descending: bool, view: str) -> Keyset:
+    # The waiting view already excludes NULLs, so it keeps the plain, index-friendly order.
+    nullable = sort == "waiting" and view != "waiting"
+    return Keyset(SORTS[sort], Case.id, descending=descending, nullable=nullable)
+
+
+def _choice(value: str, allowed: Sequence[str], name: str) -> str:
+    if value not in allowed:
+        raise ServiceError(f"Unknown {name}. Use one of: {', '.join(allowed)}.", name)
+    return value
+
+
+def _enum(kind: type[E], value: str | None, name: str) -> E | None:
+    if not value:
+        return None
+    return kind(_choice(value, [m.value for m in kind], name))
+
+
+def _statuses(values: list[str]) -> frozenset[Status]:
+    chosen = {_enum(Status, value, "status") for value in values if value}
+    return frozenset(s for s in chosen if s is not None) or OPEN_STATUSES
+
+
+def _id(value: str | None, name: str) -> int | None:
+    if not value:
+        return None
+    if not DIGITS.fullmatch(value) or not 0 < int(value) <= MAX_ID:
+        raise ServiceError(f"The {name} filter must be a number from the list.", name)
+    return int(value)
+
+
+def _search_text(raw: str) -> tuple[str, tuple[str, ...]]:
+    if "\x00" in raw:
+        raise ServiceError("The search contains a character we cannot search for.", "q")
+    if len(raw) > MAX_QUERY:
+        raise ServiceError(f"Keep the search to {MAX_QUERY} characters or fewer.", "q")
+    q = " ".join(raw.split())
+    # Each distinct word adds subqueries per case: keep their number small.
+    # Matching ignores case, so "Recall recall" is one word, not two conditions.
+    words = tuple(dict.fromkeys(w.lower() for w in q.split()))
+    if len(words) > MAX_WORDS:
+        raise ServiceError(f"Search for at most {MAX_WORDS} words.", "q")
+    return q, words
+
+
+def _cursor(token: str | None, keyset: Keyset) -> tuple[Any, Any] | None:
+    if not token:
+        return None
+    try:
+        return decode_cursor(token, keyset)
+    except InvalidCursor as exc:
+        raise ServiceError("That page link is broken: start again from the first page.",
+                           "cursor") from exc
