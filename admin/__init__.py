@@ -5,10 +5,16 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from . import (  # noqa: E402, F401 - views register on bp
+    api_tokens,
     audit,
     auth,
     cases,
     customers,
+    dashboard,
+    follow_ups,
+    inbox,
+    live,
+    outbox,
     promises,
     queue,
     settings,

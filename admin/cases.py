@@ -12,7 +12,16 @@ from portal.choices import options
 from portal.extensions import db
 from portal.files import send_attachment
 from portal.models import Attachment, Category, Channel, Department, Priority, Role, Status, User
-from portal.services import access, case_details, cases, clock, customers, handoffs, timeline
+from portal.services import (
+    access,
+    case_details,
+    cases,
+    clock,
+    customers,
+    feedback,
+    handoffs,
+    timeline,
+)
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
@@ -88,7 +97,7 @@ def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 2
         "admin/cases/workspace.html", case=case, events=events, forms=forms,
         conflict=conflict, handoff=handoff, panel=customers.before_contact(case),
         rag=clock.rag(case, std), deadlines=clock.deadlines(case, std),
-        customer_clock=clock.customer_clock(case),
+        customer_clock=clock.customer_clock(case), reactions=feedback.reactions_for(case),
     ), code
 
 

@@ -131,3 +131,14 @@ class StandardForm(FlaskForm):
     resolution_minutes = IntegerField(
         "Resolved within (minutes)", validators=[DataRequired("Give a number.")],
         description="On the customer's clock, from opening. e.g. 2880 = 2 days")
+
+
+class CompleteFollowUpForm(FlaskForm):
+    what_was_done = TextAreaField(
+        "What was done (staff only)", validators=[DataRequired("Say what was done."),
+                                                  Length(max=4000)])
+    told_customer = TextAreaField(
+        "What the customer was told", validators=[DataRequired("Say what the customer was told: "
+                                                               "they will read it."),
+                                                  Length(max=4000)],
+        description="Shown on the customer's case page as “What we did about your feedback”.")

@@ -33,7 +33,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import auth, database, htmx, security  # noqa: F401 - auth registers the loader
+    from . import (  # noqa: F401 - auth registers the user loader
+        auth,
+        database,
+        htmx,
+        live,
+        security,
+        static_files,
+    )
     from .extensions import csrf, db, login_manager, migrate
     from .extensions import htmx as htmx_ext
 
@@ -45,7 +52,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     database.init_engine(app, db)
+    live.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -54,11 +63,13 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .customer import bp as customer_bp
     from .health import bp as health_bp
+    from .mail.webhook import bp as mail_bp
 
     app.register_blueprint(customer_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(health_bp)
+    app.register_blueprint(mail_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -66,13 +68,45 @@ def tick() -> None:
         click.echo(f"  escalated {line}")
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(path_type=Path))
+def backup_command(target: Path) -> None:
+    """Back up the database and attachments into a new folder TARGET."""
+    from . import backup
+
+    try:
+        manifest = backup.backup(target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up {sum(manifest['rows'].values())} rows and "
+               f"{len(manifest['attachments'])} attachments to {target}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.confirmation_option(prompt="This replaces the current database. Continue?")
+def restore_command(source: Path) -> None:
+    """Restore a backup folder (stop the app first) and verify it."""
+    from . import backup
+
+    try:
+        manifest = backup.restore(source)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored and verified {sum(manifest['rows'].values())} rows and "
+               f"{len(manifest['attachments'])} attachments.")
+
+
 def init_app(app: Flask) -> None:
+    from .api.commands import COMMANDS as API_COMMANDS
     from .mail.commands import COMMANDS as MAIL_COMMANDS
 
     app.cli.add_command(users_group)
     app.cli.add_command(demo_data)
     app.cli.add_command(tick)
-    for command in MAIL_COMMANDS:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    for command in [*MAIL_COMMANDS, *API_COMMANDS]:
         app.cli.add_command(command)
 
 

@@ -68,8 +68,38 @@ def load(instance_path: str) -> dict:
         # How long an owner has to act on a breach before their manager is told.
         "ESCALATION_GRACE_MINUTES": int(os.environ.get("ESCALATION_GRACE_MINUTES", "60")),
         "SCHEDULER": _bool("CASELOOP_SCHEDULER", False),
+        # Set to fan live updates out through Redis pub/sub across workers and hosts.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Feedback counts as unhappy at or below this rating (and always on "No").
+        "FEEDBACK_UNHAPPY_AT_OR_BELOW": int(os.environ.get("FEEDBACK_UNHAPPY_AT_OR_BELOW", "6")),
+        # Hours to follow an unhappy answer up; unset means one business day.
+        "FOLLOW_UP_HOURS": int(os.environ["FOLLOW_UP_HOURS"])
+        if os.environ.get("FOLLOW_UP_HOURS") else None,
         "SIGN_IN_LINK_MINUTES": 10,
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Caseloop <support@caseloop.localhost>"),
         "WTF_CSRF_TIME_LIMIT": None,
+        **mail_settings(),
+    }
+
+
+def mail_settings() -> dict:
+    """The email channel: SMTP delivery, reply addresses and inbound limits."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        # Seconds before a silent SMTP server counts as down (never wait forever).
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "15")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),
+        "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", "300")),
+        "MAIL_POLL_SECONDS": float(os.environ.get("MAIL_POLL_SECONDS", "5")),
+        # Replies go to reply+<token>@MAIL_REPLY_DOMAIN; empty means MAIL_FROM's domain.
+        "MAIL_REPLY_DOMAIN": os.environ.get("MAIL_REPLY_DOMAIN", ""),
+        "MAIL_INBOUND_SECRET": os.environ.get("MAIL_INBOUND_SECRET") or None,
+        "MAIL_MAX_BYTES": int(os.environ.get("MAIL_MAX_MB", "25")) * 1024 * 1024,
+        "MAIL_DEFAULT_CATEGORY": os.environ.get("MAIL_DEFAULT_CATEGORY", ""),
     }

@@ -18,12 +18,22 @@ from .models import (
     Department,
     Priority,
     Role,
+    Solved,
     Status,
     User,
     Visibility,
     utcnow,
 )
-from .services import accounts, case_details, cases, customers, handoffs, promises, standards
+from .services import (
+    accounts,
+    case_details,
+    cases,
+    customers,
+    feedback,
+    handoffs,
+    promises,
+    standards,
+)
 
 PASSWORD = "caseloop-demo"  # noqa: S105 - printed for newcomers, demo only
 
@@ -242,6 +252,9 @@ def _stories(p: dict[str, User], s: dict[str, User], c: dict[str, Category],
         lena.case, s["fatima"], Status.RESOLVED, "Your address is corrected and a new invoice "
         "is on your account."))
     lena.at(24 * 20, lambda: cases.change_status(lena.case, s["fatima"], Status.CLOSED))
+    # Her honest answer: partly solved. It becomes a follow-up with an owner at once.
+    feedback.answer(lena.case, p["lena"], Solved.PARTLY, 4, "The address is right now, but "
+                    "nobody refunded the late-payment fee the wrong address caused.")
 
 
 def _next_weekday(weekday: int, hour: int) -> datetime:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, create_engine, text
 
 from portal import create_app
 from portal.extensions import db
@@ -54,6 +55,21 @@ def _app_context(app):
                 conn.execute(table.delete())
 
 
+@contextmanager
+def outside_app_context():
+    """Run like a separate server thread would: without the test's own app context."""
+    outer = _cv_app.get(None)
+    if outer is not None:
+        db.session.commit()
+    token = _cv_app.set(None)
+    try:
+        yield
+    finally:
+        _cv_app.reset(token)
+        if outer is not None:
+            db.session.expire_all()
+
+
 class BrowserLikeClient(FlaskClient):
     """Each request gets its own app context (own session, own `g`), like a real server.
 
@@ -62,16 +78,8 @@ class BrowserLikeClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        outer = _cv_app.get(None)
-        if outer is not None:
-            db.session.commit()
-        token = _cv_app.set(None)
-        try:
+        with outside_app_context():
             return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
-            if outer is not None:
-                db.session.expire_all()
 
 
 @pytest.fixture
@@ -98,3 +106,23 @@ def login():
         return response
 
     return _login
+
+
+SCRATCH_DB = "caseloop_scratch"
+
+
+@pytest.fixture
+def scratch_url(app, tmp_path):
+    """An empty database of the same kind as the suite's, apart from it."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {SCRATCH_DB}"))
+    yield url.rsplit("/", 1)[0] + "/" + SCRATCH_DB
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)"))
+    admin.dispose()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 
 from portal.extensions import db
-from portal.models import Case, Category, Department, Role, Status, User
+from portal.models import STATUS_TEXT, Case, Category, Department, Role, Status, User
 from portal.services import accounts, cases
 
 PASSWORD = "correct horse battery"  # noqa: S105
+STATUS_LABELS = {status: text.label for status, text in STATUS_TEXT.items()}
 _seq = itertools.count(1)
 
 

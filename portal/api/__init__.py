@@ -1,5 +1,24 @@
-"""The JSON API under /api/v1 (filled in by the API work)."""
+"""The JSON API under /api/v1 for other systems: bearer tokens, problem+json errors."""
 
 from flask import Blueprint
 
+from ..extensions import csrf
+
 bp = Blueprint("api", __name__)
+# Token-authenticated, never cookie-authenticated: a forged cross-site request has no token.
+csrf.exempt(bp)
+
+from . import (  # noqa: E402 - views register on bp
+    auth,
+    case_items,  # noqa: F401
+    cases,  # noqa: F401
+    customers,  # noqa: F401
+    errors,
+    openapi,  # noqa: F401
+    webhooks,
+)
+
+auth.init_app(bp)
+errors.init_app(bp)
+# Deliveries are queued in the same transaction as the case events that cause them.
+bp.record_once(lambda _state: webhooks.install())

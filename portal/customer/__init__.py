@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
-from . import account, cases, profile  # noqa: E402, F401 - views register on bp
+from . import account, cases, feedback, live, profile  # noqa: E402, F401 - views register

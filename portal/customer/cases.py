@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,11 +12,11 @@ from ..extensions import db
 from ..files import send_attachment
 from ..htmx import wants_fragment
 from ..models import Category
-from ..services import attachments, cases, clock, timeline
+from ..services import attachments, cases, clock, feedback, follow_ups, timeline
 from ..services.errors import NotFound, ServiceError
 from ..services.similar import find_similar_open_case
 from . import bp
-from .forms import NewCaseForm, ReplyForm
+from .forms import FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
 
 
 def _own_case(reference: str):
@@ -66,11 +66,22 @@ def new_case():
     return redirect(url_for("customer.case_detail", reference=case.reference))
 
 
-def _render_case(template: str, case, form, code: int = 200):
-    """The case page or its fragment, with the customer's clock worked out."""
+def _render_case(template: str, case, form, code: int = 200, feedback_form=None):
+    """The case page or its fragment, with the customer's clock and feedback worked out."""
     next_update = clock.next_update_expected(case, clock.standard_for(case))
-    return render_template(template, case=case, events=timeline.public_events(case),
-                           form=form, next_update=next_update), code
+    answer = feedback.current(case)
+    if feedback_form is None:
+        preset = request.args.get("solved") if request.method == "GET" else None
+        # A link in the email pre-selects the answer; only the POST records it.
+        feedback_form = FeedbackForm(formdata=None, solved=preset if preset in
+                                     ("yes", "partly", "no") else None)
+    return render_template(
+        template, case=case, events=timeline.public_events(case), form=form,
+        next_update=next_update, can_ask=feedback.can_ask(case), answer=answer,
+        answer_changeable=answer is not None and feedback.can_change(answer),
+        feedback_form=feedback_form, follow_up=follow_ups.for_feedback(answer),
+        reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
+    ), code
 
 
 @bp.get("/cases/<reference>")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..choices import options
@@ -78,3 +86,19 @@ class FactForm(FlaskForm):
     kind = SelectField("Detail", choices=options(FACT_KINDS.items()))
     value = StringField("Value", validators=[DataRequired("Enter the value."),
                                              Length(max=500)])
+
+
+class FeedbackForm(FlaskForm):
+    solved = RadioField("Did we solve it?", choices=options(
+        [("yes", "Yes"), ("partly", "Partly"), ("no", "No")]),
+        validators=[DataRequired("Choose yes, partly or no.")])
+    rating = RadioField("How would you rate how we handled it? (0 = very badly, 10 = very "
+                        "well)", choices=options((str(n), str(n)) for n in range(11)),
+                        validators=[Optional()])
+    comment = TextAreaField("Anything you want to tell us? (optional)",
+                            validators=[Length(max=2000)])
+
+
+class ReactionForm(FlaskForm):
+    helpful = HiddenField(validators=[DataRequired()])
+    reason = StringField("Why not? (optional)", validators=[Length(max=500)])

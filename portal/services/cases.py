@@ -184,9 +184,20 @@ def confirm_solved(case: Case, customer: User) -> None:
     """The customer says it is solved: close at once instead of after the quiet period."""
     if case.status != Status.RESOLVED:
         raise ServiceError("Only a resolved case can be confirmed as solved.")
+    close_confirmed(case, customer)
+    db.session.commit()
+
+
+def close_confirmed(case: Case, customer: User) -> None:
+    """Close because the customer confirmed it is solved (the caller commits)."""
     _set_status(case, Status.CLOSED, customer, EventKind.STATUS_CHANGE,
                 body="Confirmed as solved by the customer.")
-    db.session.commit()
+
+
+def reopen_after_feedback(case: Case, customer: User) -> None:
+    """The customer says it is not solved: back to us, their clock running again."""
+    _set_status(case, Status.IN_PROGRESS, customer, EventKind.REOPENED, channel=Channel.SYSTEM)
+    case.waiting_since = case.waiting_since or utcnow()
 
 
 def close_quietly(case: Case, days: int) -> None:

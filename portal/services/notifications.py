@@ -14,7 +14,8 @@ def case_url(case: Case) -> str:
 def staff_replied(case: Case, staff: User, body: str) -> None:
     queue_email(
         case.customer.email, f"[{case.reference}] New reply: {case.title}", "staff_reply",
-        case_id=case.id, case=case, staff=staff, body=body, url=case_url(case),
+        case_id=case.id, replies_from=case.customer, case=case, staff=staff, body=body,
+        url=case_url(case),
     )
 
 
@@ -23,7 +24,8 @@ def status_changed(case: Case, explanation: str) -> None:
         case.customer.email,
         f"[{case.reference}] {case.status_text.label}: {case.title}",
         "status_changed",
-        case_id=case.id, case=case, explanation=explanation, url=case_url(case),
+        case_id=case.id, replies_from=case.customer, case=case, explanation=explanation,
+        url=case_url(case),
     )
 
 
@@ -32,5 +34,6 @@ def promise_changed(case: Case, promise) -> None:
         case.customer.email,
         f"[{case.reference}] {'Our promise' if promise.is_open else 'About our promise'}: "
         f"{promise.what}",
-        "promise", case_id=case.id, case=case, promise=promise, url=case_url(case),
+        "promise", case_id=case.id, replies_from=case.customer, case=case, promise=promise,
+        url=case_url(case),
     )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app, render_template
+from jinja2 import TemplateNotFound
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import OutboxMessage
+from ..models import OutboxMessage, User, utcnow
+from ..models.outbox import FAILED, PENDING
+from .errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +23,107 @@ def clean_header(value: str, limit: int = 200) -> str:
     return " ".join(flat.split())[:limit]
 
 
-def queue_email(to: str, subject: str, template: str, case_id: int | None = None, **ctx) -> None:
-    """Add a message to the outbox; the caller's commit makes it real."""
+def mail_domain() -> str:
+    """The domain our Message-IDs and reply addresses live under."""
+    configured = current_app.config.get("MAIL_REPLY_DOMAIN")
+    if configured:
+        return configured
+    address = parseaddr(current_app.config["MAIL_FROM"])[1]
+    return address.rpartition("@")[2] or "caseloop.localhost"
+
+
+def queue_email(
+    to: str,
+    subject: str,
+    template: str,
+    case_id: int | None = None,
+    replies_from: User | None = None,
+    **ctx,
+) -> OutboxMessage:
+    """Add a message to the outbox; the caller's commit makes it real.
+
+    With `replies_from` (the case's customer) the Reply-To carries a signed case token,
+    so their answer lands on the case.
+    """
     body = render_template(f"email/{template}.txt", **ctx)
     message = OutboxMessage(
         to_address=clean_header(to, 254),
         subject=clean_header(subject),
         body_text=body,
+        body_html=_render_html(template, body, ctx),
         case_id=case_id,
+        message_id=make_msgid(domain=mail_domain()),
     )
+    if case_id is not None:
+        _thread(message, case_id)
+        if replies_from is not None:
+            from ..mail.tokens import reply_address
+
+            message.reply_to = reply_address(case_id, replies_from.id)
     db.session.add(message)
     if current_app.config.get("ENV_NAME") == "development":
-        # Until the email channel delivers, developers read the mail here.
+        # Developers without a mail server read the mail here.
         log.warning("Outbox → %s: %s\n%s", message.to_address, message.subject, body)
+    return message
+
+
+def _render_html(template: str, text: str, ctx: dict) -> str:
+    """The HTML part from email/<template>.html (autoescaped), else the text escaped."""
+    try:
+        return render_template(f"email/{template}.html", **ctx)
+    except TemplateNotFound:
+        return render_template("email/_text.html", text=text)
+
+
+def case_root_id(case_id: int) -> str:
+    """A fixed Message-ID every mail about a case refers to, so clients thread them."""
+    return f"<case-{case_id}@{mail_domain()}>"
+
+
+def _thread(message: OutboxMessage, case_id: int) -> None:
+    """Point at the last mail this person got about the case, and at the case's root."""
+    previous = db.session.scalar(
+        select(OutboxMessage.message_id)
+        .where(OutboxMessage.case_id == case_id, OutboxMessage.to_address == message.to_address,
+               OutboxMessage.message_id.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    root = case_root_id(case_id)
+    message.in_reply_to = previous or root
+    message.thread_references = f"{root} {previous}" if previous else root
+
+
+def outbox_for_case(case_id: int) -> list[OutboxMessage]:
+    """Every message queued about a case, oldest first, with its delivery state."""
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(OutboxMessage.id)
+    ))
+
+
+def recent(status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+    """The newest messages, optionally of one delivery status."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return list(db.session.scalars(query))
+
+
+def counts() -> dict[str, int]:
+    """How many messages are in each delivery status."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return {status: count for status, count in rows}
+
+
+def retry(message_id: int, staff: User) -> None:
+    """Give a failed message a fresh set of attempts, due now; raises ServiceError otherwise."""
+    from . import audit
+
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != FAILED:
+        raise ServiceError("Only a failed message can be sent again.")
+    message.status, message.attempts, message.next_attempt_at = PENDING, 0, utcnow()
+    audit.record(staff, "mail_retried", message, f"Email #{message.id} to "
+                 f"{message.to_address} queued again after: {message.last_error[:150]}")
+    db.session.commit()

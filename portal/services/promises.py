@@ -61,7 +61,8 @@ def make(case: Case, actor: User, what: str, owner: User | None, due_at: datetim
     return promise
 
 
-def close(promise: Promise, actor: User, state: PromiseState, outcome: str) -> None:
+def close(promise: Promise, actor: User, state: PromiseState, outcome: str,
+          commit: bool = True) -> None:
     """Mark an open promise kept, broken or withdrawn, with words the customer can read."""
     if not promise.is_open:
         raise ServiceError("This promise is already settled.", "state")
@@ -78,7 +79,8 @@ def close(promise: Promise, actor: User, state: PromiseState, outcome: str) -> N
                  department_id=promise.case.department_id)
     if promise.public:
         notifications.promise_changed(promise.case, promise)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def replace(promise: Promise, actor: User, explanation: str, what: str,

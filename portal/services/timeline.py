@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import live
 from ..extensions import db
 from ..models import Case, CaseEvent, Channel, EventKind, User, Visibility, utcnow
 from . import attachments
@@ -40,6 +41,7 @@ def record(
         event.attachments.append(attachments.store(checked))
     db.session.add(event)
     case.version = (case.version or 0) + 1
+    live.announce(db.session(), case, internal=visibility != Visibility.PUBLIC)
     if visibility == Visibility.PUBLIC:
         case.last_activity_at = event.created_at
         if author is not None and author.is_staff:

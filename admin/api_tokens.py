@@ -1,0 +1,128 @@
+"""Admin settings for the JSON API: tokens (secret shown once) and outgoing webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+
+from portal.api import tokens, webhooks
+from portal.extensions import db
+from portal.models.api import WEBHOOK_EVENTS, WebhookDelivery
+from portal.services import catalog
+from portal.services.errors import NotFound, ServiceError
+
+from . import bp
+from .api_forms import ConfirmForm, TokenForm, WebhookForm
+from .settings import admin_only
+from .settings_forms import with_departments
+
+SECTION = "admin.api_tokens"
+# The secret page must not be kept by the browser or a proxy.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _refused(form: FlaskForm, exc: ServiceError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is None:
+        flash(exc.message, "error")
+    else:
+        field.errors.append(exc.message)
+
+
+def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    # Reaching here after a POST means the input was refused: say so with 422.
+    code = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, section=SECTION, **context), code
+
+
+def _delivery_counts() -> dict[tuple[int, str], int]:
+    rows = db.session.execute(select(WebhookDelivery.webhook_id, WebhookDelivery.status,
+                                     func.count()).group_by(WebhookDelivery.webhook_id,
+                                                            WebhookDelivery.status))
+    return {(hook_id, status): count for hook_id, status, count in rows}
+
+
+def _department_names() -> Callable[[list[int]], str]:
+    """A formatter for stored department ids; "All" for an empty list."""
+    names = {d.id: d.name for d in catalog.all_departments()}
+    return lambda ids: ", ".join(sorted(names[i] for i in ids if i in names)) or "All"
+
+
+@bp.get("/settings/api-tokens")
+@admin_only
+def api_tokens():
+    return render_template("admin/api_tokens/index.html", section=SECTION,
+                           tokens=tokens.all_tokens(), webhooks=webhooks.all_webhooks(),
+                           department_names=_department_names(), events=WEBHOOK_EVENTS,
+                           counts=_delivery_counts(), confirm=ConfirmForm())
+
+
+@bp.route("/settings/api-tokens/new", methods=["GET", "POST"])
+@admin_only
+def api_token_new():
+    form = with_departments(TokenForm(), catalog.all_departments())
+    if form.validate_on_submit():
+        try:
+            token, secret = tokens.create(current_user, form.name.data, form.scope.data,
+                                          form.departments.data)
+        except ServiceError as exc:
+            _refused(form, exc)
+        else:
+            page = render_template("admin/api_tokens/created.html", section=SECTION,
+                                   token=token, secret=secret)
+            return page, 200, NO_STORE
+    return _page("admin/api_tokens/new.html", form)
+
+
+@bp.post("/settings/api-tokens/<int:token_id>/revoke")
+@admin_only
+def api_token_revoke(token_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        token = tokens.get_token(token_id)
+        tokens.revoke(current_user, token)
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"Revoked “{token.name}”: it stops working at once.", "success")
+    return redirect(url_for("admin.api_tokens"))
+
+
+@bp.route("/settings/api-tokens/webhooks/new", methods=["GET", "POST"])
+@admin_only
+def webhook_new():
+    form = with_departments(WebhookForm(), catalog.all_departments())
+    if form.validate_on_submit():
+        try:
+            hook, secret = webhooks.create(current_user, form.name.data, form.url.data,
+                                           form.events.data, form.departments.data)
+        except ServiceError as exc:
+            _refused(form, exc)
+        else:
+            page = render_template("admin/api_tokens/webhook_created.html", section=SECTION,
+                                   webhook=hook, secret=secret)
+            return page, 200, NO_STORE
+    return _page("admin/api_tokens/webhook_new.html", form)
+
+
+@bp.post("/settings/api-tokens/webhooks/<int:webhook_id>/remove")
+@admin_only
+def webhook_remove(webhook_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        hook = webhooks.get_webhook(webhook_id)
+    except NotFound:
+        abort(404)
+    name = hook.name
+    webhooks.remove(current_user, hook)
+    flash(f"Removed the webhook “{name}”; nothing more is sent to it.", "success")
+    return redirect(url_for("admin.api_tokens"))

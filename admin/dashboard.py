@@ -1,0 +1,21 @@
+"""The performance dashboard: the customer's clock and unkept promises, for managers."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from portal import charts
+from portal.models import Role
+from portal.services import reports
+
+from . import bp
+from .decorators import staff_required
+
+
+@bp.get("/dashboard")
+@staff_required(Role.MANAGER)
+def dashboard():
+    report = reports.dashboard(current_user)
+    return render_template("admin/dashboard.html", report=report,
+                           charts=charts.trends(report.weeks))

@@ -1,0 +1,92 @@
+"""Mail the channel could not place: staff read it, attach it to a case, or dismiss it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from portal.mail import triage
+from portal.models import Role
+from portal.services.errors import NotFound, ServiceError
+
+from . import bp
+from .decorators import staff_required
+
+TABS = {"": "Needs a person and automatic", "triage": "Needs a person",
+        "automatic": "Automatic"}
+
+
+class AttachMailForm(FlaskForm):
+    # Here rather than in forms.py: the inbox is self-contained (the mail channel owns it).
+    reference = StringField("Case reference", description="For example CL-000123.",
+                            validators=[DataRequired("Enter a case reference."),
+                                        Length(max=20)])
+
+
+class DismissMailForm(FlaskForm):
+    """Only the CSRF token: dismissing needs no input."""
+
+
+def _mail(mail_id: int):
+    try:
+        return triage.get_mail(mail_id, current_user)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/inbox")
+@staff_required(Role.AGENT)
+def inbox():
+    status = request.args.get("status", "")
+    if status not in TABS:
+        abort(400)
+    return render_template("admin/inbox/list.html", mails=triage.waiting(status or None),
+                           status=status, tabs=TABS)
+
+
+def _detail(mail, form=None, code: int = 200):
+    return render_template("admin/inbox/detail.html", mail=mail,
+                           form=form or AttachMailForm(formdata=None),
+                           dismiss_form=DismissMailForm(formdata=None),
+                           waiting=mail.status in triage.WAITING), code
+
+
+@bp.get("/inbox/<int:mail_id>")
+@staff_required(Role.AGENT)
+def inbox_mail(mail_id: int):
+    return _detail(_mail(mail_id))
+
+
+@bp.post("/inbox/<int:mail_id>/attach")
+@staff_required(Role.AGENT)
+def inbox_attach(mail_id: int):
+    mail, form = _mail(mail_id), AttachMailForm()
+    if form.validate_on_submit():
+        try:
+            triage.attach(mail, current_user, form.reference.data.strip())
+        except ServiceError as exc:
+            if exc.field:
+                form.reference.errors.append(exc.message)
+            else:
+                flash(exc.message, "error")
+        else:
+            flash(f"Added to {mail.case.reference} as the customer's message.", "success")
+            return redirect(url_for("admin.inbox"))
+    return _detail(mail, form, 422)
+
+
+@bp.post("/inbox/<int:mail_id>/dismiss")
+@staff_required(Role.AGENT)
+def inbox_dismiss(mail_id: int):
+    mail = _mail(mail_id)
+    if DismissMailForm().validate_on_submit():
+        try:
+            triage.dismiss(mail, current_user)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("admin.inbox_mail", mail_id=mail.id))
+        flash("Dismissed. The original is kept.", "success")
+    return redirect(url_for("admin.inbox"))

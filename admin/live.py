@@ -1,0 +1,47 @@
+"""Live staff pages: a stream per case and per queue, and the timeline fragment."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import live
+from portal.extensions import db
+from portal.live.stream import session_checker, sse_response
+from portal.models import Department, Role
+from portal.services import feedback, timeline
+
+from . import bp
+from .cases import _case
+from .decorators import staff_required
+
+
+def _checker():
+    return session_checker(current_user.id, current_user.session_version)
+
+
+@bp.get("/cases/<reference>/stream")
+@staff_required(Role.AGENT)
+def case_stream(reference: str):
+    case = _case(reference)
+    return sse_response([live.case_channel(case.id, internal=True)], _checker())
+
+
+@bp.get("/cases/stream")
+@staff_required(Role.AGENT)
+def queue_stream():
+    if current_user.role == Role.ADMIN:
+        ids = list(db.session.scalars(select(Department.id)))
+    else:
+        ids = sorted(current_user.department_ids)
+    return sse_response([live.department_channel(i) for i in ids], _checker())
+
+
+@bp.get("/cases/<reference>/timeline")
+@staff_required(Role.AGENT)
+def case_timeline(reference: str):
+    case = _case(reference)
+    return render_template("admin/cases/_timeline.html", case=case,
+                           events=timeline.all_events(case),
+                           reactions=feedback.reactions_for(case))

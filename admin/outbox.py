@@ -1,0 +1,38 @@
+"""Delivery state of outgoing email, for managers: what was sent, what waits, what failed."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.models import Role
+from portal.models.outbox import FAILED, OUTBOX_STATUSES
+from portal.services import outbox as outbox_service
+from portal.services.errors import ServiceError
+
+from . import bp
+from .decorators import staff_required
+
+
+@bp.get("/outbox")
+@staff_required(Role.MANAGER)
+def outbox():
+    status = request.args.get("status", "")
+    if status and status not in OUTBOX_STATUSES:
+        abort(400)
+    return render_template("admin/outbox.html", messages=outbox_service.recent(status or None),
+                           status=status, statuses=OUTBOX_STATUSES,
+                           counts=outbox_service.counts(),
+                           failed=FAILED)
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@staff_required(Role.MANAGER)
+def outbox_retry(message_id: int):
+    try:
+        outbox_service.retry(message_id, current_user)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Queued again: the worker sends it on its next round.", "success")
+    return redirect(url_for("admin.outbox", status=request.args.get("status", "")))

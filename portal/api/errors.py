@@ -1,0 +1,111 @@
+"""Problem details (RFC 9457) for every API error: JSON, never an HTML page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Blueprint, Response, current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from ..extensions import db
+from ..services.errors import Conflict, NotFound, ServiceError
+
+PROBLEM = "application/problem+json"
+# RFC 9110 renamed these two; Werkzeug still has the older names.
+TITLES = HTTP_STATUS_CODES | {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+class ApiError(Exception):
+    """A refusal with an HTTP status, a sentence for people and optional field errors."""
+
+    def __init__(self, status: int, detail: str, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def field_error(field: str, detail: str) -> dict[str, str]:
+    """One entry of `errors`: the field's name, a JSON pointer to it, and what is wrong."""
+    return {"field": field, "pointer": f"#/{field}", "detail": detail}
+
+
+def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"),
+                            "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    response.headers.update(headers or {})
+    return response
+
+
+def unauthorized(detail: str) -> ApiError:
+    return ApiError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="caseloop"'})
+
+
+@contextmanager
+def renamed(**names: str) -> Iterator[None]:
+    """Report a service's refusal under the API's name for the field (owner → owner_email)."""
+    try:
+        yield
+    except (NotFound, Conflict):
+        raise
+    except ServiceError as exc:
+        field = names.get(exc.field, exc.field) if exc.field else None
+        raise ApiError(422, exc.message, [field_error(field, exc.message)] if field else []) \
+            from exc
+
+
+def from_exception(exc: Exception) -> Response:
+    """The problem response for a known kind of exception; anything else is re-raised."""
+    if isinstance(exc, ApiError):
+        return problem(exc.status, exc.detail, exc.errors, exc.headers)
+    if isinstance(exc, NotFound):
+        return problem(404, "There is nothing here, or this token may not see it.")
+    if isinstance(exc, Conflict):
+        return problem(409, exc.message)
+    if isinstance(exc, ServiceError):
+        field = exc.field
+        return problem(422, exc.message, [field_error(field, exc.message)] if field else [])
+    if isinstance(exc, HTTPException):
+        return problem(exc.code or 500, exc.description or "")
+    raise exc
+
+
+def init_app(bp: Blueprint) -> None:
+    """Register the handlers on the API blueprint, so they only answer API requests."""
+
+    @bp.errorhandler(ApiError)
+    @bp.errorhandler(ServiceError)
+    @bp.errorhandler(HTTPException)
+    def _known(exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and (exc.code or 500) >= 500:
+            db.session.rollback()
+        return from_exception(exc)
+
+    @bp.errorhandler(IntegrityError)
+    def _race(exc: IntegrityError) -> Response:
+        # Another request wrote the same unique row first; nothing of ours was kept.
+        db.session.rollback()
+        return problem(409, "This changed at the same time through another request. Retry.")
+
+    @bp.errorhandler(OperationalError)
+    def _db_down(exc: OperationalError) -> Response:
+        db.session.rollback()
+        current_app.logger.warning("database unavailable: %s", exc)
+        return problem(503, "The database is briefly unavailable. Retry in a few seconds.",
+                       headers={"Retry-After": "5"})
+
+    @bp.errorhandler(500)
+    def _server_error(exc: Exception) -> Response:
+        db.session.rollback()
+        return problem(500, "Something went wrong on our side; nothing was changed.")

@@ -1,0 +1,144 @@
+"""The OpenAPI 3.1 description of the API, served without a token at /api/v1/openapi.json.
+
+tests/api/test_openapi.py keeps it true: every route is documented, every documented
+path exists, and schemathesis checks the answers against it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from ..models import Status
+from . import bp
+from .idempotency import HEADER
+from .openapi_schemas import ID, SCHEMAS, Schema, enum, ref, values
+
+PROBLEM_CODES = {
+    400: "Malformed JSON, query parameter or Idempotency-Key.",
+    401: "No token, or an unknown or revoked one.",
+    403: "A read-only token tried to write.",
+    404: "Not there, or outside the token's departments.",
+    409: "Changed meanwhile, or the same Idempotency-Key is still running.",
+    413: "The body is larger than 1 MiB.",
+    415: "The body is not JSON.",
+    422: "Fields missing or invalid; `errors` lists each one.",
+    503: "The database is briefly unavailable; retry.",
+}
+READ_CODES = (401, 404, 503)
+WRITE_CODES = (400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+
+def _param(name: str, where: str, schema: Schema, description: str = "",
+           required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required or where == "path",
+            "schema": schema, "description": description}
+
+
+REFERENCE = _param("reference", "path", {"type": "string", "pattern": r"^CL-[0-9]{6,12}$"},
+                   "The case reference, like CL-000123.")
+CUSTOMER_ID = _param("customer_id", "path", ID)
+IDEMPOTENCY = _param(HEADER, "header", {"type": "string", "pattern": "^[!-~]{1,200}$"},
+                     "Repeat a POST safely: the same key from the same token returns the "
+                     "first successful answer and does the work once.")
+LIST_FILTERS = [
+    _param("status", "query", enum(values(Status))),
+    _param("department", "query", ID, "A department id."),
+    _param("updated_since", "query", {"type": "string", "format": "date-time"},
+           "Cases with customer-visible activity at or after this time."),
+    _param("reference", "query", {"type": "string", "minLength": 1, "maxLength": 120},
+           "A reference value from another system, e.g. a recall code."),
+    _param("cursor", "query", {"type": "string", "minLength": 1, "maxLength": 200},
+           "next_cursor of the previous page."),
+    _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
+]
+AFTER = _param("after", "query", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+               "Only events with a larger id (for polling).")
+
+
+def _json(schema: Schema, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(op_id: str, summary: str, answers: dict[int, dict[str, Any]],
+               codes: tuple[int, ...], parameters: list[dict[str, Any]] | None = None,
+               body: str | None = None) -> dict[str, Any]:
+    """One operation; `codes` adds the shared problem responses."""
+    responses: dict[str, Any] = {str(k): v for k, v in answers.items()}
+    responses |= {str(c): {"$ref": f"#/components/responses/Problem{c}"} for c in codes}
+    operation: dict[str, Any] = {"operationId": op_id, "summary": summary,
+                                 "parameters": parameters or [], "responses": responses}
+    if body is not None:
+        operation["parameters"] = [*operation["parameters"], IDEMPOTENCY]
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": ref(body)}}}
+    return operation
+
+
+def _read(op_id: str, summary: str, schema: str, *parameters: dict[str, Any],
+          codes: tuple[int, ...] = READ_CODES) -> dict[str, Any]:
+    return _operation(op_id, summary, {200: _json(ref(schema), "OK")}, codes, list(parameters))
+
+
+def _write(op_id: str, summary: str, body: str, result: str, status: int,
+           *parameters: dict[str, Any]) -> dict[str, Any]:
+    answers = {status: _json(ref(result), "Done")}
+    return _operation(op_id, summary, answers, WRITE_CODES, list(parameters), body)
+
+
+PATHS: dict[str, Any] = {
+    "/openapi.json": {"get": {
+        "operationId": "openapi", "summary": "This description.", "security": [],
+        "responses": {"200": _json({"type": "object"}, "The OpenAPI document")}}},
+    "/customers": {"post": _operation(
+        "createCustomer", "Find a customer by email, or create one.",
+        {200: _json(ref("Customer"), "An existing customer matched"),
+         201: _json(ref("Customer"), "A new customer")},
+        WRITE_CODES, body="CustomerInput")},
+    "/customers/{customer_id}": {"get": _read(
+        "getCustomer", "One customer the token may see.", "Customer", CUSTOMER_ID)},
+    "/cases": {
+        "get": _read("listCases", "Cases, most recently active first, a page at a time.",
+                     "CaseList", *LIST_FILTERS, codes=(400, 401, 503)),
+        "post": _write("createCase", "Open a case for a customer (created when new).",
+                       "CaseInput", "Case", 201)},
+    "/cases/{reference}": {"get": _read("getCase", "One case.", "Case", REFERENCE)},
+    "/cases/{reference}/status": {"post": _write(
+        "changeStatus", "Move the case to a status, telling the customer why.",
+        "StatusInput", "Case", 200, REFERENCE)},
+    "/cases/{reference}/events": {
+        "get": _read("listEvents", "The whole timeline, internal notes included.",
+                     "EventList", REFERENCE, AFTER, codes=(400, 401, 404, 503)),
+        "post": _write("logContact", "Log a contact made through another channel.",
+                       "EventInput", "Event", 201, REFERENCE)},
+    "/cases/{reference}/promises": {
+        "get": _read("listPromises", "The case's promises.", "PromiseList", REFERENCE),
+        "post": _write("makePromise", "Promise something, owned by a staff member.",
+                       "PromiseInput", "Promise", 201, REFERENCE)},
+    "/cases/{reference}/feedback": {"get": _read(
+        "listFeedback", "The customer's feedback, one per resolution.", "FeedbackList",
+        REFERENCE)},
+}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Caseloop API", "version": "1",
+             "description": "Cases, customers, contacts and promises for other systems. "
+                            "Errors are application/problem+json (RFC 9457)."},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": SCHEMAS,
+        "responses": {f"Problem{code}": {"description": text, "content": {
+            "application/problem+json": {"schema": ref("Problem")}}}
+            for code, text in PROBLEM_CODES.items()},
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(SPEC)

@@ -1,0 +1,111 @@
+"""JSON Schemas (OpenAPI 3.1 dialect) of what the API accepts and returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Channel, EventKind, Priority, PromiseState, Solved, Status
+from ..services.case_details import LOGGABLE_CHANNELS
+from .validation import MAX_ID
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: list[str] | None = None, closed: bool = False, **properties: Schema) -> Schema:
+    """An object schema; `closed` refuses unknown properties, as the API does for inputs."""
+    schema: Schema = {"type": "object", "properties": properties,
+                      "required": required if required is not None else list(properties)}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def text(most: int, least: int = 1, **extra: Any) -> Schema:
+    return {"type": "string", "minLength": least, "maxLength": most, **extra}
+
+
+def optional(schema: Schema) -> Schema:
+    """The same schema, or null: an optional input field that is null counts as absent."""
+    kind = schema["type"]
+    nullable: Schema = {**schema, "type": [kind, "null"]}
+    if "enum" in schema:
+        nullable["enum"] = [*schema["enum"], None]
+    return nullable
+
+
+STRING: Schema = {"type": "string"}
+MOMENT: Schema = {"type": "string", "format": "date-time"}
+MAYBE_MOMENT: Schema = {"type": ["string", "null"], "format": "date-time"}
+ID: Schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+BOOL: Schema = {"type": "boolean"}
+
+
+def enum(values: list[str]) -> Schema:
+    return {"type": "string", "enum": values}
+
+
+def values(kind: Any) -> list[str]:
+    return [m.value for m in kind]
+
+
+NAMED = obj(id=ID, name=STRING)
+FIELD_ERROR = obj(field=STRING, pointer=STRING, detail=STRING)
+
+SCHEMAS: dict[str, Schema] = {
+    "Problem": obj(["type", "title", "status", "detail"], type=STRING, title=STRING,
+                   status={"type": "integer"}, detail=STRING,
+                   errors={"type": "array", "items": FIELD_ERROR}),
+    "Customer": obj(id=ID, email=STRING, name=STRING,
+                    external_id={"type": ["string", "null"]}, created_at=MOMENT),
+    "CustomerInput": obj(["email"], closed=True, email=text(254, format="email"),
+                         name=optional(text(120, 0)), external_id=optional(text(120, 0))),
+    "Reference": obj(closed=True, system=text(60), value=text(120)),
+    "Case": obj(
+        reference=STRING, title=STRING, status=enum(values(Status)), status_label=STRING,
+        next_step=STRING, priority=enum(values(Priority)), department=NAMED,
+        category={"oneOf": [NAMED, {"type": "null"}]},
+        customer=obj(id=ID, email=STRING, name=STRING),
+        references={"type": "array", "items": ref("Reference")},
+        created_at=MOMENT, last_activity_at=MOMENT, resolved_at=MAYBE_MOMENT,
+        closed_at=MAYBE_MOMENT, version={"type": "integer"}),
+    "CaseInput": obj(
+        ["customer_email", "title", "body", "category"], closed=True,
+        customer_email=text(254, format="email"), customer_name=optional(text(120, 0)),
+        title=text(200), body=text(20_000),
+        category={"oneOf": [ID, text(80)],
+                  "description": "A category id, or its name (any letter case)."},
+        priority=optional(enum(values(Priority))),
+        references={"type": ["array", "null"], "maxItems": 20, "items": ref("Reference")}),
+    "CaseList": obj(items={"type": "array", "items": ref("Case")},
+                    next_cursor={"type": ["string", "null"]}),
+    "StatusInput": obj(["status"], closed=True, status=enum(values(Status)),
+                       explanation=optional(text(20_000, 0)),
+                       version=optional({**ID, "description": "409 if the case moved on."})),
+    "Event": obj(
+        id=ID, kind=enum(values(EventKind)), channel=enum(values(Channel)), public=BOOL,
+        author={"oneOf": [obj(name=STRING, staff=BOOL), {"type": "null"}]},
+        body=STRING, data={"type": "object"},
+        attachments={"type": "array", "items": obj(filename=STRING, content_type=STRING,
+                                                    size={"type": "integer"})},
+        created_at=MOMENT),
+    "EventInput": obj(["channel", "body"], closed=True,
+                      channel=enum([c.value for c in LOGGABLE_CHANNELS]), body=text(20_000),
+                      public=optional({**BOOL, "default": False,
+                                       "description": "Whether the customer sees it."}),
+                      label=optional(text(80, 0))),
+    "EventList": obj(items={"type": "array", "items": ref("Event")}),
+    "Promise": obj(id=ID, what=STRING, owner=obj(name=STRING, email=STRING), due_at=MOMENT,
+                   public=BOOL, state=enum(values(PromiseState)), outcome=STRING,
+                   created_at=MOMENT, closed_at=MAYBE_MOMENT),
+    "PromiseInput": obj(["what", "owner_email", "due_at"], closed=True, what=text(500),
+                        owner_email=text(254, format="email"), due_at=MOMENT,
+                        public=optional({**BOOL, "default": True})),
+    "PromiseList": obj(items={"type": "array", "items": ref("Promise")}),
+    "Feedback": obj(id=ID, resolution_round={"type": "integer"}, solved=enum(values(Solved)),
+                    rating={"type": ["integer", "null"]}, comment=STRING, created_at=MOMENT),
+    "FeedbackList": obj(items={"type": "array", "items": ref("Feedback")}),
+}

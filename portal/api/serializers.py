@@ -1,0 +1,80 @@
+"""The JSON shapes of the API: one function per resource, the same shape everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..models import Case, CaseEvent, Feedback, Promise, User
+
+
+def moment(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def customer(user: User, external_id: str | None = None) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "name": user.name,
+            "external_id": external_id, "created_at": moment(user.created_at)}
+
+
+def case(item: Case) -> dict[str, Any]:
+    return {
+        "reference": item.reference,
+        "title": item.title,
+        "status": item.status.value,
+        "status_label": item.status_text.label,
+        "next_step": item.status_text.next_step,
+        "priority": item.priority.value,
+        "department": {"id": item.department.id, "name": item.department.name},
+        "category": {"id": item.category.id, "name": item.category.name}
+        if item.category else None,
+        "customer": {"id": item.customer.id, "email": item.customer.email,
+                     "name": item.customer.name},
+        "references": [{"system": r.system, "value": r.value} for r in item.references],
+        "created_at": moment(item.created_at),
+        "last_activity_at": moment(item.last_activity_at),
+        "resolved_at": moment(item.resolved_at),
+        "closed_at": moment(item.closed_at),
+        "version": item.version,
+    }
+
+
+def event(item: CaseEvent) -> dict[str, Any]:
+    author = item.author
+    return {
+        "id": item.id,
+        "kind": item.kind.value,
+        "channel": item.channel.value,
+        "public": item.is_public,
+        "author": {"name": author.name, "staff": author.is_staff} if author else None,
+        "body": item.body,
+        "data": item.data or {},
+        "attachments": [{"filename": a.filename, "content_type": a.content_type, "size": a.size}
+                        for a in item.attachments],
+        "created_at": moment(item.created_at),
+    }
+
+
+def promise(item: Promise) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "what": item.what,
+        "owner": {"name": item.owner.name, "email": item.owner.email},
+        "due_at": moment(item.due_at),
+        "public": item.public,
+        "state": item.state.value,
+        "outcome": item.outcome,
+        "created_at": moment(item.created_at),
+        "closed_at": moment(item.closed_at),
+    }
+
+
+def feedback(item: Feedback) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "resolution_round": item.resolution_round,
+        "solved": item.solved.value,
+        "rating": item.rating,
+        "comment": item.comment,
+        "created_at": moment(item.created_at),
+    }

@@ -1,0 +1,55 @@
+"""The customer's answers: “Did we solve it?” on the case, and reactions to replies."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user
+
+from ..auth import customer_required
+from ..htmx import wants_fragment
+from ..models import Solved
+from ..services import feedback
+from ..services.errors import NotFound, ServiceError
+from . import bp
+from .cases import _own_case, _render_case
+from .forms import FeedbackForm, ReactionForm, ReplyForm
+
+
+@bp.post("/cases/<reference>/feedback")
+@customer_required
+def give_feedback(reference: str):
+    case = _own_case(reference)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        rating = int(form.rating.data) if form.rating.data not in (None, "", "None") else None
+        try:
+            feedback.answer(case, current_user, Solved(form.solved.data), rating,
+                            form.comment.data)
+        except ServiceError as exc:
+            getattr(form, exc.field or "solved").errors.append(exc.message)
+        else:
+            return _back(case)
+    template = "portal/cases/_case.html" if wants_fragment() else "portal/cases/detail.html"
+    return _render_case(template, case, ReplyForm(formdata=None), 422, feedback_form=form)
+
+
+@bp.post("/cases/<reference>/replies/<int:event_id>/reaction")
+@customer_required
+def react(reference: str, event_id: int):
+    case = _own_case(reference)
+    form = ReactionForm()
+    if not form.validate_on_submit() or form.helpful.data not in ("yes", "no"):
+        abort(400)
+    try:
+        feedback.react(event_id, current_user, form.helpful.data == "yes", form.reason.data)
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return _back(case, f"#event-{event_id}")
+
+
+def _back(case, anchor: str = "#feedback"):
+    if wants_fragment():
+        return _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None))
+    return redirect(url_for("customer.case_detail", reference=case.reference) + anchor)

@@ -1,0 +1,205 @@
+"""Inbound mail: store raw first, then put the customer's words on the right case, or in triage."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import current_app
+from itsdangerous import BadSignature
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Case, Category, Channel, Role, User
+from ..models.mail import AUTOMATIC, DUPLICATE, PROCESSED, TRIAGE, InboundMail
+from ..services import accounts, cases, similar
+from ..services.errors import ServiceError
+from .classify import automatic_reason
+from .files import check_mail_files
+from .parse import ParsedMail, Unreadable, headers_only, parse
+from .tokens import read_reply_address
+
+log = logging.getLogger(__name__)
+_SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|tr)\s*:\s*|\[CL-\d+\]\s*)+", re.IGNORECASE)
+SHORTENED = "\n\n(Shortened here: the whole email is kept for our team.)"
+
+
+def ingest(raw: bytes) -> InboundMail:
+    """Keep the raw message, then process it; whatever happens it ends somewhere staff can see."""
+    mail = InboundMail(raw=raw)
+    db.session.add(mail)
+    db.session.commit()  # stored before parsing: a crash below loses nothing
+    try:
+        _process(mail, raw)
+    except Exception as exc:  # unknown trouble must not lose the message: it waits in triage
+        db.session.rollback()
+        log.exception("inbound mail %s could not be processed", mail.id)
+        _finish(mail, TRIAGE, f"Could not be processed ({type(exc).__name__}).")
+    return mail
+
+
+def _finish(mail: InboundMail, status: str, reason: str, case: Case | None = None) -> None:
+    mail.status, mail.reason = status, reason
+    if case is not None:
+        mail.case_id = case.id
+    db.session.commit()
+
+
+def _process(mail: InboundMail, raw: bytes) -> None:
+    limit = current_app.config["MAIL_MAX_BYTES"]
+    if len(raw) > limit:
+        mail.sender, mail.subject = headers_only(raw)  # so staff can tell who sent it
+        return _finish(mail, TRIAGE, f"Too large to process ({len(raw):,} bytes; the limit "
+                                     f"is {limit:,}). The raw message is kept.")
+    try:
+        parsed = parse(raw)
+    except Unreadable as exc:
+        return _finish(mail, TRIAGE, str(exc))
+    if _is_duplicate(mail, parsed, raw):
+        return None
+    mail.sender, mail.subject, mail.text = parsed.sender, parsed.subject, parsed.text
+    reason = automatic_reason(parsed.message, parsed.sender)
+    if reason:
+        return _finish(mail, AUTOMATIC, f"{reason}: kept, never answered.")
+    return _route(mail, parsed)
+
+
+def _body_of(raw: bytes) -> bytes:
+    """Everything after the headers: relays add Received lines, the content stays the same."""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        if separator in raw:
+            return raw.split(separator, 1)[1]
+    return raw
+
+
+def _is_duplicate(mail: InboundMail, parsed: ParsedMail, raw: bytes) -> bool:
+    """Claim the Message-ID; a second copy is recorded as such and processed no further."""
+    if not parsed.message_id:
+        return False
+    query = select(InboundMail).where(InboundMail.message_id == parsed.message_id)
+    original = db.session.scalar(query)
+    if original is None:
+        mail.message_id = parsed.message_id
+        try:
+            db.session.commit()
+            return False
+        except IntegrityError:  # the same message arriving twice at once
+            db.session.rollback()
+            original = db.session.scalar(query)
+    mail.sender, mail.subject = parsed.sender, parsed.subject
+    if original is None or _body_of(original.raw) != _body_of(raw):
+        # Same ID, other words: an error or a trick; a person decides.
+        _finish(mail, TRIAGE, f"Same Message-ID as inbound #{original.id if original else '?'} "
+                              "but different content.")
+    else:
+        mail.raw = b""  # the first copy keeps the raw message: stored once
+        _finish(mail, DUPLICATE, f"Same message as inbound #{original.id}; processed once.")
+    return True
+
+
+def _route(mail: InboundMail, parsed: ParsedMail) -> None:
+    """A reply (signed token in the address) goes to its case; new mail opens or joins one."""
+    try:
+        token = next((t for t in map(read_reply_address, parsed.recipients) if t), None)
+    except BadSignature:
+        return _finish(mail, TRIAGE, "Reply address with an invalid token.")
+    if token is not None:
+        return _reply(mail, parsed, *token)
+    customer = accounts.find_user(parsed.sender)
+    problem = _customer_problem(customer)
+    if problem:
+        return _finish(mail, TRIAGE, problem)
+    return _new_message(mail, parsed, customer)  # type: ignore[arg-type]
+
+
+def _customer_problem(customer: User | None) -> str | None:
+    if customer is None:
+        return "Unknown sender: no customer account has this address."
+    if customer.role != Role.CUSTOMER:
+        return "Sent from a staff address: staff answer in Caseloop."
+    if not customer.active:
+        return "The customer's account is deactivated."
+    return None
+
+
+def _reply(mail: InboundMail, parsed: ParsedMail, case_id: int, customer_id: int) -> None:
+    case = db.session.get(Case, case_id)
+    customer = db.session.get(User, customer_id)
+    if case is None or customer is None or case.customer_id != customer.id:
+        return _finish(mail, TRIAGE, "The reply token names a case that does not match.")
+    sender = accounts.find_user(parsed.sender)
+    if sender is None or sender.id != customer.id:
+        return _finish(mail, TRIAGE, f"Sender {parsed.sender} is not the customer of "
+                                     f"{case.reference}, although the reply token is valid.")
+    problem = _customer_problem(customer)
+    if problem:
+        return _finish(mail, TRIAGE, problem)
+    return post_to_case(mail, parsed, case, customer, f"Reply to {case.reference}.")
+
+
+def _body(parsed: ParsedMail, refused: list[str], has_files: bool) -> str:
+    body = parsed.text
+    if len(body) > cases.MAX_BODY - 2000:
+        body = body[: cases.MAX_BODY - 2000] + SHORTENED
+    if refused:
+        body += "\n\n" + "\n".join(f"(Not attached: {line})" for line in refused)
+    if not body.strip() and has_files:
+        body = "(Sent by email with attachments only.)"
+    return body.strip()
+
+
+def post_to_case(mail: InboundMail, parsed: ParsedMail, case: Case, customer: User,
+                 reason: str) -> None:
+    """Add the mail as the customer's message; a ServiceError sends it to triage instead."""
+    files, refused = check_mail_files(parsed.files)
+    body = _body(parsed, refused, bool(files))
+    if not body:
+        return _finish(mail, TRIAGE, "The message has no text and no usable attachment.")
+    # Marked processed in the same commit as the message, so it can never be posted twice.
+    mail.status, mail.reason, mail.case_id = PROCESSED, reason, case.id
+    try:
+        landed = cases.add_customer_message(case, customer, body, channel=Channel.EMAIL,
+                                            files=files)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _finish(mail, TRIAGE, f"Could not be added to {case.reference}: {exc.message}")
+    if landed.id != case.id:
+        _finish(mail, PROCESSED, f"{reason} That case was closed, so follow-up "
+                                 f"{landed.reference} was opened.", landed)
+    return None
+
+
+def _new_message(mail: InboundMail, parsed: ParsedMail, customer: User) -> None:
+    title = _SUBJECT_PREFIX.sub("", parsed.subject).strip() or "Email without a subject"
+    found = similar.find_similar_open_case(customer, title)
+    if found is not None:
+        return post_to_case(mail, parsed, found, customer,
+                            f"New email added to {found.reference}, their open case on the "
+                            "same topic.")
+    category = default_category()
+    if category is None:
+        return _finish(mail, TRIAGE, "No active category to open a case in.")
+    files, refused = check_mail_files(parsed.files)
+    body = _body(parsed, refused, bool(files))
+    if not body:
+        return _finish(mail, TRIAGE, "The message has no text and no usable attachment.")
+    mail.status, mail.reason = PROCESSED, "Opened a new case."
+    try:
+        case = cases.open_case(customer, title[: cases.MAX_TITLE], body, category,
+                               channel=Channel.EMAIL, files=files)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _finish(mail, TRIAGE, f"Could not open a case: {exc.message}")
+    return _finish(mail, PROCESSED, f"Opened {case.reference}.", case)
+
+
+def default_category() -> Category | None:
+    """MAIL_DEFAULT_CATEGORY by name if it is active, else the first active category."""
+    name = current_app.config.get("MAIL_DEFAULT_CATEGORY")
+    query = select(Category).where(Category.active).order_by(Category.id).limit(1)
+    if name:
+        named = db.session.scalar(query.where(Category.name == name))
+        if named is not None:
+            return named
+    return db.session.scalar(query)

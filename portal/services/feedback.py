@@ -1,0 +1,136 @@
+"""Feedback asked inline, once, after a real answer; every unhappy answer gets an owner."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    Case,
+    CaseEvent,
+    EventKind,
+    Feedback,
+    Priority,
+    ReplyReaction,
+    Solved,
+    Status,
+    User,
+    Visibility,
+    utcnow,
+)
+from . import cases, follow_ups, timeline
+from .errors import NotFound, ServiceError
+from .outbox import queue_email
+from .text import clean
+
+CHANGE_DAYS = 7
+
+
+def can_ask(case: Case) -> bool:
+    """Only on a resolved case that a person on our side actually answered."""
+    return (case.status in (Status.RESOLVED, Status.CLOSED) and case.resolution_count > 0
+            and case.first_response_at is not None)
+
+
+def current(case: Case) -> Feedback | None:
+    """The answer for the latest resolution, if the customer gave one."""
+    return next((f for f in case.feedback if f.resolution_round == case.resolution_count), None)
+
+
+def can_change(answer: Feedback, now: datetime | None = None) -> bool:
+    return (now or utcnow()) - answer.created_at <= timedelta(days=CHANGE_DAYS)
+
+
+def is_unhappy(solved: Solved, rating: int | None, comment: str) -> bool:
+    threshold = current_app.config["FEEDBACK_UNHAPPY_AT_OR_BELOW"]
+    return (solved == Solved.NO or (rating is not None and rating <= threshold)
+            or (solved == Solved.PARTLY and bool(comment)))
+
+
+def answer(case: Case, customer: User, solved: Solved, rating: int | None,
+           comment: str = "") -> Feedback:
+    """Record (or, within 7 days, change) the customer's answer and act on it at once."""
+    if case.customer_id != customer.id:
+        raise NotFound()
+    if not can_ask(case):
+        raise ServiceError("We ask for feedback once your case is resolved.", "solved")
+    if rating is not None and not 0 <= rating <= 10:
+        raise ServiceError("Choose a number from 0 to 10.", "rating")
+    comment = clean(comment, "comment", 2000, required=False)
+    given = current(case)
+    if given is not None and not can_change(given):
+        raise ServiceError("Answers can be changed for 7 days; this one is final now.", "solved")
+    was_unhappy = given is not None and is_unhappy(given.solved, given.rating, given.comment)
+    if given is None:
+        given = Feedback(case=case, customer=customer, resolution_round=case.resolution_count)
+        db.session.add(given)
+    given.solved, given.rating, given.comment, given.updated_at = solved, rating, comment, \
+        utcnow()
+    db.session.flush()
+    _record(case, customer, given)
+    if is_unhappy(solved, rating, comment) and not was_unhappy:
+        follow_ups.open_for(case, given)
+    if solved == Solved.NO and case.status != Status.IN_PROGRESS:
+        _reopen_and_escalate(case, customer)
+    elif solved == Solved.YES and case.status == Status.RESOLVED:
+        cases.close_confirmed(case, customer)
+    db.session.commit()
+    return given
+
+
+def _record(case: Case, customer: User, given: Feedback) -> None:
+    rating = f", {given.rating}/10" if given.rating is not None else ""
+    timeline.record(case, EventKind.FEEDBACK, customer, given.comment,
+                    summary=f"Did we solve it? {given.solved_label}{rating}",
+                    solved=given.solved.value, rating=given.rating)
+
+
+def _reopen_and_escalate(case: Case, customer: User) -> None:
+    """“No” means it is still a problem: reopen, restart the clock, tell the managers."""
+    cases.reopen_after_feedback(case, customer)
+    if case.priority in (Priority.LOW, Priority.NORMAL):
+        case.priority = Priority.HIGH
+    for manager in follow_ups.managers_of(case):
+        queue_email(manager.email, f"[{case.reference}] Customer says it is not solved",
+                    "feedback_unhappy", case_id=case.id, case=case, person=manager)
+    timeline.record(case, EventKind.ESCALATION, None, "", visibility=Visibility.INTERNAL,
+                    summary="customer answered “not solved”: case reopened, priority raised, "
+                            "managers told")
+
+
+def react(event_id: int, customer: User, helpful: bool, reason: str = "") -> ReplyReaction:
+    """“This helped / didn't help” on a staff reply; a “didn't” reaches the owner at once."""
+    event = db.session.get(CaseEvent, event_id)
+    if (event is None or event.kind != EventKind.STAFF_REPLY or not event.is_public
+            or event.case.customer_id != customer.id):
+        raise NotFound()
+    reason = clean(reason, "reason", 500, required=False)
+    reaction = db.session.scalar(select(ReplyReaction).where(ReplyReaction.event_id == event.id))
+    if reaction is None:
+        reaction = ReplyReaction(event_id=event.id, case_id=event.case_id)
+        db.session.add(reaction)
+    changed_to_unhelpful = not helpful and reaction.helpful is not False
+    reaction.helpful, reaction.reason = helpful, reason
+    if changed_to_unhelpful:
+        _tell_owner(event, reason)
+    db.session.commit()
+    return reaction
+
+
+def _tell_owner(event: CaseEvent, reason: str) -> None:
+    case = event.case
+    owner = case.assignee or event.author
+    timeline.record(case, EventKind.ESCALATION, None, reason, visibility=Visibility.INTERNAL,
+                    summary=f"the customer said {event.author.name}'s reply didn't help")
+    if owner is not None:
+        queue_email(owner.email, f"[{case.reference}] A reply didn't help the customer",
+                    "reply_unhelpful", case_id=case.id, case=case, person=owner, reason=reason,
+                    reply=event)
+
+
+def reactions_for(case: Case) -> dict[int, ReplyReaction]:
+    rows = db.session.scalars(select(ReplyReaction).where(ReplyReaction.case_id == case.id))
+    return {r.event_id: r for r in rows}

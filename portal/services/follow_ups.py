@@ -1,0 +1,103 @@
+"""Follow-ups: an unhappy answer owned by a person with a due time, closed visibly."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, select
+
+from ..extensions import db
+from ..models import (
+    Case,
+    EventKind,
+    Feedback,
+    FollowUp,
+    FollowUpState,
+    PromiseState,
+    Role,
+    User,
+    Visibility,
+    utcnow,
+)
+from . import access, audit, promises, timeline
+from .errors import ServiceError
+from .escalation import managers_of
+from .text import clean
+
+__all__ = ["complete", "managers_of", "next_business_day", "open_for", "queue_query"]
+
+
+def next_business_day(start: datetime) -> datetime:
+    """The same time one working day later (Saturday and Sunday do not count)."""
+    due = start + timedelta(days=1)
+    while due.weekday() >= 5:
+        due += timedelta(days=1)
+    return due
+
+
+def open_for(case: Case, feedback: Feedback) -> FollowUp:
+    """Give the unhappy answer an owner and a due time, and promise the customer a call."""
+    owners = managers_of(case)
+    owner = owners[0] if owners else case.assignee
+    if owner is None:
+        raise ServiceError("Nobody can own this follow-up: add a manager to the department.")
+    hours = current_app.config["FOLLOW_UP_HOURS"]
+    due = next_business_day(utcnow()) if hours is None else utcnow() + timedelta(hours=hours)
+    promise = promises.make(case, owner, "Contact you about your feedback", owner, due,
+                            public=True, commit=False)
+    follow_up = FollowUp(case=case, feedback=feedback, owner=owner, due_at=due,
+                         promise=promise)
+    db.session.add(follow_up)
+    timeline.record(case, EventKind.FOLLOW_UP, None, "",
+                    visibility=Visibility.INTERNAL,
+                    summary=f"Follow-up opened for {owner.name}, due {due:%d %b %H:%M} UTC",
+                    owner=owner.name)
+    return follow_up
+
+
+def complete(follow_up: FollowUp, actor: User, what_was_done: str, told_customer: str) -> None:
+    """Close the loop: what was done, and what the customer was told, on their timeline."""
+    if follow_up.state != FollowUpState.OPEN:
+        raise ServiceError("This follow-up is already closed.")
+    what_was_done = clean(what_was_done, "what_was_done", 4000)
+    told_customer = clean(told_customer, "told_customer", 4000)
+    follow_up.state, follow_up.completed_at = FollowUpState.DONE, utcnow()
+    follow_up.what_was_done, follow_up.told_customer = what_was_done, told_customer
+    follow_up.completed_by_id = actor.id
+    case = follow_up.case
+    timeline.record(case, EventKind.FOLLOW_UP, actor, told_customer,
+                    summary="What we did about your feedback", done=True)
+    timeline.record(case, EventKind.INTERNAL_NOTE, actor, what_was_done,
+                    visibility=Visibility.INTERNAL)
+    if follow_up.promise is not None and follow_up.promise.is_open:
+        promises.close(follow_up.promise, actor, PromiseState.KEPT, told_customer,
+                       commit=False)
+    audit.record(actor, "follow_up.done", case, f"{case.reference}: loop closed",
+                 {"state": "open"}, {"state": "done"}, department_id=case.department_id)
+    db.session.commit()
+
+
+def get_for_staff(staff: User, follow_up_id: int) -> FollowUp | None:
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if follow_up is None or not access.can_see(staff, follow_up.case):
+        return None
+    return follow_up
+
+
+def queue_query(staff: User, state: FollowUpState = FollowUpState.OPEN) -> Select:
+    """Follow-ups the staff member may work: agents their own, managers their departments."""
+    query = select(FollowUp).join(Case).where(FollowUp.state == state)
+    if staff.role == Role.AGENT:
+        query = query.where(FollowUp.owner_id == staff.id)
+    elif staff.role == Role.MANAGER:
+        query = query.where(Case.department_id.in_(staff.department_ids or {-1}))
+    return query.order_by(FollowUp.due_at)
+
+
+def for_feedback(answer: Feedback | None) -> FollowUp | None:
+    """The follow-up an answer created, if any (newest first)."""
+    if answer is None:
+        return None
+    return db.session.scalar(select(FollowUp).where(FollowUp.feedback_id == answer.id)
+                             .order_by(FollowUp.id.desc()).limit(1))

@@ -1,0 +1,94 @@
+"""Events, promises and feedback of a case through the API."""
+
+from datetime import timedelta
+
+from portal.extensions import db
+from portal.models import Feedback, Role, Solved, Visibility, utcnow
+from portal.services import cases
+from tests import factories
+
+
+def test_log_a_contact_internal_by_default_and_public_on_request(api):
+    case = factories.case()
+    internal = api.post(f"/cases/{case.reference}/events",
+                        {"channel": "phone", "body": "Called the branch about RC-42."})
+    assert internal.status_code == 201, internal.json
+    assert internal.json["public"] is False and internal.json["kind"] == "contact_logged"
+    assert internal.json["author"] == {"name": "API: Head office recall system", "staff": True}
+    public = api.post(f"/cases/{case.reference}/events",
+                      {"channel": "letter", "body": "Recall letter sent.", "public": True,
+                       "label": "Recall letter"})
+    assert public.status_code == 201
+    assert public.json["data"]["contact_label"] == "Recall letter"
+    customer_view = [e.body for e in cases.timeline.public_events(case)]
+    assert "Recall letter sent." in customer_view
+    assert "Called the branch about RC-42." not in customer_view
+
+
+def test_events_list_has_internal_notes_and_polls_after_an_id(api):
+    case = factories.case()
+    tom = factories.staff(departments=[case.department])
+    cases.add_staff_reply(case, tom, "Looking at it.", internal=True)
+    events = api.get(f"/cases/{case.reference}/events").json["items"]
+    assert [e["kind"] for e in events] == ["opened", "internal_note"]
+    assert events[1]["public"] is False
+    newer = api.get(f"/cases/{case.reference}/events?after={events[0]['id']}").json["items"]
+    assert [e["id"] for e in newer] == [events[1]["id"]]
+
+
+def test_only_loggable_channels(api):
+    case = factories.case()
+    response = api.post(f"/cases/{case.reference}/events", {"channel": "web", "body": "x"})
+    assert response.status_code == 422 and response.json["errors"][0]["field"] == "channel"
+
+
+def test_make_and_list_promises(api):
+    case = factories.case()
+    tom = factories.staff(departments=[case.department], name="Tom Berger")
+    due = (utcnow() + timedelta(days=2)).isoformat()
+    response = api.post(f"/cases/{case.reference}/promises",
+                        {"what": "Book the recall work", "owner_email": tom.email,
+                         "due_at": due})
+    assert response.status_code == 201, response.json
+    assert response.json["owner"] == {"name": "Tom Berger", "email": tom.email}
+    assert response.json["state"] == "open" and response.json["public"] is True
+    listed = api.get(f"/cases/{case.reference}/promises").json["items"]
+    assert [p["id"] for p in listed] == [response.json["id"]]
+
+
+def test_promise_owners_must_be_staff_who_can_see_the_case(api):
+    case = factories.case()
+    outsider = factories.staff(departments=[factories.department()])
+    due = (utcnow() + timedelta(days=1)).isoformat()
+    for email in ("nobody@example.com", case.customer.email, outsider.email):
+        response = api.post(f"/cases/{case.reference}/promises",
+                            {"what": "Call back", "owner_email": email, "due_at": due})
+        assert response.status_code == 422, email
+        assert response.json["errors"][0]["field"] == "owner_email"
+    past = api.post(f"/cases/{case.reference}/promises",
+                    {"what": "Call back", "owner_email": factories.staff(Role.ADMIN).email,
+                     "due_at": "2001-01-01T00:00:00Z"})
+    assert past.status_code == 422 and past.json["errors"][0]["field"] == "due_at"
+    naive = api.post(f"/cases/{case.reference}/promises",
+                     {"what": "Call back", "owner_email": "x@example.com",
+                      "due_at": "2030-01-01T10:00:00"})
+    assert naive.status_code == 422 and naive.json["errors"][0]["field"] == "due_at"
+
+
+def test_feedback_is_listed_read_only(api):
+    case = factories.case()
+    db.session.add(Feedback(case_id=case.id, customer_id=case.customer_id, resolution_round=1,
+                            solved=Solved.PARTLY, rating=3, comment="Took three calls."))
+    db.session.commit()
+    items = api.get(f"/cases/{case.reference}/feedback").json["items"]
+    assert items == [{"id": items[0]["id"], "resolution_round": 1, "solved": "partly",
+                      "rating": 3, "comment": "Took three calls.",
+                      "created_at": items[0]["created_at"]}]
+    assert api.post(f"/cases/{case.reference}/feedback", {}).status_code == 405
+
+
+def test_public_visibility_matches_the_timeline(api):
+    case = factories.case()
+    api.post(f"/cases/{case.reference}/events", {"channel": "email", "body": "x", "public": True})
+    event = cases.timeline.all_events(case)[-1]
+    assert event.visibility == Visibility.PUBLIC

@@ -1,0 +1,131 @@
+"""Cases through the API: open, read, list with filters and cursors, change status."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case, CaseReference, Channel, EventKind, Status, utcnow
+from portal.services import timeline
+from tests import factories
+
+
+def _open(api, **changes):
+    body = {"customer_email": "dana@example.com", "customer_name": "Dana Whitfield",
+            "title": "Recall RC-42", "body": "Open recall on the car.",
+            "category": changes.pop("category")} | changes
+    return api.post("/cases", body)
+
+
+def test_open_a_case_with_references(api):
+    cat = factories.category(factories.department("Northside"), "Recalls")
+    response = _open(api, category="recalls", priority="high",
+                     references=[{"system": "recall", "value": "RC-42"},
+                                 {"system": "recall", "value": "RC-42"},
+                                 {"system": "vin", "value": "WVW123"}])
+    assert response.status_code == 201, response.json
+    data = response.json
+    assert data["reference"].startswith("CL-") and data["status"] == "new"
+    assert data["priority"] == "high" and data["category"]["id"] == cat.id
+    assert data["department"]["name"] == "Northside"
+    assert data["customer"]["email"] == "dana@example.com"
+    assert data["references"] == [{"system": "recall", "value": "RC-42"},
+                                  {"system": "vin", "value": "WVW123"}]
+    assert response.headers["Location"] == f"/api/v1/cases/{data['reference']}"
+    case = db.session.scalar(select(Case))
+    opened = timeline.all_events(case)[0]
+    assert opened.kind == EventKind.OPENED and opened.channel == Channel.API
+    assert opened.author.email == "dana@example.com"
+
+
+def test_category_by_id_and_unknown_categories(api):
+    cat = factories.category()
+    assert _open(api, category=cat.id).status_code == 201
+    response = _open(api, category="No such thing")
+    assert response.status_code == 422 and response.json["errors"][0]["field"] == "category"
+    cat.active = False
+    db.session.commit()
+    assert _open(api, category=cat.id).status_code == 422
+
+
+def test_get_one_case_by_reference(api):
+    case = factories.case()
+    response = api.get(f"/cases/{case.reference}")
+    assert response.status_code == 200
+    assert response.json["reference"] == case.reference
+    assert response.json["status_label"] == "Received"
+    for bad in ("CL-999999", "nonsense", "CL-99999999999", "CL-" + "9" * 40):
+        assert api.get(f"/cases/{bad}").status_code == 404
+
+
+def test_list_filters_by_status_department_reference_and_time(api):
+    north, south = factories.department("North"), factories.department("South")
+    a = factories.case(cat=factories.category(north))
+    b = factories.case(cat=factories.category(south), status=Status.IN_PROGRESS)
+    db.session.add(CaseReference(case_id=b.id, system="recall", value="RC-42"))
+    a.last_activity_at = utcnow() - timedelta(days=3)
+    db.session.commit()
+
+    def refs(query: str) -> list[str]:
+        response = api.get(f"/cases{query}")
+        assert response.status_code == 200, response.json
+        return [c["reference"] for c in response.json["items"]]
+
+    assert refs("") == [b.reference, a.reference]
+    assert refs("?status=in_progress") == [b.reference]
+    assert refs(f"?department={north.id}") == [a.reference]
+    assert refs("?reference=RC-42") == [b.reference]
+    since = (utcnow() - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    assert refs(f"?updated_since={since}") == [b.reference]
+
+
+def test_list_pages_with_a_cursor(api):
+    made = [factories.case() for _ in range(5)]
+    seen, cursor = [], None
+    while True:
+        response = api.get("/cases", query_string={"limit": 2, "cursor": cursor}
+                           if cursor else {"limit": 2})
+        assert response.status_code == 200
+        seen += [c["reference"] for c in response.json["items"]]
+        cursor = response.json["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(c.reference for c in made) and len(seen) == 5
+
+
+def test_unusable_query_parameters_are_400_problems(api):
+    for query in ("?status=sleeping", "?department=abc", "?department=99999999999999",
+                  "?updated_since=yesterday", "?updated_since=2026-01-01T00:00:00",
+                  "?cursor=not-a-cursor", "?limit=0", "?limit=101", "?limit=", "?reference=%00",
+                  "?updated_since=0001-01-01T00:00:00%2B01:00"):
+        response = api.get(f"/cases{query}")
+        assert response.status_code == 400, query
+        assert response.mimetype == "application/problem+json"
+        assert response.json["errors"], query
+
+
+def test_change_status_with_an_explanation(api):
+    case = factories.case()
+    response = api.post(f"/cases/{case.reference}/status",
+                        {"status": "waiting_on_customer", "explanation": "Send the VIN, please."})
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "waiting_on_customer"
+    event = timeline.all_events(db.session.get(Case, case.id))[-1]
+    assert event.kind == EventKind.STATUS_CHANGE and event.body == "Send the VIN, please."
+    assert event.author.name == "API: Head office recall system"
+
+
+def test_status_changes_refused_by_the_rules_are_422_and_stale_versions_409(api):
+    case = factories.case()
+    same = api.post(f"/cases/{case.reference}/status", {"status": "new"})
+    assert same.status_code == 422 and same.json["errors"][0]["field"] == "status"
+    unexplained = api.post(f"/cases/{case.reference}/status", {"status": "resolved"})
+    assert unexplained.status_code == 422
+    assert unexplained.json["errors"][0]["field"] == "explanation"
+    stale = api.post(f"/cases/{case.reference}/status",
+                     {"status": "in_progress", "version": case.version - 1 or 99})
+    assert stale.status_code == 409
+    assert db.session.get(Case, case.id).status == Status.NEW
+    fresh = api.post(f"/cases/{case.reference}/status",
+                     {"status": "in_progress", "version": case.version})
+    assert fresh.status_code == 200

@@ -1,0 +1,158 @@
+"""Live status: what is announced, to whom, and that streams are authorised and end."""
+
+import os
+import queue
+import threading
+
+import pytest
+
+from portal import live
+from portal.extensions import db
+from portal.live.brokers import InProcessBroker, RedisBroker
+from portal.services import accounts, cases
+from tests import factories
+
+
+class StreamReader(threading.Thread):
+    """Reads an SSE response in its own thread, as a server would, collecting event names."""
+
+    def __init__(self, response):
+        super().__init__(daemon=True)
+        self.response, self.events, self.stop = response, queue.Queue(), threading.Event()
+        self.start()
+
+    def run(self):
+        try:
+            for chunk in self.response.response:
+                chunk = chunk.decode() if isinstance(chunk, bytes) else chunk
+                for line in chunk.splitlines():
+                    if line.startswith("event: "):
+                        self.events.put(line.split(": ", 1)[1])
+                if self.stop.is_set():
+                    break
+        finally:
+            self.response.close()
+
+    def next_event(self, timeout=5.0):
+        return self.events.get(timeout=timeout)
+
+    def finish(self):
+        self.stop.set()
+        self.join(timeout=5)
+        assert not self.is_alive()
+
+
+@pytest.fixture
+def fast_heartbeat(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LIVE_HEARTBEAT_SECONDS", 0.05)
+
+
+def test_only_committed_changes_are_announced_and_internal_ones_stay_internal(app):
+    case = factories.case()
+    public = live.listen([live.case_channel(case.id)], timeout=0.01)
+    staff = live.listen([live.case_channel(case.id, internal=True)], timeout=0.01)
+    agent = factories.staff(departments=[case.department])
+    cases.add_staff_reply(case, agent, "Secret", internal=True)
+    assert next(public) is None  # an internal note is not news to the customer
+    assert next(staff)["reference"] == case.reference
+    cases.add_staff_reply(case, agent, "Hello")
+    assert next(public)["reference"] == case.reference
+    case.title = "changed but rolled back"
+    cases.timeline.record(case, cases.EventKind.STAFF_REPLY, agent, "never committed")
+    db.session.rollback()
+    assert next(public) is None
+    public.close()
+    staff.close()
+
+
+def test_customer_stream_delivers_a_change_and_is_scoped(client, login, fast_heartbeat):
+    dana = factories.customer()
+    case = factories.case(dana)
+    other = factories.case()
+    login(client, dana)
+    assert client.get(f"/cases/{other.reference}/stream").status_code == 404
+    response = client.get(f"/cases/{case.reference}/stream", buffered=False)
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    reader = StreamReader(response)
+    cases.add_staff_reply(case, factories.staff(departments=[case.department]), "Booked.")
+    assert reader.next_event() == "changed"
+    reader.finish()
+    assert live.broker().subscriber_count() == 0  # closing unsubscribes
+
+
+def test_a_stream_ends_when_the_session_is_revoked(client, login, fast_heartbeat):
+    dana = factories.customer()
+    case = factories.case(dana)
+    login(client, dana)
+    reader = StreamReader(client.get(f"/cases/{case.reference}/stream", buffered=False))
+    accounts.revoke_sessions(dana)  # signed out elsewhere
+    assert reader.next_event() == "ended"
+    reader.finish()
+
+
+def test_live_fragment_answers_304_until_the_case_changes(client, login):
+    dana = factories.customer()
+    case = factories.case(dana)
+    login(client, dana)
+    url = f"/cases/{case.reference}/live"
+    first = client.get(url, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and 'id="case-live"' in first.text
+    assert "<html" not in first.text
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    cases.add_staff_reply(case, factories.staff(departments=[case.department]), "Update!")
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Update!" in changed.text
+
+
+def test_case_page_connects_to_its_own_stream(client, login):
+    dana = factories.customer()
+    case = factories.case(dana)
+    login(client, dana)
+    page = client.get(f"/cases/{case.reference}").text
+    assert f'sse-connect="/cases/{case.reference}/stream"' in page
+    assert 'hx-trigger="sse:changed, every 30s"' in page
+    assert "htmx-ext-sse-2.2.4.min.js" in page
+
+
+def test_in_process_broker_fans_out_to_every_subscriber():
+    broker = InProcessBroker()
+    one, two = broker.listen(["a"], 0.01), broker.listen(["a", "b"], 0.01)
+    broker.publish("a", {"n": 1})
+    broker.publish("b", {"n": 2})
+    assert next(one) == {"n": 1} and next(one) is None
+    assert [next(two), next(two)] == [{"n": 1}, {"n": 2}]
+    one.close()
+    two.close()
+    assert broker.subscriber_count() == 0
+
+
+def test_redis_broker_against_the_real_redis():
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    broker = RedisBroker(url)
+    try:
+        subscription = broker.listen(["case:1:public"], 1.0)
+    except Exception as exc:  # noqa: BLE001 - any connection failure means no Redis here
+        pytest.skip(f"Redis is not reachable at {url}: {exc}")
+    other = RedisBroker(url)  # as if another worker or host
+    other.publish("case:1:public", {"case": 1})
+    assert next(subscription) == {"case": 1}
+    subscription.close()
+
+
+def test_staff_streams_are_scoped_to_what_they_may_see(client, login, fast_heartbeat):
+    case = factories.case()
+    outsider = factories.staff(departments=[factories.department()])
+    login(client, outsider)
+    assert client.get(f"/admin/cases/{case.reference}/stream").status_code == 404
+    client.post("/admin/logout")
+    agent = factories.staff(departments=[case.department])
+    login(client, agent)
+    reader = StreamReader(client.get("/admin/cases/stream", buffered=False))
+    cases.add_staff_reply(case, agent, "Internal only", internal=True)
+    assert reader.next_event() == "changed"  # the department's queue hears every change
+    reader.finish()
+    timeline = client.get(f"/admin/cases/{case.reference}/timeline",
+                          headers={"HX-Request": "true"})
+    assert "Internal only" in timeline.text and "<html" not in timeline.text

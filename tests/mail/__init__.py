@@ -1,0 +1,1 @@
+"""Tests for the email channel: real SMTP (aiosmtpd) and real .eml messages."""
