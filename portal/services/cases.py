@@ -196,7 +196,8 @@ def close_confirmed(case: Case, customer: User) -> None:
 
 def reopen_after_feedback(case: Case, customer: User) -> None:
     """The customer says it is not solved: back to us, their clock running again."""
-    _set_status(case, Status.IN_PROGRESS, customer, EventKind.REOPENED, channel=Channel.SYSTEM)
+    _set_status(case, Status.IN_PROGRESS, customer, EventKind.REOPENED, channel=Channel.SYSTEM,
+                reason="feedback")
     case.waiting_since = case.waiting_since or utcnow()
 
 
@@ -214,6 +215,7 @@ def _set_status(
     kind: EventKind,
     body: str = "",
     channel: Channel = Channel.WEB,
+    **data: str,
 ) -> None:
     old = case.status
     case.status = status
@@ -227,7 +229,8 @@ def _set_status(
         case.closed_at = now
     else:
         case.resolved_at = case.closed_at = None
-    timeline.record(case, kind, actor, body, channel=channel, old=old.value, new=status.value)
+    timeline.record(case, kind, actor, body, channel=channel, old=old.value, new=status.value,
+                    **data)
 
 
 def _track_customer_wait(case: Case, old: Status, new: Status, now) -> None:

@@ -71,8 +71,9 @@ def complete(follow_up: FollowUp, actor: User, what_was_done: str, told_customer
     timeline.record(case, EventKind.INTERNAL_NOTE, actor, what_was_done,
                     visibility=Visibility.INTERNAL)
     if follow_up.promise is not None and follow_up.promise.is_open:
+        # The "what we did" event above already tells the customer; one entry, not two.
         promises.close(follow_up.promise, actor, PromiseState.KEPT, told_customer,
-                       commit=False)
+                       commit=False, on_timeline=False)
     audit.record(actor, "follow_up.done", case, f"{case.reference}: loop closed",
                  {"state": "open"}, {"state": "done"}, department_id=case.department_id)
     db.session.commit()

@@ -62,8 +62,11 @@ def make(case: Case, actor: User, what: str, owner: User | None, due_at: datetim
 
 
 def close(promise: Promise, actor: User, state: PromiseState, outcome: str,
-          commit: bool = True) -> None:
-    """Mark an open promise kept, broken or withdrawn, with words the customer can read."""
+          commit: bool = True, on_timeline: bool = True) -> None:
+    """Mark an open promise kept, broken or withdrawn, with words the customer can read.
+
+    `on_timeline=False` when the caller records its own event saying the same thing.
+    """
     if not promise.is_open:
         raise ServiceError("This promise is already settled.", "state")
     if state not in ENDINGS:
@@ -72,7 +75,8 @@ def close(promise: Promise, actor: User, state: PromiseState, outcome: str,
     if not outcome:
         raise ServiceError(ENDINGS[state][1], "outcome")
     promise.state, promise.outcome, promise.closed_at = state, outcome, utcnow()
-    _event(promise.case, actor, promise, ENDINGS[state][0])
+    if on_timeline:
+        _event(promise.case, actor, promise, ENDINGS[state][0])
     audit.record(actor, f"promise.{state.value}", promise.case,
                  f"{promise.case.reference}: {promise.what}", {"state": "open"},
                  {"state": state.value, "outcome": outcome},

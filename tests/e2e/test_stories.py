@@ -1,0 +1,146 @@
+"""The customer stories of ../shared/STORIES.md, lived in a real browser.
+
+Story 1 (Dana's recall) is told by test_customer_journey, test_staff_journey and the API's
+head-office test; these are the other four, each ending with what Caseloop makes true.
+"""
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.models import Role, Status, utcnow
+from portal.services import cases, handoffs, promises, standards
+from tests import factories
+from tests.e2e.conftest import snap
+from tests.e2e.test_customer_journey import sign_in
+from tests.e2e.test_staff_journey import staff_sign_in
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_ravi_is_never_surveyed_about_an_answer_that_never_came(page):
+    """Story 2: no staff answer, so no feedback question — and the case says who has it."""
+    dep = factories.department("Head Office")
+    ravi = factories.customer("Ravi Menon", "ravi@example.com")
+    unanswered = factories.case(ravi, "Does my car support wireless CarPlay?",
+                                "The web form said someone would answer within 2 days.",
+                                factories.category(dep, "Product questions"))
+    db.session.commit()
+
+    sign_in(page, "ravi@example.com")
+    page.goto(f"/cases/{unanswered.reference}")
+    expect(page.get_by_role("heading", name="Does my car support wireless CarPlay?")).to_be_visible()
+    expect(page.get_by_text("Did we solve it?")).to_have_count(0)
+    expect(page.get_by_text("How would you rate")).to_have_count(0)
+    snap(page, "story2-ravi-unanswered")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_mei_gives_zero_and_a_named_manager_closes_the_loop(page):
+    """Story 3: a 0 becomes a follow-up with a person and a time; its outcome is on her case."""
+    bank = factories.department("Customer Care")
+    agent = factories.staff(Role.AGENT, [bank], "Leo Marsh", "leo@example.com")
+    factories.staff(Role.MANAGER, [bank], "Grace Adeyemi", "grace@example.com")
+    mei = factories.customer("Mei Chen", "mei@example.com")
+    case = factories.case(mei, "My relationship manager ignores my complaint",
+                          "Three emails, no answer.", factories.category(bank, "Complaints"))
+    cases.add_staff_reply(case, agent, "I am sorry. I have spoken to your manager.")
+    cases.change_status(case, agent, Status.RESOLVED,
+                        "Your relationship manager will call you this week.")
+
+    sign_in(page, "mei@example.com")
+    page.goto(f"/cases/{case.reference}")
+    expect(page.get_by_role("heading", name="Did we solve it?")).to_be_visible()
+    page.get_by_role("radio", name="No", exact=True).check()
+    page.get_by_role("radio", name="0", exact=True).check()
+    page.get_by_label("Anything you want to tell us?").fill("Nobody called me. Again.")
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("Thank you. Grace Adeyemi will contact you by")).to_be_visible()
+    expect(page.get_by_text("Contact you about your feedback").first).to_be_visible()
+    snap(page, "story3-mei-after-zero")
+    sign_out(page)
+
+    staff_sign_in(page, "grace@example.com")
+    page.get_by_role("link", name="Close the loop").click()
+    page.get_by_role("link", name="No, 0/10").click()
+    story = page.get_by_role("list", name="Case timeline")
+    expect(story.get_by_text("Three emails, no answer.")).to_be_visible()
+    expect(story.get_by_text("I have spoken to your manager.")).to_be_visible()
+    snap(page, "story3-follow-up")
+    page.get_by_label("What was done (staff only)").fill(
+        "Called Mei; moved her to a new relationship manager.")
+    page.get_by_label("What the customer was told").fill(
+        "We apologised and gave you a new relationship manager, Ana, from Monday.")
+    page.get_by_role("button", name="Record the outcome").click()
+    expect(page.get_by_text("Loop closed: the customer sees what was done.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, "mei@example.com")
+    page.goto(f"/cases/{case.reference}")
+    history = page.get_by_role("list", name="Case history")
+    expect(history.get_by_text("What we did about your feedback")).to_be_visible()
+    expect(history.get_by_text("Reopened: you said it is not solved")).to_be_visible()
+    # Once on the timeline (the kept promise does not repeat it), and in the promise panel.
+    expect(history.get_by_text("a new relationship manager, Ana, from Monday")).to_have_count(1)
+    expect(page.get_by_role("region", name="What we promised you").get_by_text(
+        "Kept")).to_be_visible()
+    expect(page.get_by_text("moved her to a new relationship manager")).to_have_count(0)
+    snap(page, "story3-mei-sees-outcome")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_finance_sees_what_sales_promised_mr_johnson(page):
+    """Story 4: Tuesday's promise travels with the handoff; the customer sees it too."""
+    sales = factories.department("Sales")
+    finance = factories.department("Finance")
+    seller = factories.staff(Role.AGENT, [sales], "Marco Ricci", "marco@example.com")
+    factories.staff(Role.AGENT, [finance], "Fatima Noor", "fatima@example.com")
+    johnson = factories.customer("Alan Johnson", "johnson@example.com")
+    case = factories.case(johnson, "Payment terms for Thursday's invoice",
+                          "Can the 30-day terms be moved to 45 days?",
+                          factories.category(sales, "Accounts and sales"))
+    cases.add_staff_reply(case, seller, "Yes: we will adjust your terms to 45 days.")
+    promises.make(case, seller, "Adjust the payment terms to 45 days", seller,
+                  utcnow() + timedelta(days=2))
+    handoffs.hand_off(case, seller, finance, None,
+                      "Agreed with Mr Johnson on Tuesday: 45-day terms from Thursday's invoice.")
+    db.session.commit()
+
+    staff_sign_in(page, "fatima@example.com")
+    page.goto(f"/admin/cases/{case.reference}")
+    panel = page.get_by_role("complementary").filter(
+        has=page.get_by_role("heading", name="Before you contact Alan Johnson"))
+    expect(panel.get_by_text("Adjust the payment terms to 45 days").first).to_be_visible()
+    expect(page.get_by_text("45-day terms from Thursday's invoice").first).to_be_visible()
+    snap(page, "story4-finance-workspace")
+    sign_out(page)
+
+    sign_in(page, "johnson@example.com")
+    page.goto(f"/cases/{case.reference}")
+    expect(page.get_by_text("Adjust the payment terms to 45 days").first).to_be_visible()
+    expect(page.get_by_text("Agreed with Mr Johnson on Tuesday")).to_have_count(0)
+    snap(page, "story4-johnson-sees-promise")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_sam_is_told_when_the_next_update_comes(page):
+    """Story 5: the update-cadence standard tells Sam when he will hear next."""
+    delivery = factories.department("Home Delivery")
+    agent = factories.staff(Role.AGENT, [delivery], "June Park", "june@example.com")
+    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
+    cat = factories.category(delivery, "Orders and delivery")
+    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
+    sam = factories.customer("Sam Okoro", "sam@example.com")
+    case = factories.case(sam, "My groceries did not arrive", "Order 5531 was due at 10:00.",
+                          cat)
+    cases.add_staff_reply(case, agent, "We are tracing your delivery with the driver.")
+    db.session.commit()
+
+    sign_in(page, "sam@example.com")
+    page.goto(f"/cases/{case.reference}")
+    expect(page.get_by_text("Next update expected by").first).to_be_visible()
+    snap(page, "story5-sam-next-update")
+    assert page.console_errors == [], page.console_errors
