@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := portal:create_app
 
-.PHONY: run test lint serve clean
+.PHONY: run test lint serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,16 @@ serve: $(STAMP)  ## the production setup locally: gunicorn + gevent, Redis for l
 
 test: $(STAMP)  ## venv, install, the whole suite
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r portal admin
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: $(STAMP)  ## collect the marked strings into portal/translations/messages.pot
+	@mkdir -p portal/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r portal admin
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

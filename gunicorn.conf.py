@@ -16,3 +16,6 @@ graceful_timeout = 10
 keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG", "-") or None  # empty: no access log
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket defaults to one path per machine user, shared by every
+# gunicorn it runs; we never use it, so several servers on one host cannot collide.
+control_socket_disable = True

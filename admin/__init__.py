@@ -11,6 +11,7 @@ from . import (  # noqa: E402, F401 - views register on bp
     cases,
     customers,
     dashboard,
+    feedback,
     follow_ups,
     inbox,
     live,
@@ -19,4 +20,5 @@ from . import (  # noqa: E402, F401 - views register on bp
     queue,
     settings,
     standards,
+    two_factor,
 )

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, select, true
 
 from portal.choices import options
+from portal.csv_export import csv_download
 from portal.extensions import db
-from portal.models import AuditEntry, Department, Role, User, utcnow
+from portal.models import AuditEntry, Department, Role, User
+from portal.pagination import url_keeping
 from portal.services import staff
 
 from . import bp
@@ -24,8 +24,6 @@ from .settings_forms import AuditFilterForm
 
 PAGE = 100
 EXPORT_LIMIT = 50_000
-# Spreadsheets run cells that start like a formula; a leading quote makes them plain text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FILTERS = ("actor", "action", "date_from", "date_to", "q")
 CSV_HEADER = ["id", "when_utc", "actor", "actor_email", "action", "target", "department",
               "summary", "before", "after"]
@@ -73,8 +71,7 @@ def _filtered(viewer: User, form: AuditFilterForm) -> Select:
 
 def filter_url(endpoint: str, **extra: int) -> str:
     """A link keeping the current filters; only known names pass (no `_external` tricks)."""
-    kept = {name: request.args[name] for name in FILTERS if request.args.get(name)}
-    return url_for(endpoint, **kept, **extra)
+    return url_keeping(endpoint, FILTERS, **extra)
 
 
 @bp.get("/audit")
@@ -100,28 +97,15 @@ def audit_csv():
     if not form.validate():
         abort(400)
     entries = db.session.scalars(_filtered(current_user, form).limit(EXPORT_LIMIT))
-    name = f"caseloop-audit-{utcnow():%Y%m%d-%H%M}.csv"
-    return Response(_csv(entries), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download("caseloop-audit", CSV_HEADER, _rows(entries))
 
 
-def safe_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet shows as text and never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _csv(entries: Iterable[AuditEntry]) -> str:
+def _rows(entries: Iterable[AuditEntry]) -> Iterator[tuple[Any, ...]]:
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
     for e in entries:
         actor = e.actor
-        writer.writerow([safe_cell(cell) for cell in (
-            e.id, e.created_at.isoformat(timespec="seconds"), actor.name if actor else "",
-            actor.email if actor else "", e.action, f"{e.target_type} {e.target_id or ''}",
-            departments.get(e.department_id, ""), e.summary,
-            json.dumps(e.before, ensure_ascii=False, sort_keys=True),
-            json.dumps(e.after, ensure_ascii=False, sort_keys=True))])
-    return out.getvalue()
+        yield (e.id, e.created_at.isoformat(timespec="seconds"), actor.name if actor else "",
+               actor.email if actor else "", e.action, f"{e.target_type} {e.target_id or ''}",
+               departments.get(e.department_id, ""), e.summary,
+               json.dumps(e.before, ensure_ascii=False, sort_keys=True),
+               json.dumps(e.after, ensure_ascii=False, sort_keys=True))

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.choices import options
 from portal.extensions import db
@@ -16,10 +15,12 @@ from portal.services import (
     access,
     case_details,
     cases,
+    catalog,
     clock,
     customers,
     feedback,
     handoffs,
+    staff,
     timeline,
 )
 from portal.services.errors import NotFound, ServiceError
@@ -49,24 +50,27 @@ def _case(reference: str):
 
 
 def _choices(forms: dict, case) -> None:
-    """Fill the select lists: categories, departments, and who may be assigned."""
-    cats = db.session.scalars(select(Category).where(Category.active).order_by(Category.name))
-    forms["details"].category.choices = options((c.id, c.name) for c in cats)
-    deps = db.session.scalars(select(Department).order_by(Department.name))
-    forms["handoff"].department.choices = options((d.id, d.name) for d in deps)
-    people = [(0, "Nobody yet: the department's queue")]
-    if handoffs.can_assign_others(current_user):
-        staff = db.session.scalars(select(User).where(User.role != Role.CUSTOMER, User.active)
-                                   .order_by(User.name))
-        people += [(u.id, f"{u.name} ({', '.join(d.name for d in u.departments) or 'all'})")
-                   for u in staff]
-    else:
-        people.append((current_user.id, f"Me ({current_user.name})"))
-    forms["handoff"].assignee.choices = options(people)
-    owners = db.session.scalars(select(User).where(User.role != Role.CUSTOMER, User.active)
-                                .order_by(User.name))
-    forms["promise"].owner.choices = options(
-        (u.id, u.name) for u in owners if access.can_see(u, case))
+    """Fill the select lists of these forms: categories, departments, who may be assigned."""
+    if "details" in forms or "handoff" in forms:
+        deps, cats = catalog.routing_choices()
+        if "details" in forms:
+            forms["details"].category.choices = options((c.id, c.name) for c in cats)
+        if "handoff" in forms:
+            forms["handoff"].department.choices = options((d.id, d.name) for d in deps)
+    if "handoff" not in forms and "promise" not in forms:
+        return
+    colleagues = staff.active_members()
+    if "handoff" in forms:
+        people = [(0, "Nobody yet: the department's queue")]
+        if handoffs.can_assign_others(current_user):
+            people += [(u.id, f"{u.name} ({', '.join(d.name for d in u.departments) or 'all'})")
+                       for u in colleagues]
+        else:
+            people.append((current_user.id, f"Me ({current_user.name})"))
+        forms["handoff"].assignee.choices = options(people)
+    if "promise" in forms:
+        forms["promise"].owner.choices = options(
+            (u.id, u.name) for u in colleagues if access.can_see(u, case))
 
 
 def _defaults(case, last_id: int) -> dict:
@@ -111,7 +115,7 @@ def act(reference: str, name: str, action: Callable, done: str):
     """Validate the named form, stop on a collision, run the service call, answer."""
     case = _case(reference)
     form = FORMS[name]()
-    _choices({**_defaults(case, 0), name: form}, case)
+    _choices({name: form}, case)  # only the posted form's lists are needed to check it
     if form.validate_on_submit():
         seen = form.seen.data
         stale = [] if form.confirm.data or seen is None else \
@@ -119,13 +123,14 @@ def act(reference: str, name: str, action: Callable, done: str):
         if stale:
             form.confirm.data = "yes"  # pressing again means: do it anyway
             return _workspace(case, {name: form}, conflict=stale, code=409)
+        target = url_for("admin.workspace", reference=case.reference) + "#latest"
         try:
             action(case, form)
         except ServiceError as exc:
             _show_error(form, exc)
         else:
             flash(done, "success")
-            return redirect(url_for("admin.workspace", reference=case.reference) + "#latest")
+            return redirect(target)  # built before the commit, which would reload the case
     return _workspace(case, {name: form}, code=422)
 
 
@@ -142,7 +147,8 @@ def _show_error(form, exc: ServiceError) -> None:
 @staff_required(Role.AGENT)
 def reply(reference: str):
     return act(reference, "reply", lambda case, f: cases.add_staff_reply(
-        case, current_user, f.body.data, internal=f.kind.data == "internal"), "Saved.")
+        case, current_user, f.body.data, internal=f.kind.data == "internal", once=f.once.data),
+        "Saved.")
 
 
 @bp.post("/cases/<reference>/status")

@@ -8,12 +8,16 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from portal.models import Role
+from portal.services import two_factor
+
+from . import pending
 
 RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}
 
 
 def staff_required(role: Role = Role.AGENT):
-    """Staff of at least this role; customers get 404, lower staff roles 403."""
+    """Staff of at least this role; customers get 404, lower staff roles 403; staff who
+    must set up two-factor sign-in are sent to do that first."""
 
     def decorator(view):
         @wraps(view)
@@ -24,6 +28,11 @@ def staff_required(role: Role = Role.AGENT):
                 abort(404)  # customers never learn that /admin exists
             if RANK[current_user.role] < RANK[role]:
                 abort(403)
+            if not pending.gate_passed(current_user):
+                if two_factor.must_enrol(current_user):
+                    # Managers and admins (and agents, if required) see nothing before that.
+                    return redirect(url_for("admin.two_factor_setup", next=request.full_path))
+                pending.passed_gate(current_user)
             return view(*args, **kwargs)
 
         return wrapped

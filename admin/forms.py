@@ -18,7 +18,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.choices import options
-from portal.customer.forms import ConfirmForm, FactForm  # noqa: F401 - shared with customers
+from portal.customer.forms import (  # noqa: F401 - shared with customers
+    ConfirmForm,
+    FactForm,
+    once_field,
+)
 from portal.models import CONTACT_LABELS, STATUS_TEXT, Priority, Status
 from portal.services.case_details import LOGGABLE_CHANNELS
 from portal.services.cases import MAX_BODY
@@ -29,6 +33,18 @@ class StaffSignInForm(FlaskForm):
                                                  Email("Enter a valid email address."),
                                                  Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired("Enter the code."), Length(max=40)],
+                       description="The 6-digit code from your authenticator app, or one of "
+                                   "your recovery codes.")
+
+
+class EnrolTwoFactorForm(FlaskForm):
+    code = StringField("6-digit code from the app",
+                       validators=[DataRequired("Enter the code your app shows."),
+                                   Length(max=12)])
 
 
 class WorkspaceForm(FlaskForm):
@@ -48,6 +64,7 @@ class StaffReplyForm(WorkspaceForm):
     )
     body = TextAreaField("Message", validators=[DataRequired("Write a message first."),
                                                 Length(max=MAX_BODY)])
+    once = once_field()
 
 
 class StatusForm(WorkspaceForm):

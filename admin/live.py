@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from portal import live
 from portal.extensions import db
+from portal.htmx import wants_fragment
 from portal.live.stream import session_checker, sse_response
 from portal.models import Department, Role
-from portal.services import feedback, timeline
+from portal.services import access, feedback, timeline
+from portal.services.errors import NotFound
 
 from . import bp
 from .cases import _case
@@ -41,7 +43,15 @@ def queue_stream():
 @bp.get("/cases/<reference>/timeline")
 @staff_required(Role.AGENT)
 def case_timeline(reference: str):
-    case = _case(reference)
+    if wants_fragment():
+        # A live refresh after the case moved out of reach (a handoff, a role change) says
+        # so in place of the timeline; the same words for any unknown case, so nothing leaks.
+        try:
+            case = access.get_case_for_staff(current_user, reference)
+        except NotFound:
+            return render_template("admin/cases/_timeline_gone.html")
+    else:
+        case = _case(reference)
     return render_template("admin/cases/_timeline.html", case=case,
                            events=timeline.all_events(case),
                            reactions=feedback.reactions_for(case))

@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.models import Role, User
-from portal.services import catalog, staff
+from portal.services import catalog, site_settings, staff, two_factor
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
@@ -21,6 +21,7 @@ from .settings_forms import (
     CategoryForm,
     DepartmentForm,
     InviteStaffForm,
+    SecuritySettingsForm,
     StaffAccessForm,
     StaffEditForm,
     with_departments,
@@ -74,7 +75,9 @@ def settings():
 @bp.get("/settings/staff")
 @admin_only
 def staff_list():
-    return render_template("admin/settings/staff.html", members=staff.staff_members())
+    members = staff.staff_members()
+    return render_template("admin/settings/staff.html", members=members,
+                           enrolled=two_factor.enrolled_ids(members))
 
 
 @bp.route("/settings/staff/new", methods=["GET", "POST"])
@@ -114,8 +117,14 @@ def staff_edit(user_id: int):
         else:
             flash(f"Saved {member.name}." if changed else "Nothing to change.", "success")
             return redirect(url_for("admin.staff_list"))
-    return _page("admin/settings/staff_edit.html", form, member=member,
-                 access_form=_access_form(member))
+    return _page("admin/settings/staff_edit.html", form, **_member_panels(member))
+
+
+def _member_panels(member: User) -> dict[str, Any]:
+    """The side panels of a staff member's page: access and two-factor sign-in."""
+    return {"member": member, "access_form": _access_form(member),
+            "two_factor_on": two_factor.is_enrolled(member),
+            "two_factor_needed": two_factor.required_for(member), "reset_form": FlaskForm()}
 
 
 def _access_form(member: User) -> StaffAccessForm:
@@ -135,12 +144,37 @@ def staff_access(user_id: int):
     except ServiceError as exc:
         flash(exc.message, "error")
         page = render_template("admin/settings/staff_edit.html", form=_edit_form(member, False),
-                               member=member, access_form=_access_form(member))
+                               **_member_panels(member))
         return page, 422
     if changed:
         flash(f"{member.name} can sign in again." if member.active else
               f"{member.name} is deactivated and signed out everywhere.", "success")
     return redirect(url_for("admin.staff_edit", user_id=member.id))
+
+
+@bp.post("/settings/staff/<int:user_id>/two-factor/reset")
+@admin_only
+def staff_two_factor_reset(user_id: int):
+    member = _found(staff.get_staff, user_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if two_factor.reset(current_user, member):
+        flash(f"Two-factor sign-in of {member.name} is reset and they are signed out. They set "
+              "it up again at their next sign-in.", "success")
+    return redirect(url_for("admin.staff_edit", user_id=member.id))
+
+
+@bp.route("/settings/security", methods=["GET", "POST"])
+@admin_only
+def security_settings():
+    key = site_settings.AGENTS_NEED_TWO_FACTOR
+    form = SecuritySettingsForm(data={key: site_settings.flag(key)})
+    if form.validate_on_submit():
+        changed = two_factor.set_agents_requirement(current_user,
+                                                    form.agents_need_two_factor.data)
+        flash("Saved." if changed else "Nothing to change.", "success")
+        return redirect(url_for("admin.security_settings"))
+    return _page("admin/settings/security.html", form)
 
 
 @bp.route("/settings/departments", methods=["GET", "POST"])

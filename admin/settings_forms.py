@@ -58,6 +58,13 @@ class StaffAccessForm(FlaskForm):
     active = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
+class SecuritySettingsForm(FlaskForm):
+    agents_need_two_factor = BooleanField(
+        "Require two-factor sign-in for agents",
+        description="Managers and admins always need it. Switching it on signs out every "
+                    "agent without it; they set it up at their next sign-in.")
+
+
 class DepartmentForm(FlaskForm):
     name = StringField("Department name", validators=NAME)
 

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from portal.choices import options
 from portal.extensions import db
-from portal.models import Category, Priority, Role, Standard
+from portal.models import Category, Priority, Standard
 from portal.services import standards
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
-from .decorators import staff_required
 from .forms import ConfirmForm, StandardForm
+from .settings import admin_only  # refusals are audited like every settings change
 
 
 def _form(std: Standard | None = None) -> StandardForm:
@@ -35,14 +35,14 @@ def _page(form: StandardForm, editing: Standard | None = None, code: int = 200):
 
 
 @bp.get("/settings/standards")
-@staff_required(Role.ADMIN)
+@admin_only
 def standards_list():
     return _page(_form())
 
 
 @bp.route("/settings/standards/<int:standard_id>", methods=["GET", "POST"])
 @bp.post("/settings/standards")
-@staff_required(Role.ADMIN)
+@admin_only
 def save_standard(standard_id: int | None = None):
     editing = db.session.get(Standard, standard_id) if standard_id else None
     if standard_id and editing is None:
@@ -65,7 +65,7 @@ def save_standard(standard_id: int | None = None):
 
 
 @bp.post("/settings/standards/<int:standard_id>/delete")
-@staff_required(Role.ADMIN)
+@admin_only
 def delete_standard(standard_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -37,7 +37,9 @@ def register_extensions(app: Flask) -> None:
         auth,
         database,
         htmx,
+        i18n,
         live,
+        ratelimit,
         security,
         static_files,
     )
@@ -51,14 +53,20 @@ def register_extensions(app: Flask) -> None:
     htmx_ext.init_app(app)
     login_manager.init_app(app)
     htmx.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
     database.init_engine(app, db)
     live.init_app(app)
+    ratelimit.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
+
+    from .urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any rule is added
 
     from .api import bp as api_bp
     from .customer import bp as customer_bp

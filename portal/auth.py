@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import abort, session
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import User
@@ -18,7 +19,8 @@ def load_user(user_id: str) -> User | None:
     ident, _, version = user_id.partition(":")
     if not ident.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(ident))
+    # Staff pages check departments on every request: fetch them in the same query.
+    user = db.session.get(User, int(ident), options=[joinedload(User.departments)])
     if user is None or user.session_version != int(version):
         return None
     return user

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import floor, log10
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .services.feedback_reports import Tally
     from .services.reports import Week
 
 WIDTH, HEIGHT = 480, 270
 # Room for the legend above and, below the axis, a second series' values and the week labels.
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 44, 48
+INSIDE_MIN = 16  # a stacked part shorter than this has no room for its number inside
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Mark:
     y: float
     width: float
     text: str
+    height: float = 0  # stacked parts only: bars of a plain bar chart stand on the baseline
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Series:
 @dataclass(frozen=True)
 class Chart:
     id: str
-    kind: str  # "bar" or "line"
+    kind: str  # "bar", "stack" (one bar of stacked parts per label) or "line"
     title: str
     summary: str
     ticks: list[Tick]
@@ -55,6 +58,8 @@ class Chart:
     right: int = WIDTH - RIGHT
     baseline: int = HEIGHT - BOTTOM
     top: int = TOP
+    totals: list[Mark] = field(default_factory=list)  # written above stacked bars
+    palette: str = ""  # a CSS modifier: "verdict" colours good to bad, patterns unchanged
 
     @property
     def legend(self) -> list[tuple[float, Series]]:
@@ -116,6 +121,36 @@ def bar_chart(id: str, title: str, summary: str, labels: Sequence[str],
     return Chart(id, "bar", title, summary, ticks, xlabels, drawn)
 
 
+def stacked_chart(id: str, title: str, summary: str, labels: Sequence[str],
+                  series: Sequence[tuple[str, Sequence[int]]], palette: str = "") -> Chart:
+    """One bar per label, its parts stacked from the baseline up, each total written on top.
+
+    A part is numbered inside only if it is tall enough and not alone (then the total says it).
+    """
+    columns = list(zip(*(values for _, values in series), strict=True))
+    totals = [sum(column) for column in columns]
+    alone = [sum(1 for v in column if v) == 1 for column in columns]
+    step, top = _scale(totals, None, whole=True)
+    ticks, xlabels = _axes(labels, step, top, lambda v: f"{v:g}")
+    width, xs = _slots(len(labels))
+    bar, below, drawn = round(width * 0.64, 1), [0] * len(labels), []
+    for index, (name, values) in enumerate(series):
+        marks = []
+        for i, (x, v) in enumerate(zip(xs, values, strict=True)):
+            if v:
+                y, floor_y = _y(below[i] + v, top), _y(below[i], top)
+                height = round(floor_y - y, 1)
+                inside = height >= INSIDE_MIN and not alone[i]
+                marks.append(Mark(round(x + (width - bar) / 2, 1), y, bar,
+                                  str(v) if inside else "", height))
+            below[i] += v
+        drawn.append(Series(name, index, marks))
+    written = [Mark(label.x, _y(total, top) - 4, 0, str(total))
+               for label, total in zip(xlabels, totals, strict=True) if total]
+    return Chart(id, "stack", title, summary, ticks, xlabels, drawn, totals=written,
+                 palette=palette)
+
+
 def line_chart(id: str, title: str, summary: str, labels: Sequence[str],
                series: Sequence[tuple[str, Sequence[float | None]]],
                fmt: Callable[[float], str], fixed_top: float | None = None) -> Chart:
@@ -147,10 +182,15 @@ def _in(unit: timedelta, spans: Sequence[timedelta | None]) -> list[float | None
     return [None if s is None else s / unit for s in spans]
 
 
-def week_labels(starts: Sequence[date]) -> list[str]:
-    """'5 Oct', '12', '19', '26', '2 Nov': the month only where it changes, to stay short."""
-    return [f"{d.day} {d:%b}" if i == 0 or d.month != starts[i - 1].month else str(d.day)
-            for i, d in enumerate(starts)]
+def week_labels(starts: Sequence[date], every: int = 1) -> list[str]:
+    """'5 Oct', '12', '19', '26', '2 Nov': the month only where it changes, to stay short.
+
+    With `every` above 1 only every so many weeks is labelled, so long periods stay legible.
+    """
+    shown = starts[::every]
+    texts = [f"{d.day} {d:%b}" if i == 0 or d.month != shown[i - 1].month else str(d.day)
+             for i, d in enumerate(shown)]
+    return [texts[i // every] if i % every == 0 else "" for i in range(len(starts))]
 
 
 def trends(weeks: Sequence[Week]) -> list[Chart]:
@@ -173,4 +213,32 @@ def trends(weeks: Sequence[Week]) -> list[Chart]:
                     ("Waiting on the customer",
                      _in(unit, [w.waiting if w.resolution else None for w in weeks]))],
                    lambda v: f"{v:.1f}".removesuffix(".0") + f" {symbol}"),
+    ]
+
+
+def feedback_trends(weeks: Sequence[tuple[date, Tally]], histogram: Sequence[int],
+                    bands: Sequence[tuple[int, int]]) -> list[Chart]:
+    """The feedback dashboard's charts: answers and ratings by week, all ratings, loops closed."""
+    # More than eight weeks: label every other (or fourth) week, so phones can read them.
+    labels = week_labels([start for start, _ in weeks], every=1 + (len(weeks) - 1) // 8)
+    tallies = [t for _, t in weeks]
+    return [
+        stacked_chart("feedback-answers", "“Did we solve it?” answers per week",
+                      "Yes (solid), Partly (hatched) and No (dotted) stacked in that order; "
+                      "the week's total is written on top.", labels,
+                      [("Yes", [t.yes for t in tallies]), ("Partly", [t.partly for t in tallies]),
+                       ("No", [t.no for t in tallies])], palette="verdict"),
+        stacked_chart("feedback-ratings", "Ratings per week",
+                      "Ratings of 9–10 (solid), 7–8 (hatched) and 0–6 (dotted) stacked in "
+                      "that order; the number of ratings is written on top.", labels,
+                      [(f"{low}–{high}", [t.bands[i] for t in tallies])
+                       for i, (low, high) in enumerate(bands)], palette="verdict"),
+        bar_chart("feedback-histogram", "Ratings from 0 to 10, whole period",
+                  "How many answers gave each rating, 0 on the left to 10 on the right.",
+                  [str(n) for n in range(11)], [("Answers", list(histogram))]),
+        line_chart("feedback-loops", "Unhappy answers followed up within target, per week",
+                   "Share of the unhappy answers of each week whose follow-up was completed "
+                   "by its due time, counting those that came due.", labels,
+                   [("Within target", [t.loops.percent for t in tallies])],
+                   lambda v: f"{v:.0f}%", fixed_top=100),
     ]

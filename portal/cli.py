@@ -57,7 +57,8 @@ def demo_data(force: bool) -> None:
 
 @click.command("tick")
 def tick() -> None:
-    """Escalate overdue promises and breached standards; close quiet resolved cases."""
+    """Escalate overdue promises and breached standards; close quiet resolved cases; queue
+    the daily digests that are due."""
     from .database import writing
     from .services import escalation
 

@@ -42,7 +42,7 @@ def load(instance_path: str) -> dict:
                 "SECRET_KEY is not set. Production refuses to start without it: "
                 "generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
-        secret = "dev-only-not-secret"  # noqa: S105 - development only, refused in production
+        secret = "dev-only-not-secret"  # noqa: S105  # refused in production  # nosec B105
     return {
         "ENV_NAME": env,
         "SECRET_KEY": secret,
@@ -80,6 +80,7 @@ def load(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Caseloop <support@caseloop.localhost>"),
         "WTF_CSRF_TIME_LIMIT": None,
         **mail_settings(),
+        **rate_limit_settings(),
     }
 
 
@@ -102,4 +103,39 @@ def mail_settings() -> dict:
         "MAIL_INBOUND_SECRET": os.environ.get("MAIL_INBOUND_SECRET") or None,
         "MAIL_MAX_BYTES": int(os.environ.get("MAIL_MAX_MB", "25")) * 1024 * 1024,
         "MAIL_DEFAULT_CATEGORY": os.environ.get("MAIL_DEFAULT_CATEGORY", ""),
+        # Case links in notifications sign the customer in: once, within this many hours.
+        "CASE_LINK_MINUTES": int(os.environ.get("CASE_LINK_MINUTES", "10")),
+        # Daily digests go out at this hour of the customer's own time zone (0-23).
+        "DIGEST_HOUR": int(os.environ.get("DIGEST_HOUR", "8")),
+    }
+
+
+def rate_limit_settings() -> dict:
+    """Flask-Limiter: where counters live and the limits on sign-in, emailed links and the API."""
+    redis_url = os.environ.get("REDIS_URL") or None
+    return {
+        # Off only in tests that are not about limits; production keeps it on.
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Shared by every worker and host through Redis; per process otherwise.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url
+        or "memory://",
+        "RATELIMIT_KEY_PREFIX": "caseloop-limits",
+        # Redis down: keep limiting inside each process rather than failing sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STRATEGY": "fixed-window",
+        # How many proxies in front of us set X-Forwarded-For/-Proto; 0 trusts none.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Failed sign-ins (password, either sign-in page) per account and per address.
+        "RATELIMIT_SIGN_IN_ACCOUNT": os.environ.get("RATELIMIT_SIGN_IN_ACCOUNT",
+                                                    "10 per 15 minutes"),
+        "RATELIMIT_SIGN_IN_IP": os.environ.get("RATELIMIT_SIGN_IN_IP", "50 per 15 minutes"),
+        # Wrong two-factor codes per staff member (the address limit above applies too).
+        "RATELIMIT_TWO_FACTOR_ACCOUNT": os.environ.get("RATELIMIT_TWO_FACTOR_ACCOUNT",
+                                                       "5 per 15 minutes"),
+        # Requests that email a link (sign-in link, reset, sign-up), answered or not.
+        "RATELIMIT_EMAIL_LINK_ACCOUNT": os.environ.get("RATELIMIT_EMAIL_LINK_ACCOUNT",
+                                                       "3 per 15 minutes"),
+        "RATELIMIT_EMAIL_LINK_IP": os.environ.get("RATELIMIT_EMAIL_LINK_IP", "20 per hour"),
+        "RATELIMIT_API_TOKEN": os.environ.get("RATELIMIT_API_TOKEN", "300 per minute"),
+        "RATELIMIT_API_IP": os.environ.get("RATELIMIT_API_IP", "1200 per minute"),
     }

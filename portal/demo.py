@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import click
 from sqlalchemy import func, select
 
+from . import demo_feedback
 from .extensions import db
 from .models import (
     Case,
@@ -20,6 +21,7 @@ from .models import (
     Role,
     Solved,
     Status,
+    TwoFactor,
     User,
     Visibility,
     utcnow,
@@ -35,7 +37,9 @@ from .services import (
     standards,
 )
 
-PASSWORD = "caseloop-demo"  # noqa: S105 - printed for newcomers, demo only
+PASSWORD = "caseloop-demo"  # noqa: S105  # printed for newcomers, demo only  # nosec B105
+# The demo managers' and admin's authenticator key, printed with the sign-ins: demo only.
+TOTP_SECRET = "CASELOOPDEMOTOTPKEYFORMAKERUN234"  # noqa: S105  # demo only  # nosec B105
 
 DEPARTMENTS = ["Northside Service Centre", "Head Office", "Customer Care", "Finance", "Sales",
                "Home Delivery"]
@@ -85,12 +89,23 @@ def load(force: bool = False) -> bool:
                                                   [deps[d] for d in ds])
         for email, name, role, ds in STAFF
     }
+    _two_factor(staff.values())
     people = {email.split("@")[0]: accounts.create_user(email, name, Role.CUSTOMER, PASSWORD)
               for email, name in CUSTOMERS}
     _standards(staff["admin"], cats)
     _stories(people, staff, cats, deps)
     _facts(people, staff)
+    demo_feedback.load(staff, cats)  # past answers, for the feedback dashboard
     return True
+
+
+def _two_factor(members) -> None:
+    """Demo managers and admins have set up two-factor sign-in with one published key."""
+    for member in members:
+        if member.role in (Role.MANAGER, Role.ADMIN):
+            db.session.add(TwoFactor(user_id=member.id, secret=TOTP_SECRET,
+                                     confirmed_at=utcnow()))
+    db.session.commit()
 
 
 def _standards(admin: User, c: dict[str, Category]) -> None:
@@ -132,7 +147,7 @@ class _Story:
 
     def _settle(self, moment: datetime) -> None:
         case = self.case
-        assert case is not None
+        assert case is not None  # narrows the type; demo data only  # nosec B101
         first = db.session.scalar(select(func.min(CaseEvent.created_at))
                                   .where(CaseEvent.case_id == case.id))
         last_public = db.session.scalar(
@@ -144,11 +159,13 @@ class _Story:
             case.waiting_since = moment  # set during this step: it happened "then"
         if case.status == Status.RESOLVED:
             case.resolved_at = moment
+        elif case.status == Status.CLOSED:
+            case.closed_at = moment
         db.session.commit()
 
     def unseen(self) -> None:
         """Leave the latest update unread, so the customer sees the marker."""
-        assert self.case is not None
+        assert self.case is not None  # narrows the type; demo data only  # nosec B101
         self.case.customer_seen_at = self.case.last_activity_at - timedelta(hours=1)
         db.session.commit()
 
@@ -266,7 +283,7 @@ def _next_weekday(weekday: int, hour: int) -> datetime:
 
 def _backdate_promise(case: Case | None, hours_overdue: int) -> None:
     """Demo only: make the latest promise already overdue, as it would be days later."""
-    assert case is not None
+    assert case is not None  # narrows the type; demo data only  # nosec B101
     promise = case.promises[-1]
     promise.due_at = utcnow() - timedelta(hours=hours_overdue)
     db.session.commit()
@@ -280,3 +297,7 @@ def print_sign_ins() -> None:
     click.echo("  Staff at http://127.0.0.1:5000/admin/login :")
     for email, name, role, deps in STAFF:
         click.echo(f"    {email:<28} {name} ({role.value}{', ' + ', '.join(deps) if deps else ''})")
+    click.echo("  Managers and the admin then give a two-factor code. Their authenticator key is")
+    click.echo(f"    {TOTP_SECRET}  (add it to an authenticator app, or print the current code")
+    click.echo("    with: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP("
+               f"'{TOTP_SECRET}').now())\"  or  oathtool --totp -b {TOTP_SECRET})")

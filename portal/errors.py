@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from sqlalchemy.exc import OperationalError
+import re
+
+from flask import Flask, g, render_template, request
+from flask_limiter import RateLimitExceeded
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from . import ratelimit
+from .database import SAFE_METHODS, committed_in_request, discard_session
+from .extensions import db, login_manager
 from .htmx import wants_fragment
 
 MESSAGES = {
@@ -18,8 +23,14 @@ MESSAGES = {
     413: ("Too large", "That upload is too large. Nothing was saved."),
     429: ("Slow down", "Too many attempts. Wait a moment and try again."),
     500: ("Something went wrong", "It is our fault, not yours. Nothing you sent was lost."),
-    503: ("Unavailable", "We are briefly unavailable. Try again in a few seconds."),
+    503: ("We're having trouble", "We're having trouble right now. Nothing you wrote was "
+          "lost: try again in a few seconds."),
 }
+SAVED = ("We're having trouble showing the next page, but what you sent was saved. "
+         "Reload in a few seconds to see it; there is no need to send it again.")
+# The prose fields a failed form's 503 page shows back (never passwords, codes or tokens).
+WORDS_FIELD = re.compile(r"(^|[-_])(body|comment|note|explanation|outcome|reason|summary|"
+                         r"title|what|what_was_done|told_customer|customer_line)$")
 
 
 def render_error(code: int, detail: str | None = None):
@@ -39,17 +50,51 @@ def init_app(app: Flask) -> None:
         response.content_type = "text/html; charset=utf-8"
         return response
 
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(exc: RateLimitExceeded):
+        seconds = ratelimit.retry_after()
+        body, code = render_error(429, "Too many attempts. For your safety, please wait "
+                                       f"{ratelimit.wait_text(seconds)} and try again.")
+        return body, code, {"Retry-After": str(seconds)}
+
+    # Lost or refused connections, SQLite lock timeouts: the database, not the request.
     @app.errorhandler(OperationalError)
-    def _db_down(exc: OperationalError):
-        db.session.rollback()
+    @app.errorhandler(InterfaceError)
+    def _db_trouble(exc):
         app.logger.warning("database unavailable: %s", exc)
-        body, code = render_error(503)
-        return body, code, {"Retry-After": "5"}
+        return database_trouble()
 
     @app.errorhandler(500)
     def _server_error(exc):
-        db.session.rollback()
+        discard_session(db)
         return render_error(500)
+
+
+def database_trouble():
+    """A 503 rendered without the database, saying whether this request's change was saved."""
+    discard_session(db)
+    saved = request.method not in SAFE_METHODS and committed_in_request()
+    # The signed-in user's row cannot be read now: the page is drawn for nobody.
+    g._login_user = login_manager.anonymous_user()
+    headers = {"Retry-After": "5"}
+    if wants_fragment():
+        if saved:  # show what was saved rather than invite a second copy of it
+            headers["HX-Refresh"] = "true"
+        body, code = render_error(503, SAVED if saved else None)
+        return body, code, headers
+    words = [] if saved else _words_sent()
+    body = render_template("errors/unavailable.html", saved=saved, words=words,
+                           message=SAVED if saved else MESSAGES[503][1])
+    return body, 503, headers
+
+
+def _words_sent() -> list[str]:
+    """The prose the person typed into the failed form, so that none of it is lost."""
+    try:
+        values = request.form.items(multi=True)
+        return [v for k, v in values if v.strip() and WORDS_FIELD.search(k)]
+    except HTTPException:  # a body too large to read again: the browser still has it
+        return []
 
 
 def _is_csrf(exc: HTTPException) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel, lazy_gettext
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,5 +33,10 @@ csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()
 login_manager.login_view = "customer.login"
-login_manager.login_message = "Please sign in to see that page."
+login_manager.login_message = lazy_gettext("Please sign in to see that page.")
+login_manager.localize_callback = str  # the flash is stored in the reader's language
 login_manager.login_message_category = "info"
+# Per-IP by default; sign-in and API limits bring their own keys (portal/ratelimit.py).
+limiter = Limiter(key_func=get_remote_address)
+# Languages and the locale of each request: portal/i18n.py.
+babel = Babel()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_timedelta
 from flask import Flask, current_app, has_request_context
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from .models import STATUS_TEXT, utcnow
@@ -28,21 +30,15 @@ def to_utc(local: datetime, user=None) -> datetime:
 
 
 def timeago(moment: datetime | None, now: datetime | None = None) -> str:
-    """'just now', '5 minutes ago', '2 hours ago', '3 days ago', 'in 2 hours', or the date."""
+    """'just now', '5 minutes ago', 'in 2 hours', '3 weeks ago', in the viewer's language."""
     if moment is None:
-        return "never"
-    seconds = int(((now or utcnow()) - moment).total_seconds())
-    future, seconds = seconds < 0, abs(seconds)
-    if seconds < 45:
-        return "just now"
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            count = seconds // size
-            if unit == "day" and count > 30:
-                return moment.strftime("on %d %b %Y")
-            words = f"{count} {unit}{'s' if count != 1 else ''}"
-            return f"in {words}" if future else f"{words} ago"
-    return f"{seconds} seconds ago"
+        return gettext("never")
+    delta = moment - (now or utcnow())
+    if abs(delta) < timedelta(seconds=45):
+        return gettext("just now")
+    # threshold=1: "55 minutes ago" stays in minutes, "10 days ago" becomes "1 week ago".
+    return format_timedelta(delta, threshold=1, add_direction=True,
+                            locale=get_locale() or "en")
 
 
 def isotime(moment: datetime | None) -> str:
@@ -54,6 +50,15 @@ def fulltime(moment: datetime | None, user=None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(zone_for(user)).strftime("%a %d %b %Y, %H:%M %Z")
+
+
+def whentime(moment: datetime | None, user=None) -> str:
+    """'Tue 24 Nov, 17:00' in the viewer's zone; the year only when it is not this one."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone_for(user))
+    same_year = local.year == utcnow().astimezone(local.tzinfo).year
+    return local.strftime("%a %d %b, %H:%M" if same_year else "%a %d %b %Y, %H:%M")
 
 
 def shorttime(moment: datetime | None, user=None) -> str:
@@ -87,6 +92,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(timeago)
     app.add_template_filter(isotime)
     app.add_template_filter(fulltime)
+    app.add_template_filter(whentime)
     app.add_template_filter(shorttime)
     app.context_processor(lambda: {"zone_name": zone_for().key})
     app.jinja_env.globals["status_texts"] = {s.value: t for s, t in STATUS_TEXT.items()}

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -132,10 +133,21 @@ def paginate(query: Select, keyset: Keyset, after: tuple[Any, Any] | None,
         query = query.where(keyset.after(*after))
     # One extra row tells whether another page exists, without a COUNT.
     query = query.order_by(None).order_by(*keyset.order_by()).limit(per_page + 1)
-    rows = list(db.session.scalars(query))
+    result = db.session.execute(query)
+    # One entity pages objects; several columns page rows (their keyset columns by name).
+    rows = list(result.scalars() if len(query.column_descriptions) == 1 else result)
     items = rows[:per_page]
     next_cursor = encode_cursor(*keyset.position(items[-1])) if len(rows) > per_page else None
     return Page(items=items, next_cursor=next_cursor)
+
+
+def url_keeping(endpoint: str, names: Sequence[str], **extra: Any) -> str:
+    """A link to endpoint keeping this request's named query parameters, and no others.
+
+    Only known names pass, so a crafted `_external`/`_scheme` never reaches url_for.
+    """
+    kept = {name: request.args[name] for name in names if request.args.get(name)}
+    return url_for(endpoint, **kept, **extra)
 
 
 def url_with(**changes: str | list[str] | None) -> str:

@@ -21,7 +21,7 @@ def _loop(app: Flask, stop: threading.Event) -> None:
         with app.app_context(), writing():
             try:
                 report = escalation.tick()
-                if report.notified or report.closed:
+                if report.notified or report.closed or report.digests:
                     log.info("tick: %s", report)
             except Exception:  # keep the timer alive; the next minute tries again
                 db.session.rollback()

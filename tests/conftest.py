@@ -13,7 +13,8 @@ from sqlalchemy import MetaData, create_engine, text
 
 from portal import create_app
 from portal.extensions import db
-from tests import factories
+from portal.services import two_factor
+from tests import factories, helpers
 
 
 def _drop_everything() -> None:
@@ -31,6 +32,8 @@ def app(tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "ATTACHMENT_DIR": str(tmp / "attachments"),
         "ENV_NAME": "test",
+        # Limits are tested by tests/security/test_rate_limits.py on an app of its own.
+        "RATELIMIT_ENABLED": False,
     }
     if not os.environ.get("DATABASE_URL"):  # else the app reads it, as in production
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp / 'test.db'}"
@@ -100,9 +103,16 @@ def login():
     def _login(client, user, staff: bool | None = None):
         staff = user.is_staff if staff is None else staff
         url = "/admin/login" if staff else "/login"
+        if staff and two_factor.required_for(user) and not two_factor.is_enrolled(user):
+            factories.enrol_two_factor(user)
         response = client.post(url, data={"email": user.email,
                                           "password": factories.PASSWORD})
         assert response.status_code == 302, response.text
+        if response.headers["Location"] == "/admin/login/code":
+            # The second step, as a person types the code their app shows.
+            response = client.post("/admin/login/code",
+                                   data={"code": helpers.two_factor_code(user)})
+            assert response.status_code == 302, response.text
         return response
 
     return _login

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import itertools
 
+import pyotp
+
 from portal.extensions import db
-from portal.models import STATUS_TEXT, Case, Category, Department, Role, Status, User
-from portal.services import accounts, cases
+from portal.models import (
+    STATUS_TEXT,
+    Case,
+    Category,
+    Department,
+    Feedback,
+    Role,
+    Solved,
+    Status,
+    TwoFactor,
+    User,
+    utcnow,
+)
+from portal.services import accounts, cases, feedback
 
 PASSWORD = "correct horse battery"  # noqa: S105
 STATUS_LABELS = {status: text.label for status, text in STATUS_TEXT.items()}
@@ -38,6 +52,15 @@ def staff(role: Role = Role.AGENT, departments=(), name: str = "Tom Berger",
     return accounts.create_user(email, name, role, PASSWORD, list(departments))
 
 
+def enrol_two_factor(user: User) -> str:
+    """Give a staff member a confirmed authenticator, as if they had set it up; returns the
+    secret. (No code is spent, so every step of the drift window stays usable.)"""
+    secret = pyotp.random_base32(32)
+    db.session.add(TwoFactor(user_id=user.id, secret=secret, confirmed_at=utcnow()))
+    db.session.commit()
+    return secret
+
+
 def case(owner: User | None = None, title: str = "Recall RC-42 not booked",
          body: str = "The garage cannot see my recall.", cat: Category | None = None,
          status: Status | None = None) -> Case:
@@ -46,3 +69,13 @@ def case(owner: User | None = None, title: str = "Recall RC-42 not booked",
         made.status = status
         db.session.commit()
     return made
+
+
+def answered(cat: Category, agent: User, solved: Solved, rating: int | None = None,
+             comment: str = "", owner: User | None = None,
+             title: str = "Recall RC-42 not booked") -> Feedback:
+    """A case in `cat` that `agent` answered and resolved, and its customer's answer."""
+    made = case(owner, title=title, cat=cat)
+    cases.add_staff_reply(made, agent, "We have looked into it.")
+    cases.change_status(made, agent, Status.RESOLVED, "Sorted: the work is done.")
+    return feedback.answer(made, made.customer, solved, rating, comment)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
+from .. import ratelimit
 from ..database import SAFE_METHODS
 from ..models import User
 from ..models.api import ApiToken
@@ -24,12 +25,22 @@ def actor() -> User:
     return tokens.acting_user(current_token())
 
 
+def _bearer_or_none() -> str | None:
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" and raw.strip() else None
+
+
 def _bearer() -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, raw = header.partition(" ")
-    if scheme.lower() != "bearer" or not raw.strip():
+    raw = _bearer_or_none()
+    if raw is None:
         raise unauthorized("Send an API token: Authorization: Bearer <token>.")
-    return raw.strip()
+    return raw
+
+
+def rate_limit_key() -> str:
+    """Requests count per token (by its hash: the secret never reaches the limit store)."""
+    raw = _bearer_or_none()
+    return "token:" + tokens.hash_secret(raw) if raw else ratelimit.client_address()
 
 
 def authenticate() -> None:
@@ -51,4 +62,6 @@ def authenticate() -> None:
 
 
 def init_app(bp: Blueprint) -> None:
+    # The limit is checked before authenticate(): a flood of bad tokens is limited too.
+    ratelimit.limit_api(bp, rate_limit_key)
     bp.before_request(authenticate)

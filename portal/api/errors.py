@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, current_app
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .. import ratelimit
 from ..extensions import db
 from ..services.errors import Conflict, NotFound, ServiceError
 
@@ -76,6 +78,10 @@ def from_exception(exc: Exception) -> Response:
     if isinstance(exc, ServiceError):
         field = exc.field
         return problem(422, exc.message, [field_error(field, exc.message)] if field else [])
+    if isinstance(exc, RateLimitExceeded):
+        seconds = ratelimit.retry_after()
+        return problem(429, f"Too many requests. Retry after {seconds} seconds.",
+                       headers={"Retry-After": str(seconds)})
     if isinstance(exc, HTTPException):
         return problem(exc.code or 500, exc.description or "")
     raise exc
@@ -86,6 +92,7 @@ def init_app(bp: Blueprint) -> None:
 
     @bp.errorhandler(ApiError)
     @bp.errorhandler(ServiceError)
+    @bp.errorhandler(RateLimitExceeded)  # else the app's 429 page (by status code) comes first
     @bp.errorhandler(HTTPException)
     def _known(exc: Exception) -> Response:
         if isinstance(exc, HTTPException) and (exc.code or 500) >= 500:

@@ -20,7 +20,7 @@ from ..services.errors import NotFound, ServiceError
 from ..services.outbox import clean_header
 from ..services.text import clean
 
-SECRET_PREFIX = "cl_"  # noqa: S105 - a visible marker, not a secret
+SECRET_PREFIX = "cl_"  # noqa: S105  # a visible marker, not a secret  # nosec B105
 PREFIX_LENGTH = 11  # "cl_" and 8 characters of the secret
 MAX_SECRET = 200
 # last_used_at is advisory: writing it at most this often keeps GETs from writing each time.

@@ -10,21 +10,12 @@ from typing import Any, TypeVar
 from flask import current_app, request
 
 from ..services.errors import ServiceError
-from ..services.text import clean
+from ..services.text import clean, storable
 from .errors import ApiError, field_error
 
 E = TypeVar("E", bound=enum.Enum)
 V = TypeVar("V", bound=Callable[..., Any])
 MAX_ID = 2**31 - 1  # ids are 32-bit; SQLite fails (not misses) past 64 bits
-
-
-def _usable(text: str) -> bool:
-    """False for lone surrogates, which JSON allows but no database can store."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def parse_moment(raw: str) -> datetime | None:
@@ -81,10 +72,7 @@ class Body:
         if not isinstance(value, str):
             self.fail(name, "Required: a string." if value is None else "Must be a string.")
             return ""
-        if not _usable(value):
-            self.fail(name, "That text contains a character we cannot store.")
-            return ""
-        try:
+        try:  # clean() refuses NUL bytes and lone surrogates too
             return clean(value, name, limit, required)
         except ServiceError as exc:
             self.fail(name, exc.message)
@@ -124,7 +112,7 @@ class Body:
 
     def moment(self, name: str) -> datetime | None:
         value = self.data.get(name)
-        moment = parse_moment(value) if isinstance(value, str) and _usable(value) else None
+        moment = parse_moment(value) if isinstance(value, str) and storable(value) else None
         if moment is None:
             self.fail(name, "Must be a date and time with a zone, like 2026-12-01T17:00:00Z.")
         return moment
@@ -163,7 +151,7 @@ def query_text(name: str, limit: int) -> str | None:
     value = request.args.get(name)
     if value is None:
         return None
-    if not value or "\x00" in value or len(value) > limit or not _usable(value):
+    if not value or len(value) > limit or not storable(value):
         raise ApiError(400, f"The {name} parameter is not usable.",
                        [field_error(name, f"1 to {limit} characters, without NUL.")])
     return value

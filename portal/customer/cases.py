@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from ..choices import options
 from ..extensions import db
 from ..files import send_attachment
 from ..htmx import wants_fragment
-from ..models import Category
+from ..models import Category, EventKind, utcnow
 from ..services import attachments, cases, clock, feedback, follow_ups, timeline
 from ..services.errors import NotFound, ServiceError
 from ..services.similar import find_similar_open_case
@@ -36,7 +37,7 @@ def my_cases():
 
 def _category_choices() -> list:
     rows = db.session.scalars(select(Category).where(Category.active).order_by(Category.name))
-    return options([(0, "Choose…")] + [(c.id, c.name) for c in rows])
+    return options([(0, _("Choose…"))] + [(c.id, c.name) for c in rows])
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -49,8 +50,11 @@ def new_case():
         return render_template("portal/cases/new.html", form=form), status
     category = db.session.get(Category, form.category.data)
     if category is None or not category.active:
-        form.category.errors.append("Choose what your case is about.")
+        form.category.errors.append(_("Choose what your case is about."))
         return render_template("portal/cases/new.html", form=form), 422
+    done = cases.already_submitted(current_user, form.once.data, form.body.data)
+    if done is not None:  # the same form again (a double click): show the case it opened
+        return redirect(url_for("customer.case_detail", reference=done.reference))
     similar = None if form.confirmed_new.data else find_similar_open_case(
         current_user, form.title.data, category.id)
     if similar is not None:
@@ -59,15 +63,19 @@ def new_case():
     try:
         files = attachments.check_uploads(form.attachments.data)
         case = cases.open_case(current_user, form.title.data, form.body.data, category,
-                               files=files)
+                               files=files, once=form.once.data)
     except ServiceError as exc:
         getattr(form, exc.field or "body").errors.append(exc.message)
         return render_template("portal/cases/new.html", form=form), 422
     return redirect(url_for("customer.case_detail", reference=case.reference))
 
 
-def _render_case(template: str, case, form, code: int = 200, feedback_form=None):
-    """The case page or its fragment, with the customer's clock and feedback worked out."""
+def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
+                 just_replied: bool = False):
+    """The case page or its fragment, with the customer's clock and feedback worked out.
+
+    After a reply, its event is marked so that focus moves to it (static/js/a11y.js).
+    """
     next_update = clock.next_update_expected(case, clock.standard_for(case))
     answer = feedback.current(case)
     if feedback_form is None:
@@ -75,8 +83,13 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None)
         # A link in the email pre-selects the answer; only the POST records it.
         feedback_form = FeedbackForm(formdata=None, solved=preset if preset in
                                      ("yes", "partly", "no") else None)
+    events = timeline.public_events(case)
+    mine = [e.id for e in events if e.kind == EventKind.CUSTOMER_MESSAGE
+            and e.author_id == current_user.id]
     return render_template(
-        template, case=case, events=timeline.public_events(case), form=form,
+        template, case=case, events=events, form=form,
+        update_overdue=next_update is not None and next_update < utcnow(),
+        focus_event_id=mine[-1] if just_replied and mine else None,
         next_update=next_update, can_ask=feedback.can_ask(case), answer=answer,
         answer_changeable=answer is not None and feedback.can_change(answer),
         feedback_form=feedback_form, follow_up=follow_ups.for_feedback(answer),
@@ -102,7 +115,7 @@ def confirm_solved(reference: str):
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
-        flash("Thank you. Your case is closed.", "success")
+        flash(_("Thank you. Your case is closed."), "success")
     return redirect(url_for("customer.case_detail", reference=case.reference))
 
 
@@ -114,7 +127,8 @@ def reply(reference: str):
     if form.validate_on_submit():
         try:
             files = attachments.check_uploads(form.attachments.data)
-            landed = cases.add_customer_message(case, current_user, form.body.data, files=files)
+            landed = cases.add_customer_message(case, current_user, form.body.data, files=files,
+                                                once=form.once.data)
         except ServiceError as exc:
             getattr(form, exc.field or "body").errors.append(exc.message)
         else:
@@ -131,7 +145,8 @@ def _after_reply(case, landed):
             return "", 204, {"HX-Location": target}
         return redirect(target)
     if wants_fragment():
-        html = _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None))
+        html = _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None),
+                            just_replied=True)
         cases.mark_seen(case)
         return html
     return redirect(target + "#latest")

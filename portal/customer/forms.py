@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -20,17 +23,25 @@ from ..models import FACT_KINDS
 from ..services.accounts import MIN_PASSWORD
 from ..services.cases import MAX_BODY, MAX_TITLE
 
-EMAIL = [DataRequired("Enter your email address."), Email("Enter a valid email address."),
-         Length(max=254)]
+
+def once_field() -> HiddenField:
+    """A random id per rendered form: the same form sent twice is stored once (a double click)."""
+    return HiddenField(default=lambda: secrets.token_urlsafe(16),
+                       filters=[lambda value: value[:64] if value else value])
+
+
+EMAIL = [DataRequired(_l("Enter your email address.")),
+         Email(_l("Enter a valid email address.")), Length(max=254)]
 
 
 class PasswordSignInForm(FlaskForm):
-    email = EmailField("Email", validators=EMAIL)
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    email = EmailField(_l("Email"), validators=EMAIL)
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Enter your password."))])
 
 
 class LinkRequestForm(FlaskForm):
-    email = EmailField("Email", validators=EMAIL)
+    email = EmailField(_l("Email"), validators=EMAIL)
 
 
 class ConfirmForm(FlaskForm):
@@ -38,16 +49,18 @@ class ConfirmForm(FlaskForm):
 
 
 class SignUpForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Tell us your name."),
-                                                 Length(max=120)])
-    email = EmailField("Email", validators=EMAIL)
+    name = StringField(_l("Your name"), validators=[DataRequired(_l("Tell us your name.")),
+                                                     Length(max=120)])
+    email = EmailField(_l("Email"), validators=EMAIL)
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Choose a password."), Length(min=MIN_PASSWORD, max=200)],
-        description=f"At least {MIN_PASSWORD} characters.",
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password.")),
+                    Length(min=MIN_PASSWORD, max=200)],
+        description=_l("At least %(count)d characters.", count=MIN_PASSWORD),
     )
     confirm = PasswordField(
-        "Repeat password", validators=[EqualTo("password", "The passwords do not match.")]
+        _l("Repeat password"),
+        validators=[EqualTo("password", _l("The passwords do not match."))],
     )
 
 
@@ -57,27 +70,30 @@ class NewPasswordForm(FlaskForm):
 
 
 class NewCaseForm(FlaskForm):
-    category = SelectField("What is it about?", coerce=int,
-                           validators=[DataRequired("Choose what your case is about.")])
+    category = SelectField(_l("What is it about?"), coerce=int,
+                           validators=[DataRequired(_l("Choose what your case is about."))])
     title = StringField(
-        "Subject", validators=[DataRequired("Give your case a short subject."),
-                               Length(max=MAX_TITLE)],
-        description="A few words, e.g. “Recall RC-42 not booked at my garage”.",
+        _l("Subject"), validators=[DataRequired(_l("Give your case a short subject.")),
+                                   Length(max=MAX_TITLE)],
+        description=_l("A few words, e.g. “Recall RC-42 not booked at my garage”."),
     )
     body = TextAreaField(
-        "Tell us what happened", validators=[DataRequired("Tell us what happened."),
-                                             Length(max=MAX_BODY)],
-        description="Include anything we will need: order, account or vehicle numbers.",
+        _l("Tell us what happened"), validators=[DataRequired(_l("Tell us what happened.")),
+                                                 Length(max=MAX_BODY)],
+        description=_l("Include anything we will need: order, account or vehicle numbers."),
     )
-    attachments = MultipleFileField("Attach files (optional)")
+    attachments = MultipleFileField(_l("Attach files (optional)"))
+    once = once_field()
     # Set once the customer has seen the "same topic?" suggestion and still wants a new case.
     confirmed_new = HiddenField(default="")
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Your reply", validators=[DataRequired("Write your reply first."),
-                                                   Length(max=MAX_BODY)])
-    attachments = MultipleFileField("Attach files (optional)", validators=[Optional()])
+    body = TextAreaField(_l("Your reply"),
+                         validators=[DataRequired(_l("Write your reply first.")),
+                                     Length(max=MAX_BODY)])
+    attachments = MultipleFileField(_l("Attach files (optional)"), validators=[Optional()])
+    once = once_field()
 
 
 class FactForm(FlaskForm):
@@ -88,17 +104,25 @@ class FactForm(FlaskForm):
                                              Length(max=500)])
 
 
+class EmailUpdatesForm(FlaskForm):
+    email_updates = RadioField(
+        "Emails about your cases", choices=options([
+            ("immediate", "As each update happens"),
+            ("daily", "One summary a day, listing every update per case"),
+        ]), validators=[DataRequired("Choose how often we email you.")])
+
+
 class FeedbackForm(FlaskForm):
-    solved = RadioField("Did we solve it?", choices=options(
-        [("yes", "Yes"), ("partly", "Partly"), ("no", "No")]),
-        validators=[DataRequired("Choose yes, partly or no.")])
-    rating = RadioField("How would you rate how we handled it? (0 = very badly, 10 = very "
-                        "well)", choices=options((str(n), str(n)) for n in range(11)),
+    solved = RadioField(_l("Did we solve it?"), choices=options(
+        [("yes", _l("Yes")), ("partly", _l("Partly")), ("no", _l("No"))]),
+        validators=[DataRequired(_l("Choose yes, partly or no."))])
+    rating = RadioField(_l("How would you rate how we handled it? (0 = very badly, 10 = very "
+                           "well)"), choices=options((str(n), str(n)) for n in range(11)),
                         validators=[Optional()])
-    comment = TextAreaField("Anything you want to tell us? (optional)",
+    comment = TextAreaField(_l("Anything you want to tell us? (optional)"),
                             validators=[Length(max=2000)])
 
 
 class ReactionForm(FlaskForm):
     helpful = HiddenField(validators=[DataRequired()])
-    reason = StringField("Why not? (optional)", validators=[Length(max=500)])
+    reason = StringField(_l("Why not? (optional)"), validators=[Length(max=500)])

@@ -6,15 +6,24 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth import customer_required
+from ..models import EmailUpdates
 from ..services import customers
 from ..services.errors import NotFound, ServiceError
 from . import bp
-from .forms import ConfirmForm, FactForm
+from .forms import ConfirmForm, EmailUpdatesForm, FactForm
+
+UPDATES_SAVED = {
+    EmailUpdates.IMMEDIATE: "Saved: we email you as each update happens.",
+    EmailUpdates.DAILY: "Saved: one summary a day, on days when something changed.",
+}
 
 
-def _page(form=None, code: int = 200):
+def _page(form=None, code: int = 200, updates_form=None):
+    updates_form = updates_form or EmailUpdatesForm(
+        formdata=None, email_updates=current_user.email_updates.value)
     return render_template("portal/profile.html", facts=customers.facts_for(current_user),
-                           form=form or FactForm(formdata=None), confirm=ConfirmForm()), code
+                           form=form or FactForm(formdata=None), confirm=ConfirmForm(),
+                           updates_form=updates_form), code
 
 
 @bp.get("/profile")
@@ -63,3 +72,18 @@ def confirm_facts():
     customers.confirm_facts(current_user)
     flash("Thank you: your details are confirmed.", "success")
     return redirect(url_for("customer.profile"))
+
+
+@bp.post("/profile/email-updates")
+@customer_required
+def save_email_updates():
+    form = EmailUpdatesForm()
+    if form.validate_on_submit():
+        try:
+            customers.set_email_updates(current_user, form.email_updates.data)
+        except ServiceError as exc:
+            form.email_updates.errors.append(exc.message)
+        else:
+            flash(UPDATES_SAVED[current_user.email_updates], "success")
+            return redirect(url_for("customer.profile") + "#email-updates")
+    return _page(code=422, updates_form=form)

@@ -59,6 +59,8 @@ def _process(mail: InboundMail, raw: bytes) -> None:
     if _is_duplicate(mail, parsed, raw):
         return None
     mail.sender, mail.subject, mail.text = parsed.sender, parsed.subject, parsed.text
+    if accounts.revoke_links_in(parsed.text):
+        db.session.commit()  # before anything below can roll back: the text is kept anyway
     reason = automatic_reason(parsed.message, parsed.sender)
     if reason:
         return _finish(mail, AUTOMATIC, f"{reason}: kept, never answered.")

@@ -14,13 +14,15 @@ from .cases import (
 )
 from .customers import FACT_KINDS, CaseReference, CustomerFact
 from .departments import Category, Department
+from .digests import DigestItem
 from .events import CONTACT_LABELS, Attachment, CaseEvent, Channel, EventKind, Visibility
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
 from .outbox import OutboxMessage
 from .promises import Escalation, Promise, PromiseState
+from .security import RecoveryCode, SiteSetting, TwoFactor
 from .standards import Standard
 from .tokens import AuthToken
-from .users import STAFF_ROLES, Role, User
+from .users import STAFF_ROLES, EmailUpdates, Role, User
 
 __all__ = [
     "CONTACT_LABELS",
@@ -31,6 +33,7 @@ __all__ = [
     "OPEN_STATUSES",
     "STAFF_ROLES",
     "STATUS_TEXT",
+    "SiteSetting",
     "Attachment",
     "AuthToken",
     "Case",
@@ -38,6 +41,8 @@ __all__ = [
     "Category",
     "Channel",
     "Department",
+    "DigestItem",
+    "EmailUpdates",
     "Escalation",
     "EventKind",
     "Feedback",
@@ -47,12 +52,14 @@ __all__ = [
     "Priority",
     "Promise",
     "PromiseState",
+    "RecoveryCode",
     "ReplyReaction",
     "Role",
     "SOLVED_LABELS",
     "Solved",
     "Standard",
     "Status",
+    "TwoFactor",
     "User",
     "Visibility",
     "format_reference",

@@ -11,7 +11,7 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, trigram_index, utcnow
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -75,10 +75,14 @@ def format_reference(case_id: int) -> str:
     return f"CL-{case_id:06d}"
 
 
+# Ids are 32-bit integers on PostgreSQL: a bigger number in a URL is a 500 there, not a miss.
+MAX_ID = 2**31 - 1
+
+
 def parse_reference(reference: str) -> int | None:
     """The case id inside a reference like CL-000123, or None if it is not one."""
     match = REFERENCE_RE.match(reference.strip())
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match and int(match.group(1)) <= MAX_ID else None
 
 
 class Case(db.Model):
@@ -86,6 +90,13 @@ class Case(db.Model):
     __table_args__ = (
         Index("ix_cases_customer_activity", "customer_id", "last_activity_at"),
         Index("ix_cases_status_activity", "status", "last_activity_at"),
+        # The queue's keyset pages, one per sort: (sort column, id) is walked in order.
+        Index("ix_cases_activity_id", "last_activity_at", "id"),
+        Index("ix_cases_created_id", "created_at", "id"),
+        Index("ix_cases_waiting_id", "waiting_since", "id"),
+        # Covers the queue's tab counts (open cases per department) from the index alone.
+        Index("ix_cases_department_status", "department_id", "status", "assignee_id",
+              "waiting_since"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +114,7 @@ class Case(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     customer_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Since when the customer's last message has waited for a public answer (None: it has one).
-    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The customer's clock: first public answer, last customer-visible update, time spent
@@ -149,3 +160,6 @@ class Case(db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.reference} {self.status.value}>"
+
+
+trigram_index("ix_cases_title_trgm", Case.title)

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, trigram_index, utcnow
 
 # Kinds of fact, with the label people read. The order is the order shown.
 FACT_KINDS: dict[str, str] = {
@@ -54,3 +54,6 @@ class CaseReference(db.Model):
     system: Mapped[str] = mapped_column(String(60))
     value: Mapped[str] = mapped_column(String(120), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+trigram_index("ix_case_references_value_trgm", CaseReference.value)

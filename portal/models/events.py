@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, trigram_index, utcnow
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -75,7 +75,11 @@ class CaseEvent(db.Model):
     """One thing that happened on a case. Rows are never updated or deleted."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case_visibility", "case_id", "visibility", "id"),)
+    __table_args__ = (
+        Index("ix_case_events_case_visibility", "case_id", "visibility", "id"),
+        # A customer's latest contacts across their cases (before-you-contact, history).
+        Index("ix_case_events_case_created", "case_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -98,6 +102,9 @@ class CaseEvent(db.Model):
     @property
     def channel_label(self) -> str:
         return CHANNEL_LABELS[self.channel]
+
+
+trigram_index("ix_case_events_body_trgm", CaseEvent.body)
 
 
 class Attachment(db.Model):

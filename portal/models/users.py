@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Column, Enum, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, trigram_index, utcnow
 
 
 class Role(enum.StrEnum):
@@ -21,6 +21,14 @@ class Role(enum.StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
+
+
+class EmailUpdates(enum.StrEnum):
+    """How a customer hears about their cases; security emails are always immediate."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+
 
 staff_departments = Table(
     "staff_departments",
@@ -52,8 +60,16 @@ class User(UserMixin, db.Model):
 
     # IANA zone for showing times; None means the site default (DEFAULT_TIMEZONE).
     timezone: Mapped[str | None] = mapped_column(String(64))
+    email_updates: Mapped[EmailUpdates] = mapped_column(
+        Enum(EmailUpdates, native_enum=False, length=16,
+             values_callable=lambda e: [m.value for m in e]),
+        default=EmailUpdates.IMMEDIATE, server_default=EmailUpdates.IMMEDIATE.value,
+    )
 
-    departments = relationship("Department", secondary=staff_departments, lazy="selectin")
+    # Loaded on first use, not with every user: a selectin default re-queries departments
+    # after every statement that returns users (authors, owners, customers) on each page.
+    # Lists of staff that show departments ask for them: options(selectinload(...)).
+    departments = relationship("Department", secondary=staff_departments)
 
     @property
     def is_staff(self) -> bool:
@@ -72,3 +88,8 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+# The staff queue's search matches customers by name and email (PostgreSQL only).
+trigram_index("ix_users_name_trgm", User.name)
+trigram_index("ix_users_email_trgm", User.email)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
 from ..models import Case, Role, User, parse_reference
@@ -17,6 +18,19 @@ def visible_cases(staff: User) -> Select:
     return query
 
 
+def load_case(case_id: int | None) -> Case | None:
+    """One case for its pages: category and references joined in, other lists loaded if used.
+
+    Only one collection is joined (two would multiply each other's rows). The options stay
+    with the object, so the reload after a commit is one query too.
+    """
+    if not case_id:
+        return None
+    return db.session.get(Case, case_id, options=[
+        joinedload(Case.category), joinedload(Case.references), lazyload(Case.promises),
+        lazyload(Case.feedback)])
+
+
 def can_see(staff: User, case: Case) -> bool:
     return staff.is_staff and (
         staff.role == Role.ADMIN or case.department_id in staff.department_ids
@@ -25,8 +39,7 @@ def can_see(staff: User, case: Case) -> bool:
 
 def get_case_for_staff(staff: User, reference: str) -> Case:
     """The case if this staff member may see it; NotFound otherwise (no hint it exists)."""
-    case_id = parse_reference(reference)
-    case = db.session.get(Case, case_id) if case_id else None
+    case = load_case(parse_reference(reference))
     if case is None or not can_see(staff, case):
         raise NotFound()
     return case

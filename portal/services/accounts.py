@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -14,13 +15,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import AuthToken, Department, Role, User, utcnow
-from ..urls import external_url
+from ..urls import external_url, site_path
 from .errors import ServiceError
-from .outbox import queue_email
+from .outbox import clean_header, queue_email
+from .text import clean
 
 SIGN_IN = "sign_in"
 RESET = "reset"
 MIN_PASSWORD = 10
+MAX_NAME = 120  # users.name
 # Checked against when the email is unknown, so both paths cost one hash.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -47,6 +50,14 @@ def check_password_rules(password: str) -> None:
         raise ServiceError(f"Use at least {MIN_PASSWORD} characters.", "password")
 
 
+def person_name(raw: str, fallback: str) -> str:
+    """A name on one line: it reaches mail and pages, so line breaks and bidi overrides go.
+
+    Raises ServiceError (field `name`) for NUL bytes and the like; empty gives the fallback.
+    """
+    return clean_header(clean(raw, "name", MAX_NAME, required=False), MAX_NAME) or fallback
+
+
 def create_user(
     email: str,
     name: str,
@@ -59,7 +70,7 @@ def create_user(
     address = normalise_email(email)
     if find_user(address):
         raise ServiceError("An account with that email already exists.", "email")
-    user = User(email=address, name=name.strip() or address, role=role)
+    user = User(email=address, name=person_name(name, address), role=role)
     if password is not None:
         check_password_rules(password)
         user.password_hash = generate_password_hash(password)
@@ -96,18 +107,31 @@ def revoke_sessions(user: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
+    _replace_password(user, password)
+    db.session.commit()
+
+
+def _replace_password(user: User, password: str) -> None:
+    """New hash; every session, and every emailed link still out there, stops working."""
     user.password_hash = generate_password_hash(password)
     user.session_version += 1
-    db.session.commit()
+    # Case links last days, so a password change must end them too.
+    db.session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def sign_up(email: str, name: str, password: str) -> None:
     """Start a customer account; the answer never says whether the email was known."""
     check_password_rules(password)
     address = normalise_email(email)
+    name = person_name(name, address)  # refused the same whether the address is known or not
     user = find_user(address)
     if user is None:
-        user = User(email=address, name=name.strip() or address, role=Role.CUSTOMER)
+        user = User(email=address, name=name, role=Role.CUSTOMER)
         user.password_hash = generate_password_hash(password)
         db.session.add(user)
         db.session.flush()
@@ -137,19 +161,29 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _new_token(user: User, purpose: str, lifetime: timedelta, next_path: str | None) -> str:
+    """Store a token's hash (never the token) and return the raw token for one email."""
+    raw = secrets.token_urlsafe(32)
+    db.session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=_hash(raw),
+                             expires_at=utcnow() + lifetime, next_path=next_path))
+    return raw
+
+
+def case_link_token(user: User, next_path: str) -> str:
+    """A sign-in token for a notification email that lands on `next_path`; the caller commits.
+
+    Like every sign-in link it works once, only through a POST, and for CASE_LINK_MINUTES
+    (10 by default, the security bar); expired, it offers a fresh one in one click, and a
+    customer who is still signed in goes straight to the case.
+    """
+    lifetime = timedelta(minutes=current_app.config["CASE_LINK_MINUTES"])
+    return _new_token(user, SIGN_IN, lifetime, next_path)
+
+
 def _issue_link(user: User, purpose: str, template: str, next_path: str | None,
                 subject: str | None = None, **context: object) -> str:
-    raw = secrets.token_urlsafe(32)
     minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
-    db.session.add(
-        AuthToken(
-            user_id=user.id,
-            purpose=purpose,
-            token_hash=_hash(raw),
-            expires_at=utcnow() + timedelta(minutes=minutes),
-            next_path=next_path,
-        )
-    )
+    raw = _new_token(user, purpose, timedelta(minutes=minutes), next_path)
     endpoint = "customer.confirm_link" if purpose == SIGN_IN else "customer.reset_password"
     link = external_url(endpoint, token=raw)
     subject = subject or ("Your Caseloop sign-in" if purpose == SIGN_IN else
@@ -162,6 +196,47 @@ def _issue_link(user: User, purpose: str, template: str, next_path: str | None,
 def issue_password_link(user: User, template: str, subject: str, **context: object) -> None:
     """Queue a single-use choose-a-password link (the reset kind) with its own wording."""
     _issue_link(user, RESET, template, None, subject, **context)
+
+
+def find_link(raw: str) -> AuthToken | None:
+    """The token behind an emailed link, used or expired alike; None if we never issued it."""
+    return db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _hash(raw)))
+
+
+def renew_link(raw: str) -> None:
+    """Email a fresh link of the same kind to whoever the old one was for; silent otherwise.
+
+    The answer is the same for any token, so it tells nobody whose link it was.
+    """
+    token = find_link(raw)
+    user = token.user if token else None
+    if user is None or not user.active:
+        return
+    if token.purpose == RESET:
+        _issue_link(user, RESET, "password_reset", None)
+    elif not user.is_staff:
+        _issue_link(user, SIGN_IN, "sign_in_link", next_path=token.next_path)
+    db.session.commit()
+
+
+def revoke_links_in(text: str) -> int:
+    """Use up every sign-in link quoted in text we are about to store and show to staff.
+
+    A customer answering one of our emails may paste or quote its case link; once it sits
+    on a timeline or in triage, anyone who reads it could sign in as them.
+    """
+    placeholder = "T"  # any one character, cut off again: the path up to the token
+    prefix = site_path("customer.confirm_link", token=placeholder)[:-1]
+    raws = re.findall(re.escape(prefix) + r"([A-Za-z0-9_-]{20,100})", text)
+    if not raws:
+        return 0
+    return db.session.execute(
+        update(AuthToken)
+        .where(AuthToken.token_hash.in_({_hash(raw) for raw in raws}),
+               AuthToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def peek_token(raw: str, purpose: str) -> AuthToken | None:
@@ -192,8 +267,7 @@ def reset_password(raw: str, password: str) -> User | None:
     if token is None or not _mark_used(token):
         return None
     user = token.user
-    user.password_hash = generate_password_hash(password)
-    user.session_version += 1
+    _replace_password(user, password)
     db.session.commit()
     return user
 

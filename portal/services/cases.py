@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import (
@@ -20,9 +21,10 @@ from ..models import (
     parse_reference,
     utcnow,
 )
-from . import notifications, timeline
+from . import access, notifications, timeline
 from .attachments import CheckedFile
 from .errors import NotFound, ServiceError
+from .outbox import clean_header
 from .text import clean
 
 MAX_BODY = 20_000
@@ -31,8 +33,7 @@ MAX_TITLE = 200
 
 def get_case_for(customer: User, reference: str) -> Case:
     """The customer's own case with this reference; NotFound for anything else."""
-    case_id = parse_reference(reference)
-    case = db.session.get(Case, case_id) if case_id else None
+    case = access.load_case(parse_reference(reference))
     if case is None or case.customer_id != customer.id:
         raise NotFound()
     return case
@@ -45,6 +46,10 @@ def cases_for(customer: User) -> list[Case]:
             select(Case)
             .where(Case.customer_id == customer.id)
             .order_by(Case.last_activity_at.desc(), Case.id.desc())
+            # The list shows each case's own columns only: load no collections for it.
+            .options(lazyload(Case.customer), lazyload(Case.department),
+                     lazyload(Case.promises), lazyload(Case.feedback),
+                     lazyload(Case.references))
         )
     )
 
@@ -58,10 +63,19 @@ def open_case(
     files: list[CheckedFile] = (),  # type: ignore[assignment]
     priority: Priority = Priority.NORMAL,
     previous: Case | None = None,
+    once: str | None = None,
 ) -> Case:
-    """Open a case with the customer's first message; routed by its category."""
-    title = clean(title, "title", MAX_TITLE)
+    """Open a case with the customer's first message; routed by its category.
+
+    The same form sent twice (`once`, see timeline.earlier_submission) opens one case.
+    """
+    # One line: a title becomes an email subject, and a bidi override could disguise it.
+    title = clean_header(clean(title, "title", MAX_TITLE), MAX_TITLE)
     body = clean(body, "body", MAX_BODY)
+    earlier = timeline.earlier_submission(customer, customer, once, body)
+    if earlier is not None:
+        db.session.commit()
+        return earlier.case
     case = Case(
         title=title,
         customer=customer,
@@ -75,7 +89,7 @@ def open_case(
     )
     db.session.add(case)
     timeline.record(case, EventKind.OPENED, customer, body, channel=channel, files=files,
-                    previous_reference=previous.reference if previous else None)
+                    once=once, previous_reference=previous.reference if previous else None)
     db.session.flush()  # the new case needs its id before anything can point at it
     if previous is not None:
         timeline.record(previous, EventKind.LINKED, None, channel=Channel.SYSTEM,
@@ -91,18 +105,26 @@ def add_customer_message(
     body: str,
     channel: Channel = Channel.WEB,
     files: list[CheckedFile] = (),  # type: ignore[assignment]
+    once: str | None = None,
 ) -> Case:
-    """Append the customer's words; returns the case they landed on (maybe a new linked one)."""
+    """Append the customer's words; returns the case they landed on (maybe a new linked one).
+
+    The same form sent twice (`once`) is stored once; the second gets the first's case.
+    """
     body = clean(body, "body", MAX_BODY)
+    earlier = timeline.earlier_submission(customer, customer, once, body)
+    if earlier is not None:
+        db.session.commit()
+        return earlier.case
     if not _can_reopen(case):
         return open_case(
             customer, f"Follow-up to {case.reference}: {case.title}"[:MAX_TITLE], body,
             case.category or _default_category(case), channel=channel, files=files,
-            priority=case.priority, previous=case,
+            priority=case.priority, previous=case, once=once,
         )
     previous_status = case.status
     event = timeline.record(case, EventKind.CUSTOMER_MESSAGE, customer, body, channel=channel,
-                            files=files)
+                            files=files, once=once)
     case.waiting_since = case.waiting_since or event.created_at
     if previous_status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
         kind = EventKind.REOPENED if previous_status == Status.RESOLVED else EventKind.STATUS_CHANGE
@@ -137,14 +159,22 @@ def add_staff_reply(
     internal: bool = False,
     channel: Channel = Channel.WEB,
     files: list[CheckedFile] = (),  # type: ignore[assignment]
+    once: str | None = None,
 ) -> None:
-    """A public reply (the customer is told) or an internal note (the customer never sees it)."""
+    """A public reply (the customer is told) or an internal note (the customer never sees it).
+
+    The same form sent twice (`once`) is stored, and emailed, once.
+    """
     body = clean(body, "body", MAX_BODY)
+    if timeline.earlier_submission(case.customer, staff, once, body) is not None:
+        db.session.commit()
+        return
     if internal:
         timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
-                        visibility=Visibility.INTERNAL, files=files)
+                        visibility=Visibility.INTERNAL, files=files, once=once)
     else:
-        timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel, files=files)
+        timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel, files=files,
+                        once=once)
         case.waiting_since = None  # the customer has an answer
         if case.status in (Status.NEW, Status.ACKNOWLEDGED):
             _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
@@ -255,3 +285,13 @@ def mark_seen(case: Case) -> None:
     db.session.commit()
     db.session.execute(update(Case).where(Case.id == case_id).values(customer_seen_at=seen_at))
     db.session.commit()
+
+
+def already_submitted(customer: User, once: str | None, body: str) -> Case | None:
+    """The case an earlier copy of this very form landed on (a double click), if any."""
+    try:
+        body = clean(body, "body", MAX_BODY)
+    except ServiceError:
+        return None
+    earlier = timeline.earlier_submission(customer, customer, once, body)
+    return earlier.case if earlier is not None else None

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import OPEN_STATUSES, STAFF_ROLES, Case, Category, Department, User
@@ -21,6 +22,22 @@ TAKEN = "That name is already in use. Choose another."
 
 def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
+
+
+def routing_choices() -> tuple[list[Department], list[Category]]:
+    """Every department and every active category, each by name, from one query."""
+    rows = db.session.execute(
+        select(Department, Category)
+        .outerjoin(Category, (Category.department_id == Department.id) & Category.active)
+        .options(lazyload(Category.department))  # its department is in the same row
+        .order_by(Department.name, Department.id))
+    departments: dict[int, Department] = {}
+    categories: list[Category] = []
+    for department, category in rows:
+        departments.setdefault(department.id, department)
+        if category is not None:
+            categories.append(category)
+    return list(departments.values()), sorted(categories, key=lambda c: (c.name, c.id))
 
 
 def departments_with_counts() -> list[tuple[Department, int, int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import (
@@ -13,6 +14,7 @@ from ..models import (
     Case,
     CaseEvent,
     CustomerFact,
+    EmailUpdates,
     EventKind,
     Role,
     User,
@@ -63,6 +65,15 @@ def remove_fact(customer: User, fact_id: int) -> None:
     if fact is None or fact.customer_id != customer.id:
         raise NotFound()
     db.session.delete(fact)
+    db.session.commit()
+
+
+def set_email_updates(customer: User, choice: str) -> None:
+    """Immediate or daily digest; anything else is a ServiceError."""
+    try:
+        customer.email_updates = EmailUpdates(choice)
+    except ValueError:
+        raise ServiceError("Choose how often we email you.", "email_updates") from None
     db.session.commit()
 
 
@@ -124,13 +135,17 @@ class BeforeContact:
 def before_contact(case: Case) -> BeforeContact:
     """What to know before contacting this customer: facts, other cases, last contacts."""
     customer = case.customer
+    # The panel shows a line per case and per contact: nothing else is loaded for them.
     others = list(db.session.scalars(
         select(Case).where(Case.customer_id == customer.id, Case.id != case.id)
         .order_by(Case.status.in_(OPEN_STATUSES).desc(), Case.last_activity_at.desc())
+        .options(lazyload(Case.customer), lazyload(Case.promises), lazyload(Case.feedback),
+                 lazyload(Case.references))
         .limit(5)))
     contacts = list(db.session.scalars(
         select(CaseEvent).join(Case)
         .where(Case.customer_id == customer.id, CaseEvent.kind.in_(CONTACT_KINDS),
                CaseEvent.visibility == Visibility.PUBLIC)
+        .options(lazyload(CaseEvent.attachments))
         .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc()).limit(5)))
     return BeforeContact(facts_for(customer), others, contacts)

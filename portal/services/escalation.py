@@ -1,7 +1,8 @@
 """The minute job: overdue promises and breached standards go to the owner, then the manager.
 
 Safe to run every minute from cron, a timer or the in-process scheduler: each breach is
-notified once per stage (a unique key per breach and stage), however often it runs.
+notified once per stage (a unique key per breach and stage), however often it runs. The
+same job queues the customers' daily digests (services/digests.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -28,7 +30,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import cases, clock, timeline
+from . import cases, clock, digests, timeline
 from .outbox import queue_email
 
 
@@ -36,16 +38,18 @@ from .outbox import queue_email
 class TickReport:
     notified: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
+    digests: int = 0
 
     def __str__(self) -> str:
         return (f"{len(self.notified)} escalation(s), {len(self.closed)} case(s) closed "
-                "after their quiet period")
+                f"after their quiet period, {self.digests} daily digest(s) queued")
 
 
 def managers_of(case: Case) -> list[User]:
     """The department's managers; admins when it has none, so nothing falls through."""
     rows = list(db.session.scalars(select(User).where(
-        User.role.in_((Role.MANAGER, Role.ADMIN)), User.active)))
+        User.role.in_((Role.MANAGER, Role.ADMIN)), User.active)
+        .options(selectinload(User.departments))))
     managers = [u for u in rows if u.role == Role.MANAGER and
                 case.department_id in u.department_ids]
     return managers or [u for u in rows if u.role == Role.ADMIN]
@@ -65,6 +69,9 @@ def tick(now: datetime | None = None) -> TickReport:
     _check_standards(now, grace, report)
     _close_quiet_cases(now, report)
     db.session.commit()
+    # After the commit: each digest is its own transaction, rolled back alone if it loses
+    # a race with another tick.
+    report.digests = digests.send_due(now)
     return report
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from ..extensions import db
 from ..models import (
     Case,
+    CaseEvent,
     EventKind,
     Feedback,
     FollowUp,
@@ -39,7 +40,7 @@ def next_business_day(start: datetime) -> datetime:
 def open_for(case: Case, feedback: Feedback) -> FollowUp:
     """Give the unhappy answer an owner and a due time, and promise the customer a call."""
     owners = managers_of(case)
-    owner = owners[0] if owners else case.assignee
+    owner = owners[0] if owners else case.assignee or _last_responder(case)
     if owner is None:
         raise ServiceError("Nobody can own this follow-up: add a manager to the department.")
     hours = current_app.config["FOLLOW_UP_HOURS"]
@@ -54,6 +55,14 @@ def open_for(case: Case, feedback: Feedback) -> FollowUp:
                     summary=f"Follow-up opened for {owner.name}, due {due:%d %b %H:%M} UTC",
                     owner=owner.name)
     return follow_up
+
+
+def _last_responder(case: Case) -> User | None:
+    """Whoever answered the customer last: an owner better than none, so no answer is lost."""
+    return db.session.scalar(
+        select(User).join(CaseEvent, CaseEvent.author_id == User.id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.STAFF_REPLY)
+        .order_by(CaseEvent.id.desc()).limit(1))
 
 
 def complete(follow_up: FollowUp, actor: User, what_was_done: str, told_customer: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, func, select
@@ -30,6 +30,7 @@ from ..models import (
 )
 from . import clock
 
+T = TypeVar("T", timedelta, float)
 PERIOD_DAYS = 28
 TREND_WEEKS = 8
 LIST_LIMIT = 100  # longest list shown; the counts beside each list stay complete
@@ -228,7 +229,8 @@ def _promises(ids: Sequence[int], *columns: Any) -> Select[Any]:
             .where(Case.department_id.in_(ids)))
 
 
-def _group(rows: Iterable[Any], key: Callable[[Any], Any]) -> defaultdict[Any, list[Any]]:
+def group_by(rows: Iterable[Any], key: Callable[[Any], Any]) -> defaultdict[Any, list[Any]]:
+    """Rows in lists by key, in the order they came; a missing key reads as an empty list."""
     groups: defaultdict[Any, list[Any]] = defaultdict(list)
     for row in rows:
         groups[key(row)].append(row)
@@ -243,7 +245,7 @@ def _rate(label: str, rows: Sequence[Row[Any]]) -> KeepRate:
 
 def _rates(rows: Iterable[Row[Any]], label: Callable[[Row[Any]], str]) -> list[KeepRate]:
     """One rate per label (department or owner), in label order."""
-    groups = _group(rows, label)
+    groups = group_by(rows, label)
     return [_rate(name, groups[name]) for name in sorted(groups, key=str.casefold)]
 
 
@@ -256,7 +258,7 @@ def _resolved_rows(ids: Sequence[int], since: datetime, now: datetime) -> list[R
     return list(db.session.execute(query))
 
 
-def _median(values: list[timedelta]) -> timedelta | None:
+def median_or_none(values: list[T]) -> T | None:
     return median(values) if values else None
 
 
@@ -264,14 +266,14 @@ def timing(label: str, rows: Sequence[Row[Any]]) -> Timing:
     """Medians on the customer's clock; waiting on the customer is shown, not subtracted."""
     return Timing(
         label, len(rows),
-        _median([r.resolved_at - r.created_at for r in rows]),
-        _median([timedelta(seconds=r.customer_wait_seconds or 0) for r in rows]),
-        _median([r.first_response_at - r.created_at for r in rows if r.first_response_at]),
+        median_or_none([r.resolved_at - r.created_at for r in rows]),
+        median_or_none([timedelta(seconds=r.customer_wait_seconds or 0) for r in rows]),
+        median_or_none([r.first_response_at - r.created_at for r in rows if r.first_response_at]),
     )
 
 
 def _timings(rows: Iterable[Row[Any]], names: dict[int, str]) -> list[Timing]:
-    groups = _group(rows, lambda r: r.department_id)
+    groups = group_by(rows, lambda r: r.department_id)
     return [timing(name, groups[dep]) for dep, name in names.items() if groups[dep]]
 
 
@@ -301,9 +303,9 @@ def weeks(starts: list[datetime], zone: ZoneInfo, opened: list[datetime],
           resolved: list[Row[Any]], promised: list[Row[Any]]) -> list[Week]:
     """Opened, resolved, promises kept and median resolution for each week."""
     # Index -1 collects what is older than the first week: only the 28-day figures use it.
-    opened_by = _group(opened, lambda m: bisect_right(starts, m) - 1)
-    resolved_by = _group(resolved, lambda r: bisect_right(starts, r.resolved_at) - 1)
-    promised_by = _group(promised, lambda r: bisect_right(starts, r.due_at) - 1)
+    opened_by = group_by(opened, lambda m: bisect_right(starts, m) - 1)
+    resolved_by = group_by(resolved, lambda r: bisect_right(starts, r.resolved_at) - 1)
+    promised_by = group_by(promised, lambda r: bisect_right(starts, r.due_at) - 1)
     found = []
     for i, start in enumerate(starts):
         done = timing("", resolved_by[i])

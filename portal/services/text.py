@@ -5,10 +5,21 @@ from __future__ import annotations
 from .errors import ServiceError
 
 
+def storable(text: str) -> bool:
+    """False for NUL (PostgreSQL refuses it) and lone surrogates (JSON allows them, UTF-8 not)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean(text: str | None, field: str, limit: int, required: bool = True) -> str:
     """Trimmed text with normalised newlines; ServiceError names the field when it is unusable."""
     text = (text or "").replace("\r\n", "\n").strip()
-    if "\x00" in text:
+    if not storable(text):
         raise ServiceError("That text contains a character we cannot store.", field)
     if required and not text:
         raise ServiceError("This cannot be empty.", field)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from .. import live
 from ..extensions import db
@@ -14,6 +16,10 @@ from .attachments import CheckedFile
 
 # A real answer: a written reply or a logged conversation, not a status flip.
 FIRST_RESPONSES = frozenset({EventKind.STAFF_REPLY, EventKind.CONTACT_LOGGED})
+# The key in an event's data under which the sending form's random id is kept.
+ONCE = "form_once"
+# How far back a repeated form is recognised: double clicks and retries, not next week.
+ONCE_WINDOW = timedelta(days=1)
 
 
 def record(
@@ -24,9 +30,16 @@ def record(
     channel: Channel = Channel.WEB,
     visibility: Visibility = Visibility.PUBLIC,
     files: list[CheckedFile] = (),  # type: ignore[assignment]
+    once: str | None = None,
     **data: Any,
 ) -> CaseEvent:
-    """Add one event (and its files) to the session and bump the case's version."""
+    """Add one event (and its files) to the session and bump the case's version.
+
+    `once` is the id of the form that sent it (see earlier_submission).
+    """
+    if once:
+        data[ONCE] = once
+    _wait_for_other_writers(case)
     event = CaseEvent(
         case=case,
         kind=kind,
@@ -49,6 +62,19 @@ def record(
     return event
 
 
+def _wait_for_other_writers(case: Case) -> None:
+    """Append to one case one writer at a time, so event ids and times follow commit order.
+
+    PostgreSQL: lock the case row before the time is taken (and read the version the last
+    writer committed, so no increment is lost). SQLite writers are serialised already
+    (BEGIN IMMEDIATE).
+    """
+    if case.id is None or db.session.get_bind().dialect.name == "sqlite":
+        return
+    db.session.flush()  # refresh() below must not discard a change still in memory
+    db.session.refresh(case, ["version"], with_for_update=True)
+
+
 def _customer_was_updated(case: Case, kind: EventKind, at) -> None:
     """Staff told the customer something: that resets the update clock."""
     case.last_update_at = at
@@ -58,19 +84,37 @@ def _customer_was_updated(case: Case, kind: EventKind, at) -> None:
 
 def public_events(case: Case) -> list[CaseEvent]:
     """What the customer may see, oldest first."""
-    return list(
-        db.session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id, CaseEvent.visibility == Visibility.PUBLIC)
-            .order_by(CaseEvent.id)
-        )
-    )
+    return _with_files(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                               CaseEvent.visibility == Visibility.PUBLIC))
 
 
 def all_events(case: Case) -> list[CaseEvent]:
     """Everything, internal notes included: staff only."""
-    return list(
-        db.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
-        )
-    )
+    return _with_files(select(CaseEvent).where(CaseEvent.case_id == case.id))
+
+
+def _with_files(query: Select) -> list[CaseEvent]:
+    # Most events have no file and few have more than one: joining them in costs fewer
+    # round trips than a second query, and the author is joined already.
+    query = query.options(joinedload(CaseEvent.attachments)).order_by(CaseEvent.id)
+    return list(db.session.scalars(query).unique())
+
+
+def earlier_submission(customer: User, author: User, once: str | None,
+                       body: str) -> CaseEvent | None:
+    """The event that an earlier copy of this very form created (a double click), if any.
+
+    A form carries a random id (`once`); the same id with the same words means the same
+    submission sent twice. Changed words are a new message and are never dropped. The
+    customer's row is locked first, so two copies racing each other are looked at in turn.
+    """
+    if not once:
+        return None
+    db.session.execute(select(User.id).where(User.id == customer.id).with_for_update())
+    candidates = db.session.scalars(
+        select(CaseEvent).join(Case, CaseEvent.case_id == Case.id)
+        .where(Case.customer_id == customer.id, CaseEvent.author_id == author.id,
+               CaseEvent.created_at >= utcnow() - ONCE_WINDOW,
+               CaseEvent.data[ONCE].as_string() == once)
+        .order_by(CaseEvent.id))
+    return next((event for event in candidates if event.body == body), None)

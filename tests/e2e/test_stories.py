@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from portal.database import writing
 from portal.extensions import db
 from portal.models import Role, Status, utcnow
 from portal.services import cases, handoffs, promises, standards
@@ -32,7 +33,8 @@ def test_ravi_is_never_surveyed_about_an_answer_that_never_came(page):
 
     sign_in(page, "ravi@example.com")
     page.goto(f"/cases/{unanswered.reference}")
-    expect(page.get_by_role("heading", name="Does my car support wireless CarPlay?")).to_be_visible()
+    heading = page.get_by_role("heading", name="Does my car support wireless CarPlay?")
+    expect(heading).to_be_visible()
     expect(page.get_by_text("Did we solve it?")).to_have_count(0)
     expect(page.get_by_text("How would you rate")).to_have_count(0)
     snap(page, "story2-ravi-unanswered")
@@ -143,4 +145,33 @@ def test_sam_is_told_when_the_next_update_comes(page):
     page.goto(f"/cases/{case.reference}")
     expect(page.get_by_text("Next update expected by").first).to_be_visible()
     snap(page, "story5-sam-next-update")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_a_live_update_never_wipes_a_half_written_answer(page):
+    """Nothing a customer wrote is lost: the live refresh waits while the form holds edits."""
+    dep = factories.department("Customer Care")
+    agent = factories.staff(Role.AGENT, [dep], "Leo Marsh", "leo@example.com")
+    mei = factories.customer("Mei Chen", "mei@example.com")
+    case = factories.case(mei, "Card blocked abroad", "My card was refused in Lisbon.",
+                          factories.category(dep, "Complaints"))
+    cases.add_staff_reply(case, agent, "We unblocked it.")
+    cases.change_status(case, agent, Status.RESOLVED, "Your card works again.")
+
+    sign_in(page, "mei@example.com")
+    page.goto(f"/cases/{case.reference}")
+    comment = page.get_by_label("Anything you want to tell us?")
+    comment.fill("It took three calls to get this far, and")
+    page.wait_for_timeout(500)  # the stream is connected before the change below
+    db.session.commit()  # a fresh transaction, then the write lock up front, as servers do
+    with writing():
+        promises.make(case, agent, "Refund the call charges", agent,
+                      utcnow() + timedelta(days=1))
+    page.wait_for_timeout(1500)  # a refresh would have landed by now
+    expect(comment).to_have_value("It took three calls to get this far, and")
+
+    page.get_by_role("radio", name="Partly", exact=True).check()
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("You answered:", exact=True)).to_be_visible()
+    expect(page.get_by_text("Refund the call charges").first).to_be_visible()
     assert page.console_errors == [], page.console_errors

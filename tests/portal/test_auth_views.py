@@ -57,8 +57,12 @@ def test_emailed_link_signs_in_only_after_a_post(client):
     done = client.post(link)
     assert done.status_code == 302 and done.headers["Location"] == "/cases"  # token gone
     assert client.get("/cases").status_code == 200
-    again = client.post(link)
-    assert again.status_code == 404 and "Send me a new link" in again.text
+    again = client.post(link)  # signed in as its owner: a used link just goes on
+    assert again.status_code == 302 and again.headers["Location"] == "/cases"
+    client.post("/logout")
+    spent = client.post(link)
+    assert spent.status_code == 404 and "Send me a new link" in spent.text
+    assert client.get("/cases").status_code == 302
 
 
 def test_link_request_for_unknown_email_looks_the_same(client):

@@ -1,5 +1,9 @@
 """The customer's own details: see, correct, confirm, remove; never someone else's."""
 
+import re
+
+from portal.extensions import db
+from portal.models import EmailUpdates, User
 from portal.services import customers
 from tests import factories
 
@@ -37,3 +41,28 @@ def test_empty_detail_is_refused_next_to_the_field(client, login):
     login(client, factories.customer())
     response = client.post("/profile/facts", data={"kind": "vin", "value": ""})
     assert response.status_code == 422 and 'id="value-error"' in response.text
+
+
+def test_customer_chooses_a_daily_digest_and_back_on_the_profile_page(client, login):
+    dana = factories.customer()
+    login(client, dana)
+    page = client.get("/profile").text
+    assert "How we email you" in page
+    assert re.search(r'<input[^>]*checked[^>]*value="immediate"', page)
+
+    saved = client.post("/profile/email-updates", data={"email_updates": "daily"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("#email-updates")
+    assert db.session.get(User, dana.id).email_updates == EmailUpdates.DAILY
+    page = client.get("/profile").text
+    assert "one summary a day" in page and re.search(r'checked[^>]*value="daily"', page)
+
+    client.post("/profile/email-updates", data={"email_updates": "immediate"})
+    assert db.session.get(User, dana.id).email_updates == EmailUpdates.IMMEDIATE
+
+
+def test_a_made_up_email_choice_is_refused_next_to_the_field(client, login):
+    dana = factories.customer()
+    login(client, dana)
+    response = client.post("/profile/email-updates", data={"email_updates": "hourly"})
+    assert response.status_code == 422 and 'id="email_updates-error"' in response.text
+    assert db.session.get(User, dana.id).email_updates == EmailUpdates.IMMEDIATE

@@ -128,3 +128,14 @@ def test_follow_up_due_skips_the_weekend():
 
     friday = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
     assert follow_ups.next_business_day(friday).weekday() == 0
+
+
+def test_with_no_manager_or_admin_the_last_person_who_answered_owns_the_follow_up():
+    dep = factories.department("Night Shift")
+    agent = factories.staff(departments=[dep], name="Leo Marsh")
+    case = factories.case(cat=factories.category(dep))
+    cases.add_staff_reply(case, agent, "Fixed overnight.")
+    cases.change_status(case, agent, Status.RESOLVED, "Fixed overnight.")
+    answer = feedback.answer(case, case.customer, Solved.PARTLY, 5, "It broke again at noon")
+    assert answer.id is not None  # the customer's words are kept, never refused
+    assert follow_ups.for_feedback(answer).owner == agent

@@ -1,0 +1,1 @@
+"""On-demand benchmarks (never collected by pytest): see benchmarks/README.md."""

@@ -1,0 +1,407 @@
+"""Load runs against the real production setup on loopback; prints Markdown tables.
+
+    python -m benchmarks.run --database-url postgresql+psycopg://postgres@127.0.0.1/bench
+
+Starts gunicorn exactly as gunicorn.conf.py sets it (gevent workers, WEB_CONCURRENCY=2) for
+Caseloop, and the same for a bare Flask endpoint doing one indexed query (the ceiling each
+page is compared with). Each HTTP scenario is a fixed-length wrk run (Debian's `wrk`,
+installed with apt-get when missing and run as root) with a fixed number of connections.
+Live delivery opens N Server-Sent Events watchers on one case, lets a staff member change
+it a few times, and times each event from the moment the change was POSTed to its arrival
+at each watcher (needs Redis). Every loop is bounded in time; all traffic is to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from benchmarks.generate import BENCH_PASSWORD
+from benchmarks.pages import Page, bench_app, pages, query_counts, samples
+from portal.extensions import db
+from portal.models import Case, CaseEvent
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+WRK_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\nRESULT {"requests": %d, "seconds": %f, "p50": %d, "p95": %d, "p99": %d, '
+    .. '"socket_errors": %d, "http_errors": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    p50: float  # ms
+    p95: float
+    rps: float
+    errors: int
+    queries: str | None = None
+
+
+# --- servers -------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app_path: str, env: dict[str, str], probe: str):
+    """gunicorn with the project's config on a free loopback port; yields (base URL, pid)
+    once every worker answers `probe`."""
+    port = _free_port()
+    env = os.environ | env | {"BIND": f"127.0.0.1:{port}", "ACCESS_LOG": ""}
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_path],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            _wait_for(f"http://127.0.0.1:{port}{probe}", server, log, app_path)
+            yield f"http://127.0.0.1:{port}", server.pid
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_for(url: str, server: subprocess.Popen, log, app_path: str) -> None:
+    # The port opens before the workers have imported the app: wait for real answers,
+    # enough of them that both workers have served (and warmed up) a few.
+    deadline, answered = time.monotonic() + 120, 0
+    while answered < 20:
+        try:
+            with urllib.request.urlopen(url, timeout=30):  # noqa: S310 - loopback
+                answered += 1
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise SystemExit(f"{app_path} did not start:\n"
+                                 + log.read().decode()[-3000:]) from None
+            time.sleep(0.2)
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory of each worker of this gunicorn master, in MiB."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        sizes.append(kb / 1024)
+    return sizes
+
+
+# --- signing in over HTTP, as a browser does -----------------------------------------------
+
+class Browser:
+    """A cookie jar and the CSRF token of the last page: enough to sign in and post."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        no_redirects = type("NoRedirects", (urllib.request.HTTPRedirectHandler,),
+                            {"redirect_request": lambda *a, **k: None})
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), no_redirects)
+        self.token = ""
+
+    def request(self, path: str, form: dict | None = None) -> int:
+        data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
+        try:
+            with self.opener.open(self.base + path, data=data, timeout=30) as answer:
+                self._remember_token(answer.read().decode())
+                return answer.status
+        except urllib.error.HTTPError as answer:
+            return answer.code
+
+    def _remember_token(self, html: str) -> None:
+        found = TOKEN.search(html)
+        if found:
+            self.token = found.group(1) or found.group(2)
+
+    def sign_in(self, email: str, staff: bool) -> Browser:
+        path = "/admin/login" if staff else "/login"
+        self.request(path)
+        status = self.request(path, {"email": email, "password": BENCH_PASSWORD,
+                                     "csrf_token": self.token})
+        if status != 302:
+            raise SystemExit(f"Could not sign in as {email} (HTTP {status}).")
+        return self
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+# --- wrk -----------------------------------------------------------------------------------
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing wrk (apt-get install wrk) …", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True,  # noqa: S607
+                       stdout=subprocess.DEVNULL)
+        return shutil.which("wrk") or sys.exit("wrk did not install")
+    raise SystemExit("This needs wrk: `sudo apt-get install wrk` (Debian/Ubuntu).")
+
+
+def _lua(value: str) -> str:
+    return json.dumps(value)  # a JSON string literal is a valid Lua string literal
+
+
+def wrk_script(cookie: str = "", form: dict | None = None, paths: list[str] | None = None,
+               random_ids: int = 0) -> str:
+    lines = []
+    if cookie:
+        lines.append(f"wrk.headers[\"Cookie\"] = {_lua(cookie)}")
+    if form is not None:
+        lines += ['wrk.method = "POST"',
+                  'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+                  f"wrk.body = {_lua(urllib.parse.urlencode(form))}"]
+    if paths:
+        lines.append("paths = {" + ", ".join(_lua(p) for p in paths) + "}")
+        lines.append("request = function() return wrk.format(nil, "
+                     "paths[math.random(#paths)]) end")
+    if random_ids:
+        lines.append(f"request = function() return wrk.format(nil, '/case/' .. "
+                     f"math.random({random_ids})) end")
+    return "\n".join(lines) + WRK_DONE
+
+
+def run_wrk(name: str, url: str, script: str, seconds: int, connections: int) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        done = subprocess.run(  # noqa: S603 - fixed arguments, loopback only
+            [ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+             "-s", lua.name, url], capture_output=True, text=True, timeout=seconds + 60,
+            check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    found = json.loads(line[len("RESULT "):])
+    return Result(name, found["p50"] / 1000, found["p95"] / 1000,
+                  found["requests"] / found["seconds"],
+                  found["socket_errors"] + found["http_errors"])
+
+
+# --- live delivery -------------------------------------------------------------------------
+
+async def _watch(base: str, path: str, cookie: str, arrivals: list, stop: asyncio.Event,
+                 connected: list) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write((f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n"
+                  f"Cookie: {cookie}\r\n\r\n").encode())
+    await writer.drain()
+    try:
+        status = await reader.readline()
+        if b" 200 " not in status:
+            return
+        await reader.readuntil(b"retry:")  # subscribed before the first byte is sent
+        connected.append(1)
+        while not stop.is_set():
+            line = await reader.readline()
+            if not line:
+                return
+            if line.startswith(b"event: changed"):
+                arrivals.append(time.monotonic())
+    finally:
+        writer.close()
+
+
+async def live_delivery(base: str, path: str, customer_cookie: str, staff: Browser,
+                        reply_path: str, watchers: int, changes: int) -> dict:
+    """Open the watchers, make `changes` staff changes, time every delivery."""
+    stop = asyncio.Event()
+    per_watcher: list[list[float]] = [[] for _ in range(watchers)]
+    connected: list[int] = []
+    tasks = []
+    for start in range(0, watchers, 100):  # connect in waves, as pages would open
+        for i in range(start, min(start + 100, watchers)):
+            tasks.append(asyncio.create_task(_watch(base, path, customer_cookie,
+                                                    per_watcher[i], stop, connected)))
+        await asyncio.sleep(0.5)
+    deadline = time.monotonic() + 60
+    while len(connected) < watchers and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1)
+    sent = []
+    for k in range(changes):
+        sent.append(time.monotonic())
+        status = await asyncio.to_thread(staff.request, reply_path, {
+            "kind": "public", "body": f"Update {k + 1}: the part has shipped.",
+            "seen": "2000000000", "csrf_token": staff.token})
+        if status != 302:
+            raise SystemExit(f"The staff change failed (HTTP {status}).")
+        await asyncio.sleep(1.5)
+    await asyncio.sleep(3)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    latencies, missing = [], 0
+    for arrivals in per_watcher:
+        for k, at in enumerate(sent):
+            # Each change is one event; the k-th arrival belongs to the k-th change.
+            if k < len(arrivals):
+                latencies.append((arrivals[k] - at) * 1000)
+            else:
+                missing += 1
+    latencies.sort()
+    pick = (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]) \
+        if latencies else (lambda q: float("nan"))
+    return {"watchers": watchers, "connected": len(connected), "delivered": len(latencies),
+            "missing": missing, "p50": pick(0.50), "p95": pick(0.95),
+            "max": latencies[-1] if latencies else float("nan")}
+
+
+# --- the run -------------------------------------------------------------------------------
+
+def conditions(url: str, counts: dict[str, int], args) -> str:
+    load = os.getloadavg()
+    dialect = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {dialect} · "
+            f"{counts['cases']:,} cases, {counts['events']:,} events · "
+            f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}) · "
+            f"load average before the run {load[0]:.1f} · gunicorn gevent × "
+            f"{args.workers} workers · wrk {args.connections} connections × "
+            f"{args.seconds} s per scenario")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--seconds", type=int, default=20, help="per HTTP scenario")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--watchers", default="100,1000", help="'' to skip live delivery")
+    parser.add_argument("--changes", type=int, default=5, help="staff changes per live run")
+    args = parser.parse_args(argv)
+    ensure_wrk()
+
+    app = bench_app(args.database_url)
+    chosen = samples(app)
+    counted = query_counts(app, chosen)
+    with app.app_context():
+        counts = {"cases": db.session.scalar(select(func.max(Case.id))) or 0,
+                  "events": db.session.scalar(select(func.max(CaseEvent.id))) or 0}
+        reply_cases = list(db.session.scalars(
+            select(Case.id).where(Case.department_id == chosen.department_id,
+                                  Case.status.in_(["in_progress", "acknowledged"]))
+            .order_by(Case.id).limit(200)))
+        db.session.remove()
+    print(conditions(args.database_url, counts, args), file=sys.stderr)
+    env = {"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
+           "SECRET_KEY": secrets.token_hex(32), "CASELOOP_ENV": "production",
+           "SESSION_COOKIE_SECURE": "0", "WEB_CONCURRENCY": str(args.workers),
+           # The run signs in a few times from one address; limits are not what it measures.
+           "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_SIGN_IN_IP": "1000 per minute",
+           "RATELIMIT_SIGN_IN_ACCOUNT": "1000 per minute"}
+
+    results: list[Result] = []
+    with gunicorn("benchmarks.bare_app:app", env, "/case/1") as (bare, _):
+        results.append(run_wrk("bare Flask endpoint (ceiling)", bare + "/case/1",
+                               wrk_script(random_ids=counts["cases"]), args.seconds,
+                               args.connections))
+        print(f"  {results[-1]}", file=sys.stderr)
+    live_rows = []
+    with gunicorn("portal.wsgi:app", env, "/healthz") as (base, master):
+        customer = Browser(base).sign_in(chosen.customer, staff=False)
+        staff = Browser(base).sign_in(chosen.staff, staff=True)
+        staff.request(f"/admin/cases/{chosen.staff_case}")  # a page, for its CSRF token
+        idle_rss = worker_rss_mb(master)
+        for page in pages(chosen):
+            who = staff if page.as_staff else customer
+            script = _scenario_script(page, who, reply_cases)
+            results.append(run_wrk(page.name, base + page.url, script, args.seconds,
+                                   args.connections))
+            results[-1].queries = counted[page.name]
+            print(f"  {results[-1]}", file=sys.stderr)
+        loaded_rss = worker_rss_mb(master)
+        for n in [int(x) for x in args.watchers.split(",") if x.strip()]:
+            live = asyncio.run(live_delivery(
+                base, f"/cases/{chosen.customer_case}/stream", customer.cookie, staff,
+                f"/admin/cases/{chosen.customer_case}/replies", n, args.changes))
+            live["rss"] = worker_rss_mb(master)
+            live_rows.append(live)
+            print(f"  {live}", file=sys.stderr)
+    print(report(results, live_rows, idle_rss, loaded_rss,
+                 conditions(args.database_url, counts, args)))
+    return 0
+
+
+def _scenario_script(page: Page, who: Browser, reply_cases: list[int]) -> str:
+    if page.form is None:
+        return wrk_script(cookie=who.cookie)
+    # Replies spread over 200 open cases of the department, as a team's would.
+    form = page.form | {"kind": "public", "csrf_token": who.token}
+    paths = [f"/admin/cases/CL-{case_id:06d}/replies" for case_id in reply_cases]
+    return wrk_script(cookie=who.cookie, form=form, paths=paths)
+
+
+def report(results: list[Result], live: list[dict], idle: list[float], loaded: list[float],
+           where: str) -> str:
+    bare = results[0]
+    out = [f"Conditions: {where}", "",
+           "| scenario | p50 ms | p95 ms | requests/s | p50 × bare | p95 × bare "
+           "| SQL queries | errors |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        ratio = f"{r.p50 / bare.p50:.1f}" if bare.p50 else "n/a"
+        ratio95 = f"{r.p95 / bare.p95:.1f}" if bare.p95 else "n/a"
+        queries = "1" if r is bare else str(r.queries)
+        out.append(f"| {r.name} | {r.p50:.1f} | {r.p95:.1f} | {r.rps:.0f} | {ratio} | "
+                   f"{ratio95} | {queries} | {r.errors} |")
+    if live:
+        out += ["", "| live watchers | connected | deliveries | missed | p50 ms | p95 ms "
+                "| max ms | worker RSS MiB |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for row in live:
+            rss = " + ".join(f"{x:.0f}" for x in row["rss"])
+            out.append(f"| {row['watchers']} | {row['connected']} | {row['delivered']} | "
+                       f"{row['missing']} | {row['p50']:.0f} | {row['p95']:.0f} | "
+                       f"{row['max']:.0f} | {rss} |")
+    out += ["", "Worker RSS (MiB): after start-up and sign-in "
+            + " + ".join(f"{x:.0f}" for x in idle) + "; after the HTTP scenarios "
+            + " + ".join(f"{x:.0f}" for x in loaded) + "."]
+    if bare.p50 and len(results) > 1:
+        medians = [r.p50 / bare.p50 for r in results[1:]]
+        out.append(f"Median page p50 is {statistics.median(medians):.1f}× the bare ceiling.")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

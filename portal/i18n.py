@@ -1,0 +1,44 @@
+"""Languages: which catalogue a request uses, and the `<html lang>` that follows from it.
+
+Strings are marked with `_()` / `{% trans %}` in templates and `gettext` / `lazy_gettext` in
+Python; `pybabel extract -F babel.cfg` collects them (see README, "Translations"). English is
+the source language; a language is offered once `portal/translations/<lang>/` has a catalogue.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, has_request_context, request
+from flask_babel import get_locale
+
+from .extensions import babel
+from .formatting import zone_for
+
+
+def select_locale() -> str | None:
+    """The browser's best match among the catalogues we have; None means English."""
+    if not has_request_context():
+        return None  # mail and CLI output: the default
+    offered = [str(locale) for locale in babel.list_translations()]
+    return request.accept_languages.best_match(offered)
+
+
+def html_lang() -> str:
+    """The request's language as HTML writes it: "en", "pt-BR"."""
+    return str(get_locale() or babel.default_locale).replace("_", "-")
+
+
+def select_timezone() -> str:
+    """Flask-Babel's zone is the one our own filters use (portal/formatting.py)."""
+    return zone_for().key
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals["current_locale"] = html_lang
+
+    @app.after_request
+    def _vary(response: Response) -> Response:
+        # Pages are in the language the browser asks for: caches must keep them apart.
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+        return response

@@ -1,0 +1,66 @@
+// Times in the browser's own zone (or the zone the person chose), and "ago" kept fresh.
+// Progressive enhancement only: the server already wrote every time in the viewer's zone.
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  // The page's language, in the browser's own variant of it (en-GB writes dates as en-GB).
+  var lang = root.lang || undefined;
+  var own = navigator.language || "";
+  if (lang && own.toLowerCase().indexOf(lang.toLowerCase()) === 0) { lang = own; }
+  var zone = root.getAttribute("data-timezone") || undefined;
+  // The same units and rounding as the server (Babel's format_timedelta, threshold 1).
+  var UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+               ["hour", 3600], ["minute", 60], ["second", 1]];
+
+  function format(options) {
+    try {
+      return new Intl.DateTimeFormat(lang, Object.assign({ timeZone: zone }, options));
+    } catch (e) {  // an unknown zone or language: the browser's own
+      return new Intl.DateTimeFormat(undefined, options);
+    }
+  }
+
+  function ago(date, now) {
+    var seconds = (date - now) / 1000;
+    if (Math.abs(seconds) < 45 || typeof Intl.RelativeTimeFormat !== "function") { return null; }
+    for (var i = 0; i < UNITS.length; i++) {
+      var value = Math.abs(seconds) / UNITS[i][1];
+      if (value >= 1) {
+        var count = Math.max(1, Math.round(value)) * (seconds < 0 ? -1 : 1);
+        return new Intl.RelativeTimeFormat(lang, { numeric: "always" }).format(count, UNITS[i][0]);
+      }
+    }
+    return null;
+  }
+
+  function localise(scope) {
+    var now = new Date();
+    var full = format({ weekday: "short", day: "numeric", month: "short", year: "numeric",
+                        hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+    var thisYear = format({ year: "numeric" }).format(now);
+    scope.querySelectorAll("time[datetime]").forEach(function (el) {
+      var date = new Date(el.getAttribute("datetime"));
+      if (isNaN(date)) { return; }
+      el.title = full.format(date);
+      var at = el.querySelector(".when__at");
+      if (at) {
+        var sameYear = format({ year: "numeric" }).format(date) === thisYear;
+        var short = format({ weekday: "short", day: "numeric", month: "short",
+                             year: sameYear ? undefined : "numeric",
+                             hour: "2-digit", minute: "2-digit" });
+        at.textContent = "(" + short.format(date) + ")";
+      }
+      var rel = el.querySelector(".when__ago");
+      var phrase = rel && ago(date, now);
+      if (phrase) { rel.textContent = phrase; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { localise(document); });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var target = evt.detail.target;
+    localise(target && target.isConnected ? target : document);
+  });
+  window.setInterval(function () { localise(document); }, 60000);
+})();

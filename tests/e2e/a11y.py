@@ -1,0 +1,72 @@
+"""Checking a page as people with other eyes, screens and hands meet it: axe-core at two widths.
+
+axe-core is vendored (static/vendor/axe-core/) and injected only here, from the app's own
+origin, so the page's strict CSP stays on while it runs.
+"""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import ARTIFACTS
+
+AXE_URL = "/static/vendor/axe-core/axe.min.js"
+WIDTHS = {"desktop": 1280, "mobile": 375}
+BLOCKING = ("serious", "critical")
+
+_RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+  }));
+}"""
+# Wider than the window means sideways scrolling for the whole page (a table may scroll alone).
+# Names the innermost elements that stick out, outside any region that scrolls by itself.
+_OVERFLOW = """() => {
+  const extra = document.documentElement.scrollWidth - window.innerWidth;
+  if (extra <= 0) { return null; }
+  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + [...el.classList].map(c => "." + c).join("");
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+    if (getComputedStyle(p).overflowX !== "visible" && p !== document.body
+        && p !== document.documentElement) { return true; } } return false; };
+  const out = [...document.body.querySelectorAll("*")].filter(el =>
+    el.getBoundingClientRect().right > window.innerWidth + 1 && !scrolls(el));
+  const inner = out.filter(el => !out.some(o => o !== el && el.contains(o)));
+  return `${extra}px, because of ${inner.slice(0, 4).map(name).join(", ")}`;
+}"""
+
+
+def violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_URL)
+    found = page.evaluate(_RUN_AXE)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(v['targets'])}"
+            for v in found if v["impact"] in BLOCKING]
+
+
+def audit(page, name: str) -> list[str]:
+    """Screenshot the page at desktop and 375 px and check it at both; returns the problems.
+
+    The page is resized in place (not reloaded), so a page reached by a POST is checked too.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    original = page.viewport_size
+    try:
+        for label, width in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(300)  # a11y.js re-labels scroll boxes 200 ms after a resize
+            page.screenshot(path=str(ARTIFACTS / f"a11y-{name}-{label}.png"), full_page=True,
+                            caret="initial")
+            problems += [f"{name} @{width}px: {line}" for line in violations(page)]
+            overflow = page.evaluate(_OVERFLOW)
+            if overflow:
+                problems.append(f"{name} @{width}px: the page scrolls sideways by {overflow}")
+    finally:
+        page.set_viewport_size(original)
+    return problems
+
+
+def report(problems: list[str]) -> str:
+    return f"{len(problems)} accessibility problem(s):\n  " + "\n  ".join(problems)

@@ -1,0 +1,243 @@
+"""Every page, at desktop and at 375 px, checked by axe-core: no serious or critical finding.
+
+The demo world (the five stories of STORIES.md) fills the pages; a few extras cover what it
+lacks: a customer without cases, files on a case, an email waiting in triage, an API token.
+Screenshots land in test-artifacts/screenshots/a11y-*.png.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import request, request_started
+from playwright.sync_api import expect
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from portal import demo
+from portal.api import tokens
+from portal.extensions import db
+from portal.mail import inbound
+from portal.models import Case, Category, Department, FollowUp, Role, Standard, User
+from portal.services import attachments, cases, two_factor
+from tests import factories
+from tests.e2e.a11y import audit, report
+from tests.helpers import last_link, two_factor_code
+
+pytestmark = pytest.mark.timeout(300)
+
+# Endpoints that answer something other than a page: streams, files, fragments, redirects.
+NOT_PAGES = {"customer.home", "customer.case_stream", "customer.cases_stream",
+             "customer.case_live", "customer.attachment", "admin.attachment",
+             "admin.case_stream", "admin.queue_stream", "admin.case_timeline",
+             "admin.audit_csv", "admin.feedback_csv", "admin.settings", "health.healthz",
+             "static"}
+
+TRIAGE_MAIL = b"""From: Someone New <stranger@example.org>
+To: support@caseloop.localhost
+Subject: Where is my refund?
+Message-ID: <a11y-0001@example.org>
+Date: Tue, 24 Nov 2026 16:00:00 +0000
+Content-Type: text/plain; charset="UTF-8"
+
+I sent the parcel back two weeks ago and have heard nothing since.
+"""
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _case_of(email: str) -> Case:
+    return db.session.scalar(select(Case).join(User, Case.customer_id == User.id)
+                             .where(User.email == email).order_by(Case.id))
+
+
+@pytest.fixture
+def world():
+    """The demo stories plus files on Ravi's case, a triage email and an API token."""
+    demo.load()
+    ravi = _case_of("ravi@example.com")
+    files = attachments.check_uploads([
+        FileStorage(io.BytesIO(b"Order 55-18734, paid 12 March."), filename="receipt.txt"),
+        FileStorage(io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 64), filename="dashboard.png"),
+    ])
+    cases.add_customer_message(ravi, ravi.customer, "Here is the receipt and a photo.",
+                               files=files)
+    inbound.ingest(TRIAGE_MAIL)
+    tokens.create(_user("admin@staff.example.com"), "Recall system", "write", [])
+    factories.customer("Nina Newcomer", "nina@example.com")
+    db.session.commit()
+
+
+@pytest.fixture
+def seen(app):
+    """The endpoints the server answered during the test, to prove no page was skipped."""
+    endpoints: set[str] = set()
+
+    def _record(sender, **extra):
+        endpoints.add(request.endpoint or "")
+
+    request_started.connect(_record, app)
+    yield endpoints
+    request_started.disconnect(_record, app)
+
+
+def unvisited(app, seen: set[str], prefix: str) -> list[str]:
+    """Page endpoints under this blueprint that no request reached."""
+    pages = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "GET" in rule.methods and rule.endpoint.startswith(prefix)}
+    return sorted(pages - NOT_PAGES - seen)
+
+
+def sign_in_as(page, email: str, password: str = demo.PASSWORD, staff: bool = False) -> None:
+    """Sign in through the forms, typing the authenticator's code when staff are asked."""
+    page.context.clear_cookies()
+    page.goto("/admin/login" if staff else "/login")
+    page.get_by_label("Work email" if staff else "Email").first.fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(lambda url: not url.endswith("/login"))
+    if page.url.endswith("/admin/login/code"):
+        page.get_by_label("Code").fill(two_factor_code(_user(email)))
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_url(lambda url: "/login" not in url)
+
+
+def unexpected(errors: list[str]) -> list[str]:
+    """Console errors other than the 4xx answers some of these pages are meant to give."""
+    return [e for e in errors if "responded with a status of 4" not in e]
+
+
+def visit(page, problems: list[str], name: str, url: str | None = None) -> None:
+    if url is not None:
+        page.goto(url)
+    expect(page.locator("h1").first).to_be_visible()
+    problems += audit(page, name)
+
+
+def test_every_customer_page(app, page, world, seen):
+    problems: list[str] = []
+    visit(page, problems, "customer-sign-in", "/login")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    visit(page, problems, "customer-sign-in-errors")
+    visit(page, problems, "customer-sign-up", "/signup")
+    page.get_by_role("button", name="Create account").click()
+    visit(page, problems, "customer-sign-up-errors")
+    visit(page, problems, "customer-forgot-password", "/reset")
+    page.get_by_label("Email").fill("dana@example.com")
+    page.get_by_role("button", name="Email me a reset link").click()
+    visit(page, problems, "customer-reset-link-sent")
+    db.session.expire_all()
+    visit(page, problems, "customer-new-password", last_link("dana@example.com"))
+    page.goto("/login")
+    page.locator("#link-email").fill("dana@example.com")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    visit(page, problems, "customer-sign-in-link-sent")
+    db.session.expire_all()
+    visit(page, problems, "customer-sign-in-link-confirm", last_link("dana@example.com"))
+    visit(page, problems, "customer-link-expired", "/login/link/no-longer-valid")
+
+    sign_in_as(page, "nina@example.com", factories.PASSWORD)
+    visit(page, problems, "customer-my-cases-empty", "/cases")
+
+    sign_in_as(page, "dana@example.com")
+    visit(page, problems, "customer-my-cases", "/cases")
+    visit(page, problems, "customer-new-case", "/cases/new")
+    page.get_by_role("button", name="Open a new case").click()
+    visit(page, problems, "customer-new-case-errors")
+    visit(page, problems, "customer-case-resolved-feedback",
+          f"/cases/{_case_of('dana@example.com').reference}")
+    visit(page, problems, "customer-profile", "/profile")
+    visit(page, problems, "customer-404", "/cases/CL-999999")
+
+    for who, name in [("ravi", "open-with-files"), ("mei", "waiting-on-you-overdue-promise"),
+                      ("johnson", "with-promises"), ("lena", "closed-feedback-given")]:
+        sign_in_as(page, f"{who}@example.com")
+        visit(page, problems, f"customer-case-{name}",
+              f"/cases/{_case_of(f'{who}@example.com').reference}")
+    assert not problems, report(problems)
+    assert not unexpected(page.console_errors), page.console_errors
+    missing = unvisited(app, seen, "customer.")
+    assert not missing, f"pages this test does not visit yet: {missing}"
+
+
+def _id(model, *where) -> int:
+    return db.session.scalar(select(model.id).where(*where).order_by(model.id))
+
+
+def test_every_staff_page(app, page, world, seen):
+    dana = _case_of("dana@example.com")
+    ids = {
+        "customer": dana.customer_id,
+        "staff": _user("tom@staff.example.com").id,
+        "department": _id(Department),
+        "category": _id(Category),
+        "standard": _id(Standard),
+        "follow_up": _id(FollowUp),
+    }
+    admin = _user("admin@staff.example.com")
+    if not two_factor.is_enrolled(admin):
+        factories.enrol_two_factor(admin)
+    factories.staff(Role.MANAGER, name="Nora Newmanager", email="nora@staff.example.com")
+    problems: list[str] = []
+    visit(page, problems, "staff-sign-in", "/admin/login")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    visit(page, problems, "staff-sign-in-errors")
+
+    sign_in_as(page, "tom@staff.example.com", staff=True)
+    visit(page, problems, "staff-403", "/admin/settings/staff")
+
+    sign_in_as(page, "nora@staff.example.com", factories.PASSWORD, staff=True)  # must enrol
+    visit(page, problems, "staff-two-factor-setup")
+    page.context.clear_cookies()
+    page.goto("/admin/login")
+    page.get_by_label("Work email").fill("admin@staff.example.com")
+    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    visit(page, problems, "staff-two-factor-code")
+    sign_in_as(page, "admin@staff.example.com", staff=True)
+    pages = [
+        ("staff-account-security", "/admin/account/security"),
+        ("staff-feedback", "/admin/feedback"),
+        ("staff-feedback-comments", "/admin/feedback/comments"),
+        ("staff-queue", "/admin/cases"),
+        ("staff-queue-filtered", "/admin/cases?status=resolved&status=new&q=recall&sort=updated"),
+        ("staff-queue-waiting", "/admin/cases?view=waiting"),
+        ("staff-workspace", f"/admin/cases/{dana.reference}"),
+        ("staff-workspace-promises", f"/admin/cases/{_case_of('mei@example.com').reference}"),
+        ("staff-customer-history", f"/admin/customers/{ids['customer']}"),
+        ("staff-promises", "/admin/promises"),
+        ("staff-follow-ups", "/admin/follow-ups"),
+        ("staff-follow-up", f"/admin/follow-ups/{ids['follow_up']}"),
+        ("staff-dashboard", "/admin/dashboard"),
+        ("staff-inbox", "/admin/inbox"),
+        ("staff-inbox-mail", "/admin/inbox/1"),
+        ("staff-outbox", "/admin/outbox"),
+        ("staff-audit-log", "/admin/audit"),
+        ("staff-settings-staff", "/admin/settings/staff"),
+        ("staff-settings-staff-new", "/admin/settings/staff/new"),
+        ("staff-settings-security", "/admin/settings/security"),
+        ("staff-settings-staff-edit", f"/admin/settings/staff/{ids['staff']}"),
+        ("staff-settings-departments", "/admin/settings/departments"),
+        ("staff-settings-department", f"/admin/settings/departments/{ids['department']}"),
+        ("staff-settings-categories", "/admin/settings/categories"),
+        ("staff-settings-category", f"/admin/settings/categories/{ids['category']}"),
+        ("staff-settings-standards", "/admin/settings/standards"),
+        ("staff-settings-standard", f"/admin/settings/standards/{ids['standard']}"),
+        ("staff-api-tokens", "/admin/settings/api-tokens"),
+        ("staff-api-token-new", "/admin/settings/api-tokens/new"),
+        ("staff-webhook-new", "/admin/settings/api-tokens/webhooks/new"),
+        ("staff-404", "/admin/cases/CL-999999"),
+    ]
+    for name, url in pages:
+        visit(page, problems, name, url)
+    page.goto("/admin/settings/api-tokens/new")
+    page.get_by_label("Name").fill("Head office CRM")
+    page.get_by_role("button", name="Create token").click()
+    visit(page, problems, "staff-api-token-created")
+    assert not problems, report(problems)
+    assert not unexpected(page.console_errors), page.console_errors
+    missing = unvisited(app, seen, "admin.")
+    assert not missing, f"pages this test does not visit yet: {missing}"
