@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
+
+logger = logging.getLogger(__name__)
+PREFIX = "caseloop:"
 
 # A subscriber that hears nothing for this long gets a None, so it can check its session.
 HEARTBEAT_SECONDS = 15.0
@@ -82,31 +86,55 @@ class InProcessBroker:
 
 
 class RedisBroker:
-    """Redis pub/sub: every worker on every host hears every publish."""
+    """Redis pub/sub: every worker on every host hears every publish.
+
+    One pattern subscription per process feeds an in-process fan-out, so a thousand open
+    pages cost one Redis connection, not a thousand (redis-py's pool would refuse them, and
+    a refused pool also fails the publish behind a staff reply).
+    """
 
     def __init__(self, url: str) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url)
+        self._local = InProcessBroker()
+        self._lock = threading.Lock()
+        self._pump: threading.Thread | None = None  # started on first listen, in the worker
 
     def publish(self, channel: str, message: dict) -> None:
-        self._redis.publish(f"caseloop:{channel}", json.dumps(message))
+        self._redis.publish(f"{PREFIX}{channel}", json.dumps(message))
 
     def listen(self, channels: Iterable[str], timeout: float) -> Subscription:
-        names = [f"caseloop:{name}" for name in channels]
-        pubsub = self._redis.pubsub()
-        pubsub.subscribe(*names)
-        # Wait for Redis to confirm, so a publish right after this call is not missed.
-        confirmed = 0
-        while confirmed < len(names):
+        self._ensure_pump()
+        return self._local.listen(channels, timeout)
+
+    def subscriber_count(self) -> int:
+        return self._local.subscriber_count()
+
+    def _ensure_pump(self) -> None:
+        with self._lock:
+            if self._pump is not None and self._pump.is_alive():
+                return
+            pubsub = self._redis.pubsub()
+            pubsub.psubscribe(f"{PREFIX}*")
+            # Wait for Redis to confirm, so a publish right after listen() is not missed.
             reply = pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT)
-            if reply is None:
+            if reply is None or reply["type"] != "psubscribe":
                 pubsub.close()
                 raise ConnectionError("Redis did not confirm the subscription")
-            confirmed += reply["type"] == "subscribe"
+            self._pump = threading.Thread(target=self._forward, args=(pubsub,), daemon=True,
+                                          name="caseloop-live-redis")
+            self._pump.start()
 
-        def receive() -> dict | None:
-            raw = pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
-            return json.loads(raw["data"]) if raw and raw["type"] == "message" else None
-
-        return Subscription(receive, pubsub.close)
+    def _forward(self, pubsub) -> None:
+        """Hand every message to this process's subscribers; on a lost connection, stop
+        (the next listen() starts a new pump; open pages fall back to polling meanwhile)."""
+        try:
+            for raw in pubsub.listen():
+                if raw["type"] == "pmessage":
+                    channel = raw["channel"].decode()[len(PREFIX):]
+                    self._local.publish(channel, json.loads(raw["data"]))
+        except Exception:  # noqa: BLE001 - any failure ends this pump; logged, then replaced
+            logger.exception("Live updates: the Redis subscription ended")
+        finally:
+            pubsub.close()

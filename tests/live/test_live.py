@@ -143,6 +143,23 @@ def test_redis_broker_against_the_real_redis():
     subscription.close()
 
 
+def test_a_thousand_open_pages_share_one_redis_connection_and_all_hear_a_change():
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at {url}: {exc}")
+    broker = RedisBroker(url)
+    watchers = [broker.listen(["case:7:public"], 2.0) for _ in range(1000)]
+    broker.publish("case:7:public", {"case": 7})  # a staff change while they all watch
+    assert all(next(w) == {"case": 7} for w in watchers)
+    for w in watchers:
+        w.close()
+    assert broker.subscriber_count() == 0
+
+
 def test_staff_streams_are_scoped_to_what_they_may_see(client, login, fast_heartbeat):
     case = factories.case()
     outsider = factories.staff(departments=[factories.department()])
