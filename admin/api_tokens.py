@@ -18,6 +18,8 @@ from portal.services.errors import NotFound, ServiceError
 
 from . import bp
 from .api_forms import ConfirmForm, TokenForm, WebhookForm
+from .settings import _page as settings_page
+from .settings import _refuse as refuse
 from .settings import admin_only
 from .settings_forms import with_departments
 
@@ -26,18 +28,8 @@ SECTION = "admin.api_tokens"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _refused(form: FlaskForm, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None:
-        flash(exc.message, "error")
-    else:
-        field.errors.append(exc.message)
-
-
 def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    # Reaching here after a POST means the input was refused: say so with 422.
-    code = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, section=SECTION, **context), code
+    return settings_page(template, form, section=SECTION, **context)
 
 
 def _delivery_counts() -> dict[tuple[int, str], int]:
@@ -71,7 +63,7 @@ def api_token_new():
             token, secret = tokens.create(current_user, form.name.data, form.scope.data,
                                           form.departments.data)
         except ServiceError as exc:
-            _refused(form, exc)
+            refuse(form, exc)
         else:
             page = render_template("admin/api_tokens/created.html", section=SECTION,
                                    token=token, secret=secret)
@@ -105,7 +97,7 @@ def webhook_new():
             hook, secret = webhooks.create(current_user, form.name.data, form.url.data,
                                            form.events.data, form.departments.data)
         except ServiceError as exc:
-            _refused(form, exc)
+            refuse(form, exc)
         else:
             page = render_template("admin/api_tokens/webhook_created.html", section=SECTION,
                                    webhook=hook, secret=secret)
