@@ -63,7 +63,7 @@ def _choices(forms: dict, case) -> None:
     if "handoff" in forms:
         people = [(0, "Nobody yet: the department's queue")]
         if handoffs.can_assign_others(current_user):
-            people += [(u.id, f"{u.name} ({', '.join(d.name for d in u.departments) or 'all'})")
+            people += [(u.id, f"{u.name} ({', '.join(n for _, n in u.departments) or 'all'})")
                        for u in colleagues]
         else:
             people.append((current_user.id, f"Me ({current_user.name})"))

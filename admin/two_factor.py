@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 import segno
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal import ratelimit
@@ -17,6 +19,7 @@ from . import bp, pending
 from .decorators import staff_required
 from .forms import EnrolTwoFactorForm, TwoFactorCodeForm
 
+ENROL_NONCE = "two_factor_nonce"
 # Secrets and recovery codes must not stay in any cache, nor leak through a Referer.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -75,18 +78,22 @@ def two_factor_setup():
     done = pending.next_path(url_for("admin.queue")) if half_signed_in else \
         safe_next(request.args.get("next"), url_for("admin.account_security"))
     form = EnrolTwoFactorForm()
+    # The session keeps a nonce, not the secret: the secret is derived from it (see
+    # two_factor.offered_secret), so this page stores nothing until a code proves the app.
+    nonce = session.setdefault(ENROL_NONCE, secrets.token_urlsafe(16))
+    secret = two_factor.offered_secret(user, nonce)
     if form.validate_on_submit():
         try:
-            codes = two_factor.confirm_enrolment(user, form.code.data)
+            codes = two_factor.confirm_enrolment(user, secret, form.code.data)
         except ServiceError as exc:
             form.code.errors.append(exc.message)
         else:
+            session.pop(ENROL_NONCE, None)
             if half_signed_in:
                 pending.finish(user)
             else:
                 pending.passed_gate(user)
             return _show_codes(codes, done)
-    secret = two_factor.begin_enrolment(user)
     page = render_template(
         "admin/two_factor/setup.html", form=form, required=two_factor.required_for(user),
         qr=_qr_code(two_factor.provisioning_uri(user, secret)),

@@ -245,7 +245,7 @@ CASE_COLUMNS = ["id", "title", "status", "priority", "customer_id", "department_
                 "category_id", "assignee_id", "created_at", "last_activity_at",
                 "customer_seen_at", "waiting_since", "resolved_at", "closed_at",
                 "first_response_at", "last_update_at", "customer_wait_seconds",
-                "resolution_summary", "resolution_count", "version"]
+                "resolution_summary", "resolution_count", "version", "search_text"]
 EVENT_COLUMNS = ["id", "case_id", "kind", "author_id", "channel", "visibility", "body", "data",
                  "created_at"]
 ATTACHMENT_COLUMNS = ["id", "event_id", "filename", "content_type", "size", "sha256",
@@ -306,7 +306,7 @@ class CaseMaker:
         finished = None if is_open else events[-1][3]
         code = rng.randint(1, 99_999)
         title = rng.choice(TOPICS).format(n=rng.randint(10_000, 99_999), code=f"RC-{code}")
-        out["cases"].append((
+        case_row = (
             case_id, title, status, rng.choices(self.priorities, self.priority_weights)[0],
             customer, dep, rng.choice(w.categories[dep]), assignee, rows.time(created),
             rows.time(last[3]), rows.time(last[3] if rng.random() < 0.8 else created),
@@ -314,7 +314,8 @@ class CaseMaker:
             rows.time(finished if status == "closed" else None), rows.time(first_reply),
             rows.time(staff_public[-1][3] if staff_public else None), 0,
             None if is_open else "We sorted it out: the work is done.", int(not is_open),
-            len(events)))
+            len(events))
+        searched = [title]  # the case's search document, as services/case_search.py keeps it
         previous = "new"
         for position, (kind, author, visibility, when) in enumerate(events, 1):
             self.event_id += 1
@@ -325,6 +326,7 @@ class CaseMaker:
                 data, previous = {"old": previous, "new": new}, new
             else:
                 body = rng.choice(w.bodies)
+                searched.append(body)
             out["case_events"].append((self.event_id, case_id, kind, author,
                                        "web" if rng.random() < 0.8 else "email", visibility,
                                        body, json.dumps(data), rows.time(when)))
@@ -346,6 +348,8 @@ class CaseMaker:
             self.reference_id += 1
             out["case_references"].append((self.reference_id, case_id, "Recall", f"RC-{code}",
                                            rows.time(created)))
+            searched.insert(1, f"Recall RC-{code}")
+        out["cases"].append(case_row + ("\n".join(searched),))
 
 
 def _customers(world: World, load: Loader, meta: dict[str, Table]) -> range:

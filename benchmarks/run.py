@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import http.cookiejar
 import json
 import os
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from benchmarks.generate import BENCH_PASSWORD
 from benchmarks.pages import Page, bench_app, pages, query_counts, samples
@@ -184,10 +185,12 @@ def _lua(value: str) -> str:
 
 
 def wrk_script(cookie: str = "", form: dict | None = None, paths: list[str] | None = None,
-               random_ids: int = 0) -> str:
+               random_ids: int = 0, headers: dict | None = None) -> str:
     lines = []
     if cookie:
         lines.append(f"wrk.headers[\"Cookie\"] = {_lua(cookie)}")
+    for name, value in (headers or {}).items():
+        lines.append(f"wrk.headers[{_lua(name)}] = {_lua(value)}")
     if form is not None:
         lines += ['wrk.method = "POST"',
                   'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
@@ -215,6 +218,38 @@ def run_wrk(name: str, url: str, script: str, seconds: int, connections: int) ->
     return Result(name, found["p50"] / 1000, found["p95"] / 1000,
                   found["requests"] / found["seconds"],
                   found["socket_errors"] + found["http_errors"])
+
+
+def quiesce(base: str, url: str, limit: float = 120) -> None:
+    """Wait until the last scenario's work is over: wrk stops sending at the deadline, but
+    requests it left in flight (a slow search) still hold the workers and the database, and
+    would be billed to the next scenario."""
+    deadline, quiet = time.monotonic() + limit, 0
+    while quiet < 5 and time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=30):  # noqa: S310
+                pass
+        except OSError:
+            pass
+        fast = time.monotonic() - started < 0.05
+        quiet = quiet + 1 if fast and _database_idle(url) else 0
+        time.sleep(0.2)
+
+
+@functools.lru_cache(maxsize=4)
+def _engine(url: str):
+    return create_engine(url)
+
+
+def _database_idle(url: str) -> bool:
+    """No other statement running in the benchmark database (PostgreSQL; SQLite: yes)."""
+    if not url.startswith("postgres"):
+        return True
+    with _engine(url).connect() as conn:
+        return not conn.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'active' AND pid <> pg_backend_pid()"))
 
 
 # --- live delivery -------------------------------------------------------------------------
@@ -310,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--watchers", default="100,1000", help="'' to skip live delivery")
     parser.add_argument("--changes", type=int, default=5, help="staff changes per live run")
+    parser.add_argument("--only", default="", help="run only the pages whose name has this")
     args = parser.parse_args(argv)
     ensure_wrk()
 
@@ -344,13 +380,14 @@ def main(argv: list[str] | None = None) -> int:
         staff = Browser(base).sign_in(chosen.staff, staff=True)
         staff.request(f"/admin/cases/{chosen.staff_case}")  # a page, for its CSRF token
         idle_rss = worker_rss_mb(master)
-        for page in pages(chosen):
+        for page in [p for p in pages(chosen) if args.only in p.name]:
             who = staff if page.as_staff else customer
             script = _scenario_script(page, who, reply_cases)
             results.append(run_wrk(page.name, base + page.url, script, args.seconds,
                                    args.connections))
             results[-1].queries = counted[page.name]
             print(f"  {results[-1]}", file=sys.stderr)
+            quiesce(base, args.database_url)
         loaded_rss = worker_rss_mb(master)
         for n in [int(x) for x in args.watchers.split(",") if x.strip()]:
             live = asyncio.run(live_delivery(
@@ -366,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _scenario_script(page: Page, who: Browser, reply_cases: list[int]) -> str:
     if page.form is None:
-        return wrk_script(cookie=who.cookie)
+        return wrk_script(cookie=who.cookie, headers=page.headers)
     # Replies spread over 200 open cases of the department, as a team's would.
     form = page.form | {"kind": "public", "csrf_token": who.token}
     paths = [f"/admin/cases/CL-{case_id:06d}/replies" for case_id in reply_cases]

@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
         live,
         ratelimit,
         security,
+        sessions,
         static_files,
     )
     from .extensions import csrf, db, login_manager, migrate
@@ -55,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     static_files.init_app(app)
     database.init_engine(app, db)
     live.init_app(app)

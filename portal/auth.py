@@ -6,11 +6,17 @@ from functools import wraps
 
 from flask import abort, session
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import User
 from .services import accounts
+
+# Staff pages check departments on every request: fetch them in the same query. Built
+# once, so SQLAlchemy's cache key for it is worked out once, not on every request.
+USER_FOR_REQUEST = select(User).where(User.id == bindparam("user_id")).options(
+    joinedload(User.departments))
 
 
 @login_manager.user_loader
@@ -19,8 +25,7 @@ def load_user(user_id: str) -> User | None:
     ident, _, version = user_id.partition(":")
     if not ident.isdigit() or not version.isdigit():
         return None
-    # Staff pages check departments on every request: fetch them in the same query.
-    user = db.session.get(User, int(ident), options=[joinedload(User.departments)])
+    user = db.session.scalars(USER_FOR_REQUEST, {"user_id": int(ident)}).unique().first()
     if user is None or user.session_version != int(version):
         return None
     return user

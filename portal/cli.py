@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Department, Role
-from .services import accounts
+from .services import accounts, two_factor
 from .services.errors import ServiceError
 
 
@@ -42,6 +42,24 @@ def create_user(email: str, role: str, name: str, departments: tuple[str, ...],
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@users_group.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email: str) -> None:
+    """Switch off a staff member's authenticator (a lost phone, the last admin locked out).
+
+    They sign in with their password and set two-factor up again; every session they had
+    ends. Audited as done from the command line.
+    """
+    user = accounts.find_user(email)
+    if user is None or not user.is_staff:
+        raise click.ClickException(f"No staff account with the email {email!r}.")
+    if not two_factor.reset(None, user):
+        click.echo(f"{user.email} had no two-factor sign-in set up: nothing to reset.")
+        return
+    click.echo(f"Two-factor sign-in of {user.email} is reset: they set it up again at their "
+               "next sign-in.")
 
 
 @click.command("demo-data")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_timedelta
-from flask import Flask, current_app, has_request_context
+from babel.dates import TIMEDELTA_UNITS, format_timedelta
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -15,8 +15,15 @@ from .models import STATUS_TEXT, utcnow
 
 def zone_for(user=None) -> ZoneInfo:
     """The user's zone, else the signed-in viewer's, else the site default."""
-    if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user
+    if user is None and has_request_context():
+        # A page shows dozens of times: look the viewer's zone up once per request.
+        if "viewer_zone" not in g:
+            g.viewer_zone = _zone(current_user if current_user.is_authenticated else None)
+        return g.viewer_zone
+    return _zone(user)
+
+
+def _zone(user) -> ZoneInfo:
     name = getattr(user, "timezone", None) or current_app.config["DEFAULT_TIMEZONE"]
     try:
         return ZoneInfo(name)
@@ -36,9 +43,26 @@ def timeago(moment: datetime | None, now: datetime | None = None) -> str:
     delta = moment - (now or utcnow())
     if abs(delta) < timedelta(seconds=45):
         return gettext("just now")
-    # threshold=1: "55 minutes ago" stays in minutes, "10 days ago" becomes "1 week ago".
-    return format_timedelta(delta, threshold=1, add_direction=True,
-                            locale=get_locale() or "en")
+    return _relative(delta, str(get_locale() or "en"))
+
+
+# Babel's wording depends only on (unit, rounded count, direction, language): a page of fifty
+# rows asks for the same few phrases, and working each out costs more than the rest of the row.
+_PHRASES: dict[tuple[str, int, bool, str], str] = {}
+
+
+def _relative(delta: timedelta, locale: str) -> str:
+    seconds = int(delta.days * 86400 + delta.seconds)
+    unit, secs = next((u, s) for u, s in TIMEDELTA_UNITS if abs(seconds) >= s or s == 1)
+    key = (unit, round(abs(seconds) / secs), seconds >= 0, locale)
+    phrase = _PHRASES.get(key)
+    if phrase is None:
+        if len(_PHRASES) > 10_000:
+            _PHRASES.clear()
+        # threshold=1: "55 minutes ago" stays in minutes, "10 days ago" becomes "1 week ago".
+        phrase = _PHRASES[key] = format_timedelta(delta, threshold=1, add_direction=True,
+                                                  locale=locale)
+    return phrase
 
 
 def isotime(moment: datetime | None) -> str:

@@ -32,7 +32,12 @@ def two_factor_code(user) -> str:
     db.session.expire_all()
     record = db.session.get(TwoFactor, user.id)
     totp = pyotp.TOTP(record.secret)
-    now = totp.timecode(utcnow())
-    step = now - 1 if record.last_step is None else max(now - 1, record.last_step + 1)
+    moment = utcnow()
+    now = totp.timecode(moment)
+    # The previous step lapses at the next 30-second boundary: near it, the server could
+    # check the code a step later and refuse it, so then start from the current step.
+    seconds_left = totp.interval - moment.timestamp() % totp.interval
+    oldest = now - 1 if seconds_left > 5 else now
+    step = oldest if record.last_step is None else max(oldest, record.last_step + 1)
     assert step <= now + 1, "every code of this 30-second window is used: travel in time"
     return totp.generate_otp(step)

@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from ..auth import customer_required
 from ..choices import options
+from ..errors import render_error
 from ..extensions import db
 from ..files import send_attachment
 from ..htmx import wants_fragment
 from ..models import Category, EventKind, utcnow
+from ..pagination import InvalidCursor
 from ..services import attachments, cases, clock, feedback, follow_ups, timeline
 from ..services.errors import NotFound, ServiceError
 from ..services.similar import find_similar_open_case
@@ -30,9 +32,13 @@ def _own_case(reference: str):
 @bp.get("/cases")
 @customer_required
 def my_cases():
-    items = cases.cases_for(current_user)
+    cursor = request.args.get("cursor") or None
+    try:
+        page = cases.cases_for(current_user, cursor)
+    except InvalidCursor:
+        return render_error(400, _("That page link is broken: start again from the first page."))
     template = "portal/cases/_list.html" if wants_fragment() else "portal/cases/index.html"
-    return render_template(template, cases=items)
+    return render_template(template, cases=page.items, page=page, cursor=cursor)
 
 
 def _category_choices() -> list:

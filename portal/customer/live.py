@@ -8,7 +8,8 @@ from flask_login import current_user
 from .. import live
 from ..auth import customer_required
 from ..live.stream import session_checker, sse_response
-from ..services import cases
+from ..models import utcnow
+from ..services import cases, clock
 from . import bp
 from .cases import _own_case, _render_case
 from .forms import ReplyForm
@@ -36,10 +37,34 @@ def cases_stream():
 def case_live(reference: str):
     """The part of the case page that changes; 304 when nothing did (polling fallback)."""
     case = _own_case(reference)
-    html, _ = _render_case("portal/cases/_case_live.html", case, ReplyForm(formdata=None))
-    response = make_response(html)
-    response.set_etag(f"{case.id}-{case.version}")
+    held = next((t for t in request.if_none_match.as_set() if _still_true(t, case)), None)
+    if held is not None:  # unchanged: answer before working anything out
+        response = make_response("", 304)
+        response.set_etag(held)
+    else:
+        html, _ = _render_case("portal/cases/_case_live.html", case, ReplyForm(formdata=None))
+        response = make_response(html)
+        response.set_etag(_tag(case))
+    cases.mark_seen(case)  # after rendering (it commits, which would reload the case)
     response.headers["Cache-Control"] = "private, no-cache"
-    conditional = response.make_conditional(request)
-    cases.mark_seen(case)
-    return conditional
+    return response
+
+
+def _tag(case) -> str:
+    """The case's version, and the time the page names for our next update (0: none) and
+    whether it had passed: time alone changes one thing, "we owed you an update, we are late"."""
+    due = clock.next_update_expected(case, clock.standard_for(case))
+    late = due is not None and due < utcnow()
+    return f"{case.id}-{case.version}-{due.timestamp() if due else 0:.0f}-{late:d}"
+
+
+def _still_true(tag: str, case) -> bool:
+    """Whether a page rendered with this tag is still right, without working the clock out:
+    the same version, and not a due time that has passed since (it changes with the version)."""
+    parts = tag.split("-")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        return False
+    case_id, version, due, late = (int(p) for p in parts)
+    if (case_id, version) != (case.id, case.version):
+        return False
+    return late == 1 or due == 0 or utcnow().timestamp() < due

@@ -128,6 +128,11 @@ class Case(db.Model):
     resolution_count: Mapped[int] = mapped_column(Integer, default=0)
     # Incremented on every change; a form built on an older version is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # What staff search reads: the title, outside references and every message, one text
+    # per case (services/case_search.py keeps it), so that a search tests one row per case and
+    # not each of ten million messages. Deferred: no page loads it.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="",
+                                             deferred=True)
 
     customer = relationship("User", foreign_keys=[customer_id], lazy="joined")
     assignee = relationship("User", foreign_keys=[assignee_id])
@@ -163,3 +168,4 @@ class Case(db.Model):
 
 
 trigram_index("ix_cases_title_trgm", Case.title)
+trigram_index("ix_cases_search_text_trgm", Case.search_text)

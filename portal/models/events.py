@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, trigram_index, utcnow
+from .base import UTCDateTime, utcnow
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -102,9 +102,6 @@ class CaseEvent(db.Model):
     @property
     def channel_label(self) -> str:
         return CHANNEL_LABELS[self.channel]
-
-
-trigram_index("ix_case_events_body_trgm", CaseEvent.body)
 
 
 class Attachment(db.Model):

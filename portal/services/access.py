@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
@@ -18,17 +18,20 @@ def visible_cases(staff: User) -> Select:
     return query
 
 
-def load_case(case_id: int | None) -> Case | None:
-    """One case for its pages: category and references joined in, other lists loaded if used.
+# One case for its pages: category and references joined in, other lists loaded if used.
+# Only one collection is joined (two would multiply each other's rows). The options stay
+# with the object, so the reload after a commit is one query too. Built once: SQLAlchemy
+# memoises a statement's cache key, and every page loads a case.
+CASE_FOR_PAGES = select(Case).where(Case.id == bindparam("case_id")).options(
+    joinedload(Case.category), joinedload(Case.references), lazyload(Case.promises),
+    lazyload(Case.feedback))
 
-    Only one collection is joined (two would multiply each other's rows). The options stay
-    with the object, so the reload after a commit is one query too.
-    """
+
+def load_case(case_id: int | None) -> Case | None:
+    """One case for its pages (see CASE_FOR_PAGES)."""
     if not case_id:
         return None
-    return db.session.get(Case, case_id, options=[
-        joinedload(Case.category), joinedload(Case.references), lazyload(Case.promises),
-        lazyload(Case.feedback)])
+    return db.session.scalars(CASE_FOR_PAGES, {"case_id": case_id}).unique().first()
 
 
 def can_see(staff: User, case: Case) -> bool:

@@ -17,7 +17,7 @@ from ..models import (
     User,
     Visibility,
 )
-from . import audit, timeline
+from . import audit, case_search, timeline
 from .errors import ServiceError
 from .text import clean
 
@@ -56,6 +56,7 @@ def add_reference(case: Case, actor: User | None, system: str, value: str) -> Ca
     timeline.record(case, EventKind.DETAILS_CHANGED, actor, "", visibility=Visibility.INTERNAL,
                     channel=Channel.API if actor is None or not actor.is_staff else Channel.WEB,
                     summary=f"Reference added: {system} {value}")
+    case_search.add(case, f"{system} {value}")  # after record(), which locks the case row
     audit.record(actor, "case.reference", case, f"{case.reference}: {system} {value}",
                  after={"system": system, "value": value}, department_id=case.department_id)
     db.session.commit()

@@ -113,7 +113,10 @@ def react(event_id: int, customer: User, helpful: bool, reason: str = "") -> Rep
         reaction = ReplyReaction(event_id=event.id, case_id=event.case_id)
         db.session.add(reaction)
     changed_to_unhelpful = not helpful and reaction.helpful is not False
+    modified = (reaction.helpful, reaction.reason) != (helpful, reason)
     reaction.helpful, reaction.reason = helpful, reason
+    if modified:  # the page shows the reaction: its version moves on (this flushes it)
+        timeline.changed(event.case)
     if changed_to_unhelpful:
         _tell_owner(event, reason)
     db.session.commit()

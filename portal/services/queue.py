@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, raiseload
 from werkzeug.datastructures import MultiDict
 
@@ -17,8 +17,6 @@ from ..models import (
     OPEN_STATUSES,
     STAFF_ROLES,
     Case,
-    CaseEvent,
-    CaseReference,
     Category,
     Department,
     Priority,
@@ -28,6 +26,7 @@ from ..models import (
     parse_reference,
 )
 from ..pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate
+from . import case_search
 from .access import visible_cases
 from .errors import ServiceError
 
@@ -70,12 +69,20 @@ class QueueFilters:
         return self.statuses == OPEN_STATUSES
 
 
+COUNT_CAP = 10_000  # tab counts stop here: beyond it a count says "10,000+"
+
+
 @dataclass(frozen=True)
 class ViewCounts:
     mine: int
     unassigned: int
     waiting: int
     open: int
+
+    def label(self, view: str) -> str:
+        """'1,234', or '10,000+' past the cap (nobody works a tab by its exact size)."""
+        count = getattr(self, view)
+        return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
 
 
 Choices = list[tuple[Any, str]]
@@ -131,14 +138,18 @@ def search(staff: User, filters: QueueFilters) -> Page[Case]:
 
 
 def view_counts(staff: User) -> ViewCounts:
-    """Open cases per saved view, counted in one query over what this staff member sees."""
+    """Open cases per saved view over what this staff member sees, each counted only up to
+    COUNT_CAP + 1 (shown as "10,000+"), in one query: a tab count costs the same at a
+    hundred open cases and at a million."""
     open_cases = visible_cases(staff).where(Case.status.in_(sorted(OPEN_STATUSES)))
-    row = db.session.execute(open_cases.with_only_columns(
-        func.count().filter(Case.assignee_id == staff.id),
-        func.count().filter(Case.assignee_id.is_(None)),
-        func.count().filter(Case.waiting_since.is_not(None)),
-        func.count(),
-    ).select_from(Case)).one()
+
+    def capped(*conditions: ColumnElement[bool]):
+        some = open_cases.where(*conditions).with_only_columns(Case.id).limit(COUNT_CAP + 1)
+        return select(func.count()).select_from(some.subquery()).scalar_subquery()
+
+    row = db.session.execute(select(
+        capped(Case.assignee_id == staff.id), capped(Case.assignee_id.is_(None)),
+        capped(Case.waiting_since.is_not(None)), capped())).one()
     return ViewCounts(*row)
 
 
@@ -187,13 +198,10 @@ def _filtered(query: Select, staff: User, filters: QueueFilters) -> Select:
 def _matches(word: str) -> ColumnElement[bool]:
     """Cases where this word is in the reference, customer, title, a message or a reference."""
     found: list[ColumnElement[bool]] = [
-        Case.title.icontains(word, autoescape=True),
-        Case.customer.has(or_(User.name.icontains(word, autoescape=True),
-                              User.email.icontains(word, autoescape=True))),
-        exists().where(CaseEvent.case_id == Case.id,
-                       CaseEvent.body.icontains(word, autoescape=True)),
-        exists().where(CaseReference.case_id == Case.id,
-                       CaseReference.value.icontains(word, autoescape=True)),
+        case_search.matches(word),
+        Case.customer_id.in_(select(User.id).where(or_(
+            User.name.icontains(word, autoescape=True),
+            User.email.icontains(word, autoescape=True)))),
     ]
     case_id = _reference_id(word)
     if case_id is not None:

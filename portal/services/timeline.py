@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from .. import live
 from ..extensions import db
 from ..models import Case, CaseEvent, Channel, EventKind, User, Visibility, utcnow
-from . import attachments
+from . import attachments, case_search
 from .attachments import CheckedFile
 
 # A real answer: a written reply or a logged conversation, not a status flip.
@@ -53,13 +53,26 @@ def record(
     for checked in files:
         event.attachments.append(attachments.store(checked))
     db.session.add(event)
-    case.version = (case.version or 0) + 1
-    live.announce(db.session(), case, internal=visibility != Visibility.PUBLIC)
+    case_search.add(case, body)
+    _new_version(case, internal=visibility != Visibility.PUBLIC)
     if visibility == Visibility.PUBLIC:
         case.last_activity_at = event.created_at
         if author is not None and author.is_staff:
             _customer_was_updated(case, kind, event.created_at)
     return event
+
+
+def changed(case: Case) -> None:
+    """Something the case page shows changed without an event of its own (a reaction to a
+    reply): a new version, so a page or poll holding the old one (ETag) is not answered
+    "not modified", and a live update to the case's watchers."""
+    _wait_for_other_writers(case)
+    _new_version(case, internal=False)
+
+
+def _new_version(case: Case, internal: bool) -> None:
+    case.version = (case.version or 0) + 1
+    live.announce(db.session(), case, internal=internal)
 
 
 def _wait_for_other_writers(case: Case) -> None:

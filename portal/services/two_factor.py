@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 
 import pyotp
+from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
@@ -61,17 +63,15 @@ def set_agents_requirement(actor: User, on: bool) -> bool:
     return site_settings.set_flag(actor, site_settings.AGENTS_NEED_TWO_FACTOR, on)
 
 
-def begin_enrolment(user: User) -> str:
-    """The secret to show for enrolment: the unconfirmed one if any (a reload keeps the
-    scanned QR code valid), else a new one. ServiceError if already enrolled."""
-    record = _record(user)
-    if record is not None and record.confirmed_at is not None:
+def offered_secret(user: User, nonce: str) -> str:
+    """The secret the set-up page offers: derived from the app's key, the account and a
+    nonce the session keeps, not stored, so showing the page writes nothing and a reload
+    shows the same QR code. Only a confirmed secret is saved (confirm_enrolment)."""
+    if is_enrolled(user):
         raise ServiceError("Two-factor sign-in is already set up for this account.")
-    if record is None:
-        record = TwoFactor(user_id=user.id, secret=pyotp.random_base32(32))
-        db.session.add(record)
-        db.session.commit()
-    return record.secret
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"two-factor:{user.id}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:32]  # 160 bits, as pyotp.random_base32(32)
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -79,13 +79,19 @@ def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
-def confirm_enrolment(user: User, code: str) -> list[str]:
-    """Switch two-factor on once a code from the new secret checks out; returns the fresh
+def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
+    """Switch two-factor on once a code from the offered secret checks out; returns the fresh
     recovery codes (shown once, stored hashed). ServiceError for a wrong code."""
     record = _record(user)
-    if record is None or record.confirmed_at is not None:
-        raise ServiceError("Start the set-up again: open the page anew.", "code")
+    if record is not None and record.confirmed_at is not None:
+        raise ServiceError("Two-factor sign-in is already set up for this account.", "code")
+    if record is None:
+        record = TwoFactor(user_id=user.id, secret=secret)
+        db.session.add(record)
+    record.secret = secret
+    db.session.flush()
     if not _accept_totp(record, code):
+        db.session.rollback()  # nothing is kept of a secret nobody has proved they hold
         raise ServiceError("That code is not right. Type the 6-digit code your app shows now.",
                            "code")
     record.confirmed_at = utcnow()

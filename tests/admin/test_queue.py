@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from portal.extensions import db
-from portal.models import CaseReference, Priority, Role, Status, utcnow
-from portal.services import accounts, cases
+from portal.models import Priority, Role, Status, utcnow
+from portal.services import accounts, case_details, cases
 from portal.services import queue as queue_service
 from tests import factories
 
@@ -136,12 +136,26 @@ def test_view_counts_are_counted_over_visible_open_cases(client, login, desk):
                           "Awaiting our answer": "3"}
 
 
+def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
+    """Counting stops past the cap, so a tab costs the same at any size; it says so."""
+    _, cat, agent, _ = desk
+    monkeypatch.setattr(queue_service, "COUNT_CAP", 3)
+    for _ in range(5):
+        make(cat)
+    make(cat, assignee=agent)
+    login(client, agent)
+    page = client.get("/admin/cases").text
+    tabs = re.findall(r'>\s*(All open|Mine|Unassigned|Awaiting our answer) '
+                      r'<span class="queue-views__count">([^<]+)<', page)
+    assert dict(tabs) == {"All open": "3+", "Mine": "1", "Unassigned": "3+",
+                          "Awaiting our answer": "3+"}
+
+
 def test_search_by_reference_customer_message_and_outside_reference(client, login, desk):
     _, cat, agent, colleague = desk
     dana = person(name="Dana Whitfield")
     recall = make(cat, "Car makes a noise", owner=dana)
-    db.session.add(CaseReference(case_id=recall.id, system="recalls", value="RC-42"))
-    db.session.commit()
+    case_details.add_reference(recall, None, "recalls", "RC-42")
     chatty = make(cat, "Invoice question")
     cases.add_customer_message(chatty, chatty.customer, "The windscreen wiper squeaks.")
     noted = make(cat, "Quiet case")
@@ -219,8 +233,7 @@ def test_agent_never_sees_another_departments_case(client, login, desk):
     _, cat, agent, _ = desk
     foreign_dep = factories.department("Finance")
     secret = make(factories.category(foreign_dep), "Secret payment plan")
-    db.session.add(CaseReference(case_id=secret.id, system="crm", value="FIN-7"))
-    db.session.commit()
+    case_details.add_reference(secret, None, "crm", "FIN-7")
     mine = make(cat, "Payment question")
     login(client, agent)
     for query in ("", f"?department={foreign_dep.id}", f"?q={secret.reference}",
@@ -334,8 +347,7 @@ def test_page_issues_the_same_number_of_queries_for_5_or_60_cases(client, login,
     def add_cases(n: int) -> None:
         for i in range(n):
             made = make(cat, f"Case {i}", assignee=person(Role.AGENT) if i % 2 else colleague)
-            db.session.add(CaseReference(case_id=made.id, system="crm", value=f"X-{made.id}"))
-        db.session.commit()
+            case_details.add_reference(made, None, "crm", f"X-{made.id}")
 
     login(client, agent)
     add_cases(5)
@@ -343,3 +355,25 @@ def test_page_issues_the_same_number_of_queries_for_5_or_60_cases(client, login,
     add_cases(55)
     many = queries_for_page()
     assert few == many and many <= 10
+
+
+def test_search_finds_what_was_written_after_the_case_opened(client, login, desk):
+    """Each case's search document grows with every message, note and reference."""
+    _, cat, agent, colleague = desk
+    case = make(cat, "Sunroof leaks")
+    other = make(cat, "Sunroof rattles")
+    login(client, agent)
+
+    def found(q: str) -> list[str]:
+        return refs(client.get("/admin/cases", query_string={"q": q}).text)
+
+    assert found("sunroof") == [other.reference, case.reference]
+    assert found("drainage") == []
+    cases.add_staff_reply(case, colleague, "The DRAINAGE tube was blocked.")
+    cases.add_staff_reply(case, colleague, "Ordered seal kit 7731", internal=True)
+    case_details.add_reference(case, None, "workshop", "WO-5521")
+    assert found("drainage") == [case.reference]  # any letter case
+    assert found("sunroof drainage") == [case.reference]
+    assert found("kit 7731") == [case.reference]  # internal notes are staff's to search
+    assert found("wo-5521") == [case.reference]
+    assert found("sunroof") == [case.reference, other.reference]  # newest activity first

@@ -174,3 +174,28 @@ def test_before_you_contact_panel_shows_facts_other_cases_and_last_contacts(clie
     assert "Before you contact Dana Whitfield" in page
     assert "WVWZZZ1KZAW000123" in page
     assert "Invoice address wrong" in page and "Fatima Noor replied" in page
+
+
+def test_a_late_live_refresh_does_not_take_back_the_saved_message(client, login):
+    """The page's live refresh can be in flight while a form posts; its answer comes last.
+
+    The cookie holds the session, so an answer carrying the older cookie would overwrite
+    the one holding "Saved." and the next page would not say it (seen in the browser test).
+    """
+    _, _, agent, _, case = _setup()
+    login(client, agent)
+    ws = f"/admin/cases/{case.reference}"
+    client.get(ws)
+    before_post = client.get_cookie("session").value
+    client.post(f"{ws}/replies", data={"kind": "public", "body": "Booked for Thursday.",
+                                       "seen": _last_id(case)})
+    after_post = client.get_cookie("session").value
+    client.set_cookie("session", before_post)  # what the refresh was sent with
+    late = client.get(f"{ws}/timeline", headers={"HX-Request": "true"})
+    assert late.status_code == 200 and "Booked for Thursday." in late.text
+    assert "Set-Cookie" not in late.headers
+    client.set_cookie("session", after_post)  # so the browser keeps the newer cookie
+    page = client.get(ws)
+    assert "Saved." in page.text
+    # Page loads still slide the sign-in forward.
+    assert "session=" in page.headers.get("Set-Cookie", "")

@@ -3,13 +3,16 @@
 import os
 import queue
 import threading
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from portal import live
 from portal.extensions import db
 from portal.live.brokers import InProcessBroker, RedisBroker
-from portal.services import accounts, cases, handoffs
+from portal.models import utcnow
+from portal.services import accounts, cases, handoffs, promises, timeline
 from tests import factories
 
 
@@ -188,3 +191,37 @@ def test_a_live_refresh_after_the_case_moved_away_says_so_without_leaking(client
     assert gone.status_code == 200 and "no longer open to you" in gone.text
     assert gone.text == unknown.text and "4411" not in gone.text
     assert client.get(f"/admin/cases/{case.reference}/timeline").status_code == 404
+
+
+def test_a_reaction_is_a_change_the_poll_does_not_answer_304(client, login):
+    """“This helped” adds no event, yet the page shows it: a poll holding the old ETag must
+    get the new fragment, or the browser's cached copy would undo the customer's click."""
+    dana = factories.customer()
+    case = factories.case(dana)
+    cases.add_staff_reply(case, factories.staff(departments=[case.department]), "Fixed it.")
+    reply = next(e for e in timeline.public_events(case) if e.body == "Fixed it.")
+    login(client, dana)
+    url = f"/cases/{case.reference}/live"
+    etag = client.get(url).headers["ETag"]
+    client.post(f"/cases/{case.reference}/replies/{reply.id}/reaction", data={"helpful": "yes"})
+    after = client.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and "You said this helped." in after.text
+    again = client.get(url, headers={"If-None-Match": after.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_poll_shows_we_are_late_once_the_promised_update_time_passes(client, login):
+    """Nothing changes on the case, only the clock: the page must still say we are late."""
+    dana = factories.customer()
+    case = factories.case(dana)
+    staff = factories.staff(departments=[case.department])
+    due = utcnow() + timedelta(hours=2)
+    promises.make(case, staff, "Call you back", staff, due, True)
+    login(client, dana)
+    url = f"/cases/{case.reference}/live"
+    first = client.get(url)
+    assert "Next update expected by" in first.text
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with time_machine.travel(due + timedelta(minutes=1)):
+        late = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert late.status_code == 200 and "We are late, and sorry." in late.text

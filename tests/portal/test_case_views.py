@@ -1,4 +1,7 @@
+import html
 import io
+import re
+from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import Attachment, Status
@@ -18,6 +21,28 @@ def test_my_cases_shows_only_my_cases_in_plain_words(client, login):
     assert "My recall" in page and "Waiting on you" in page
     assert "We need something from you" in page
     assert "Somebody else" not in page
+
+
+def test_my_cases_pages_through_a_long_history_newest_first(client, login):
+    busy, other = factories.customer(), factories.customer()
+    made = [factories.case(busy, f"Order {n:02d}") for n in range(30)]
+    for n, case in enumerate(made):  # Order 29 was active most recently
+        case.last_activity_at = case.last_activity_at + timedelta(minutes=n)
+    factories.case(other, "Somebody else's refund")
+    db.session.commit()
+    login(client, busy)
+    first = client.get("/cases").text
+    titles = re.findall(r'case-card__title">([^<]+)<', first)
+    assert titles == [f"Order {n:02d}" for n in range(29, 4, -1)]  # 25, newest first
+    older = re.search(r'rel="next" href="([^"]+)">Older cases<', first)
+    assert older and "Most recent cases" not in first
+    second = client.get(html.unescape(older.group(1))).text
+    assert re.findall(r'case-card__title">([^<]+)<', second) == [
+        f"Order {n:02d}" for n in range(4, -1, -1)]
+    assert "Older cases" not in second and "Most recent cases" in second
+    assert "Somebody else" not in first + second
+    broken = client.get("/cases?cursor=not-a-cursor")
+    assert broken.status_code == 400 and "start again from the first page" in broken.text
 
 
 def test_my_cases_fragment_for_htmx_and_page_otherwise(client, login):
@@ -79,7 +104,7 @@ def test_open_a_case_then_land_on_its_page(client, login):
     assert "Vehicle service" in form.text and '<label for="title">Subject</label>' in form.text
     response = client.post("/cases/new", data={"category": cat.id, "title": "Recall RC-42",
                                                "body": "Garage cannot see it."})
-    [case] = cases.cases_for(dana)
+    [case] = cases.cases_for(dana).items
     assert response.headers["Location"] == f"/cases/{case.reference}"
     page = client.get(response.headers["Location"]).text
     assert "Garage cannot see it." in page and "Received" in page
@@ -94,7 +119,7 @@ def test_open_a_case_errors_next_to_the_field_and_words_kept(client, login):
     assert response.status_code == 422
     assert 'id="title-error"' in response.text and 'id="category-error"' in response.text
     assert "Every word I typed" in response.text
-    assert cases.cases_for(dana) == []
+    assert cases.cases_for(dana).items == []
 
 
 def test_same_topic_offers_the_open_case_first(client, login):
@@ -108,9 +133,9 @@ def test_same_topic_offers_the_open_case_first(client, login):
     assert offer.status_code == 409
     assert f"Add my message to {existing.reference}" in offer.text
     assert "Second time I write." in offer.text  # nothing the customer wrote is lost
-    assert len(cases.cases_for(dana)) == 1
+    assert len(cases.cases_for(dana).items) == 1
     confirmed = client.post("/cases/new", data=data | {"confirmed_new": "yes"})
-    assert confirmed.status_code == 302 and len(cases.cases_for(dana)) == 2
+    assert confirmed.status_code == 302 and len(cases.cases_for(dana).items) == 2
 
 
 def test_reply_without_javascript_redirects_to_the_timeline(client, login):

@@ -951,8 +951,7 @@ def test_queue_search_matches_text_literally(client, login, world, q):
 
 
 def test_queue_search_for_a_percent_sign_finds_only_a_literal_percent(client, login, world):
-    world.mine.title = "Refund of 100% of the deposit"
-    db.session.commit()
+    factories.case(world.dana, "Refund of 100% of the deposit", cat=world.mine.category)
     login(client, world.agent)
     text = client.get("/admin/cases", query_string={"q": "0%"}).text
     assert "100% of the deposit" in text and "Private loan" not in text

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import demo
 from portal.extensions import db
@@ -86,6 +86,8 @@ def test_enrolment_shows_a_qr_code_and_key_and_needs_a_real_code(client, manager
     secret = re.search(r'aria-label="Setup key">([A-Z2-7 ]+)<', page.text)[1].replace(" ", "")
     assert len(secret) == 32
     assert client.get("/admin/two-factor/setup").text.count(secret[:4]) >= 1  # same key again
+    # Showing the page stores nothing: only a secret proved by a code is kept.
+    assert db.session.scalar(select(func.count()).select_from(TwoFactor)) == 0
 
     wrong = client.post("/admin/two-factor/setup", data={"code": "000000"})
     assert wrong.status_code == 422 and "That code is not right" in wrong.text
@@ -297,3 +299,21 @@ def test_the_login_helper_code_is_one_the_app_accepts(client, manager):
     _password(client, manager)
     assert client.post("/admin/login/code",
                        data={"code": two_factor_code(manager)}).status_code == 302
+
+
+def test_the_command_line_resets_a_locked_out_admins_two_factor(app, client, runner):
+    """The last admin lost their phone: the operator resets it from the server's shell."""
+    admin = factories.staff(Role.ADMIN, name="Ada Admin")
+    factories.enrol_two_factor(admin)
+    result = runner.invoke(args=["users", "reset-two-factor", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert "set it up again at their next sign-in" in result.output
+    assert not two_factor.is_enrolled(admin)
+    assert _password(client, admin).headers["Location"] == "/admin/two-factor/setup"
+    entry = _audit("staff.two_factor_reset")[-1]
+    assert entry.target_id == admin.id and entry.actor_id is None
+    again = runner.invoke(args=["users", "reset-two-factor", admin.email])
+    assert again.exit_code == 0 and "nothing to reset" in again.output
+    customer = factories.customer()
+    refused = runner.invoke(args=["users", "reset-two-factor", customer.email])
+    assert refused.exit_code != 0 and "No staff account" in refused.output

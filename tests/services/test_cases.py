@@ -36,7 +36,7 @@ def test_open_case_refuses_bad_input_and_stores_nothing(title, body, field):
         cases.open_case(customer, title, body, factories.category())
     assert err.value.field == field
     db.session.rollback()
-    assert cases.cases_for(customer) == []
+    assert cases.cases_for(customer).items == []
 
 
 def test_customer_reply_to_a_case_waiting_on_them_moves_it_back_to_us():
