@@ -136,3 +136,15 @@ def scratch_url(app, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)"))
     admin.dispose()
+
+
+@pytest.fixture
+def scratch_app(scratch_url, tmp_path, monkeypatch):
+    """An app on the scratch database, inside its app context; nothing migrated yet."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url,
+                      "ATTACHMENT_DIR": str(tmp_path / "files"), "ENV_NAME": "test"})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()

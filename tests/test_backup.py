@@ -8,7 +8,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import MetaData
 
-from portal import create_app, demo
+from portal import demo
 from portal.backup import BackupError, row_counts
 from portal.extensions import db
 from portal.models import Attachment
@@ -18,15 +18,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 128
 
 
 @pytest.fixture
-def scratch_app(scratch_url, tmp_path, monkeypatch):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url,
-                      "ATTACHMENT_DIR": str(tmp_path / "files"), "ENV_NAME": "test"})
-    with app.app_context():
-        upgrade()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def migrated_app(scratch_app):
+    upgrade()
+    return scratch_app
 
 
 def _with_an_attachment():
@@ -38,10 +32,10 @@ def _with_an_attachment():
     cases.add_customer_message(case, case.customer, "A photo of the letter", files=checked)
 
 
-def test_round_trip_brings_back_every_row_and_file(scratch_app, tmp_path):
+def test_round_trip_brings_back_every_row_and_file(migrated_app, tmp_path):
     _with_an_attachment()
     before = row_counts()
-    runner = scratch_app.test_cli_runner()
+    runner = migrated_app.test_cli_runner()
     result = runner.invoke(args=["backup", str(tmp_path / "backup")])
     assert result.exit_code == 0, result.output
     assert "1 attachments" in result.output
@@ -66,9 +60,9 @@ def test_round_trip_brings_back_every_row_and_file(scratch_app, tmp_path):
     assert attachments.storage_path(attachment.storage_key).read_bytes() == PNG
 
 
-def test_a_damaged_backup_is_refused_before_anything_is_touched(scratch_app, tmp_path):
+def test_a_damaged_backup_is_refused_before_anything_is_touched(migrated_app, tmp_path):
     _with_an_attachment()
-    runner = scratch_app.test_cli_runner()
+    runner = migrated_app.test_cli_runner()
     runner.invoke(args=["backup", str(tmp_path / "backup")])
     [copy] = [p for p in (tmp_path / "backup" / "attachments").rglob("*") if p.is_file()]
     copy.write_bytes(b"tampered")
@@ -78,7 +72,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_touched(scratch_app, tmp
     assert row_counts() == before
 
 
-def test_backup_never_overwrites(scratch_app, tmp_path):
+def test_backup_never_overwrites(migrated_app, tmp_path):
     (tmp_path / "exists").mkdir()
     with pytest.raises(BackupError, match="already exists"):
         from portal.backup import backup

@@ -118,6 +118,13 @@ def test_quick_views_mine_unassigned_and_waiting_longest_first(client, login, de
     assert "Unassigned" in waiting and "3 days ago" in waiting
 
 
+def _tab_counts(client) -> dict[str, str]:
+    """What each queue tab says after its name, as a person reads it."""
+    page = client.get("/admin/cases").text
+    return dict(re.findall(r'>\s*(All open|Mine|Unassigned|Awaiting our answer) '
+                           r'<span class="queue-views__count">([^<]+)<', page))
+
+
 def test_view_counts_are_counted_over_visible_open_cases(client, login, desk):
     _, cat, agent, colleague = desk
     make(cat, assignee=agent)
@@ -129,10 +136,7 @@ def test_view_counts_are_counted_over_visible_open_cases(client, login, desk):
     assert queue_service.view_counts(agent) == queue_service.ViewCounts(
         mine=2, unassigned=1, waiting=3, open=4)
     login(client, agent)
-    page = client.get("/admin/cases").text
-    tabs = re.findall(r'>\s*(All open|Mine|Unassigned|Awaiting our answer) '
-                      r'<span class="queue-views__count">(\d+)<', page)
-    assert dict(tabs) == {"All open": "4", "Mine": "2", "Unassigned": "1",
+    assert _tab_counts(client) == {"All open": "4", "Mine": "2", "Unassigned": "1",
                           "Awaiting our answer": "3"}
 
 
@@ -144,10 +148,7 @@ def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
         make(cat)
     make(cat, assignee=agent)
     login(client, agent)
-    page = client.get("/admin/cases").text
-    tabs = re.findall(r'>\s*(All open|Mine|Unassigned|Awaiting our answer) '
-                      r'<span class="queue-views__count">([^<]+)<', page)
-    assert dict(tabs) == {"All open": "3+", "Mine": "1", "Unassigned": "3+",
+    assert _tab_counts(client) == {"All open": "3+", "Mine": "1", "Unassigned": "3+",
                           "Awaiting our answer": "3+"}
 
 
