@@ -14,7 +14,8 @@ from sqlalchemy import MetaData, create_engine, text
 from portal import create_app
 from portal.extensions import db
 from portal.services import two_factor
-from tests import factories, helpers
+from tests import demo_world, factories, helpers
+from tests.pseudo_locale import catalogue, pseudo_german  # noqa: F401 - fixtures
 
 
 def _drop_everything() -> None:
@@ -148,3 +149,9 @@ def scratch_app(scratch_url, tmp_path, monkeypatch):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def world():
+    """The demo stories with every kind of page filled (tests/demo_world.py)."""
+    demo_world.build()

@@ -1,102 +1,19 @@
 """Translations: every customer-facing string goes through gettext, and pages follow the browser.
 
-`pybabel extract` runs as README tells translators to run it. Its catalogue is then
-"translated" into a pseudo-language (each string wrapped in ⟦…⟧) and installed as German for
-the length of a test: a page asked for in German that still shows an unwrapped word has a
-string nobody can translate.
+The pseudo-language that finds unwrapped strings is in tests/pseudo_locale.py.
 """
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from datetime import timedelta
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from flask_babel import get_babel
 from sqlalchemy import update
 
-from portal.extensions import babel, db
+from portal.extensions import db
 from portal.models import CaseEvent, utcnow
 from tests import factories
-
-ROOT = Path(__file__).resolve().parents[1]
-GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
-# Words that stay as they are in every language: the product's name and the signed-in person.
-KEEP = {"Caseloop", "Nina", "Newcomer"}
-
-
-@pytest.fixture(scope="module")
-def catalogue(tmp_path_factory):
-    """What `pybabel extract -F babel.cfg` finds (the command README gives)."""
-    out = tmp_path_factory.mktemp("i18n") / "messages.pot"
-    subprocess.run(  # noqa: S603 - our own tool, fixed arguments
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(out), "."],
-        cwd=ROOT, check=True, capture_output=True)
-    with out.open("rb") as pot:
-        return read_po(pot)
-
-
-def _pseudo(text: str) -> str:
-    return f"⟦{text}⟧"
-
-
-@pytest.fixture
-def pseudo_german(app, catalogue, tmp_path, monkeypatch):
-    """The extracted catalogue, each string wrapped in ⟦…⟧, installed as German for one test."""
-    for message in catalogue:
-        if not message.id:
-            continue
-        if message.pluralizable:
-            message.string = tuple(_pseudo(form) for form in message.id)
-        else:
-            message.string = _pseudo(message.id)
-    folder = tmp_path / "de" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "messages.mo").open("wb") as mo:
-        write_mo(mo, catalogue)
-    monkeypatch.setattr(get_babel(app), "translation_directories", [str(tmp_path)])
-    babel.domain_instance.cache.clear()
-    yield
-    babel.domain_instance.cache.clear()
-
-
-class _Visible(HTMLParser):
-    """The text a person sees or hears: body text, aria-labels and the title."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        for name, value in attrs:
-            if name in ("aria-label", "title", "data-announce") and value:
-                self.parts.append(value)
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def untranslated(html: str) -> set[str]:
-    """Words on the page outside any ⟦translated⟧ string."""
-    parser = _Visible()
-    parser.feed(html)
-    rest = re.sub(r"⟦[^⟧]*⟧", " ", " ".join(parser.parts))
-    return {word for word in re.findall(r"[^\W\d_]{2,}", rest)} - KEEP
+from tests.pseudo_locale import GERMAN, untranslated
 
 
 def test_the_extractor_finds_the_customer_strings(catalogue):

@@ -7,21 +7,16 @@ Screenshots land in test-artifacts/screenshots/a11y-*.png.
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from flask import request, request_started
 from playwright.sync_api import expect
-from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
 from portal import demo
-from portal.api import tokens
 from portal.extensions import db
-from portal.mail import inbound
-from portal.models import Case, Category, Department, FollowUp, Role, Standard, User
-from portal.services import attachments, cases, two_factor
+from portal.models import Role
+from portal.services import two_factor
 from tests import factories
+from tests.demo_world import case_of, staff_pages, user
 from tests.e2e.a11y import audit, report
 from tests.helpers import last_link, two_factor_code
 
@@ -33,43 +28,6 @@ NOT_PAGES = {"customer.home", "customer.case_stream", "customer.cases_stream",
              "admin.case_stream", "admin.queue_stream", "admin.case_timeline",
              "admin.audit_csv", "admin.feedback_csv", "admin.settings", "health.healthz",
              "static"}
-
-TRIAGE_MAIL = b"""From: Someone New <stranger@example.org>
-To: support@caseloop.localhost
-Subject: Where is my refund?
-Message-ID: <a11y-0001@example.org>
-Date: Tue, 24 Nov 2026 16:00:00 +0000
-Content-Type: text/plain; charset="UTF-8"
-
-I sent the parcel back two weeks ago and have heard nothing since.
-"""
-
-
-def _user(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
-
-
-def _case_of(email: str) -> Case:
-    return db.session.scalar(select(Case).join(User, Case.customer_id == User.id)
-                             .where(User.email == email).order_by(Case.id))
-
-
-@pytest.fixture
-def world():
-    """The demo stories plus files on Ravi's case, a triage email and an API token."""
-    demo.load()
-    ravi = _case_of("ravi@example.com")
-    files = attachments.check_uploads([
-        FileStorage(io.BytesIO(b"Order 55-18734, paid 12 March."), filename="receipt.txt"),
-        FileStorage(io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 64), filename="dashboard.png"),
-    ])
-    cases.add_customer_message(ravi, ravi.customer, "Here is the receipt and a photo.",
-                               files=files)
-    inbound.ingest(TRIAGE_MAIL)
-    tokens.create(_user("admin@staff.example.com"), "Recall system", "write", [])
-    factories.customer("Nina Newcomer", "nina@example.com")
-    db.session.commit()
-
 
 @pytest.fixture
 def seen(app):
@@ -100,7 +58,7 @@ def sign_in_as(page, email: str, password: str = demo.PASSWORD, staff: bool = Fa
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: not url.endswith("/login"))
     if page.url.endswith("/admin/login/code"):
-        page.get_by_label("Code").fill(two_factor_code(_user(email)))
+        page.get_by_label("Code").fill(two_factor_code(user(email)))
         page.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_url(lambda url: "/login" not in url)
 
@@ -148,7 +106,7 @@ def test_every_customer_page(app, page, world, seen):
     page.get_by_role("button", name="Open a new case").click()
     visit(page, problems, "customer-new-case-errors")
     visit(page, problems, "customer-case-resolved-feedback",
-          f"/cases/{_case_of('dana@example.com').reference}")
+          f"/cases/{case_of('dana@example.com').reference}")
     visit(page, problems, "customer-profile", "/profile")
     visit(page, problems, "customer-404", "/cases/CL-999999")
 
@@ -156,28 +114,15 @@ def test_every_customer_page(app, page, world, seen):
                       ("johnson", "with-promises"), ("lena", "closed-feedback-given")]:
         sign_in_as(page, f"{who}@example.com")
         visit(page, problems, f"customer-case-{name}",
-              f"/cases/{_case_of(f'{who}@example.com').reference}")
+              f"/cases/{case_of(f'{who}@example.com').reference}")
     assert not problems, report(problems)
     assert not unexpected(page.console_errors), page.console_errors
     missing = unvisited(app, seen, "customer.")
     assert not missing, f"pages this test does not visit yet: {missing}"
 
 
-def _id(model, *where) -> int:
-    return db.session.scalar(select(model.id).where(*where).order_by(model.id))
-
-
 def test_every_staff_page(app, page, world, seen):
-    dana = _case_of("dana@example.com")
-    ids = {
-        "customer": dana.customer_id,
-        "staff": _user("tom@staff.example.com").id,
-        "department": _id(Department),
-        "category": _id(Category),
-        "standard": _id(Standard),
-        "follow_up": _id(FollowUp),
-    }
-    admin = _user("admin@staff.example.com")
+    admin = user("admin@staff.example.com")
     if not two_factor.is_enrolled(admin):
         factories.enrol_two_factor(admin)
     factories.staff(Role.MANAGER, name="Nora Newmanager", email="nora@staff.example.com")
@@ -198,40 +143,7 @@ def test_every_staff_page(app, page, world, seen):
     page.get_by_role("button", name="Sign in", exact=True).click()
     visit(page, problems, "staff-two-factor-code")
     sign_in_as(page, "admin@staff.example.com", staff=True)
-    pages = [
-        ("staff-account-security", "/admin/account/security"),
-        ("staff-feedback", "/admin/feedback"),
-        ("staff-feedback-comments", "/admin/feedback/comments"),
-        ("staff-queue", "/admin/cases"),
-        ("staff-queue-filtered", "/admin/cases?status=resolved&status=new&q=recall&sort=updated"),
-        ("staff-queue-waiting", "/admin/cases?view=waiting"),
-        ("staff-workspace", f"/admin/cases/{dana.reference}"),
-        ("staff-workspace-promises", f"/admin/cases/{_case_of('mei@example.com').reference}"),
-        ("staff-customer-history", f"/admin/customers/{ids['customer']}"),
-        ("staff-promises", "/admin/promises"),
-        ("staff-follow-ups", "/admin/follow-ups"),
-        ("staff-follow-up", f"/admin/follow-ups/{ids['follow_up']}"),
-        ("staff-dashboard", "/admin/dashboard"),
-        ("staff-inbox", "/admin/inbox"),
-        ("staff-inbox-mail", "/admin/inbox/1"),
-        ("staff-outbox", "/admin/outbox"),
-        ("staff-audit-log", "/admin/audit"),
-        ("staff-settings-staff", "/admin/settings/staff"),
-        ("staff-settings-staff-new", "/admin/settings/staff/new"),
-        ("staff-settings-security", "/admin/settings/security"),
-        ("staff-settings-staff-edit", f"/admin/settings/staff/{ids['staff']}"),
-        ("staff-settings-departments", "/admin/settings/departments"),
-        ("staff-settings-department", f"/admin/settings/departments/{ids['department']}"),
-        ("staff-settings-categories", "/admin/settings/categories"),
-        ("staff-settings-category", f"/admin/settings/categories/{ids['category']}"),
-        ("staff-settings-standards", "/admin/settings/standards"),
-        ("staff-settings-standard", f"/admin/settings/standards/{ids['standard']}"),
-        ("staff-api-tokens", "/admin/settings/api-tokens"),
-        ("staff-api-token-new", "/admin/settings/api-tokens/new"),
-        ("staff-webhook-new", "/admin/settings/api-tokens/webhooks/new"),
-        ("staff-404", "/admin/cases/CL-999999"),
-    ]
-    for name, url in pages:
+    for name, url in staff_pages():
         visit(page, problems, name, url)
     page.goto("/admin/settings/api-tokens/new")
     page.get_by_label("Name").fill("Head office CRM")
