@@ -36,6 +36,7 @@ def register_extensions(app: Flask) -> None:
     from . import (  # noqa: F401 - auth registers the user loader
         auth,
         database,
+        form_input,
         htmx,
         i18n,
         live,
@@ -52,6 +53,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True)
     csrf.init_app(app)
     htmx_ext.init_app(app)
+    form_input.init_app(app)  # on top of htmx-flask's request class
     login_manager.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)

@@ -1,0 +1,69 @@
+"""Form bodies are read as strict UTF-8: anything else is a 400, never text stored altered.
+
+Werkzeug turns undecodable bytes in a multipart field into U+FFFD, and an undecodable
+urlencoded body into an empty form (so the person saw "write your reply first" for text
+they had written). Both now stop the request before any view runs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import typing as t
+from urllib.parse import parse_qsl
+
+from flask import Flask, Request
+from werkzeug.exceptions import BadRequest
+from werkzeug.formparser import FormDataParser, MultiPartParser
+
+STRICT_UTF8 = "caseloop-strict-utf-8"
+REFUSED = "The form was not valid UTF-8 text. Nothing was saved."
+
+
+def _strict_codec(name: str) -> codecs.CodecInfo | None:
+    # Werkzeug decodes multipart fields with errors="replace" and no way to ask otherwise;
+    # this codec ignores the mode it is given and refuses bad bytes.
+    if name.replace("_", "-") != STRICT_UTF8:
+        return None
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(utf8.encode, lambda data, errors="strict": utf8.decode(data),
+                            name=STRICT_UTF8)
+
+
+codecs.register(_strict_codec)
+
+
+class _StrictMultiPartParser(MultiPartParser):
+    def get_part_charset(self, headers) -> str:
+        charset = super().get_part_charset(headers)
+        return STRICT_UTF8 if charset.lower() == "utf-8" else charset
+
+
+class StrictFormDataParser(FormDataParser):
+    def _parse_urlencoded(self, stream: t.IO[bytes], mimetype: str,
+                          content_length: int | None, options: dict[str, str]):
+        try:
+            items = parse_qsl(stream.read().decode(), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest(REFUSED) from None
+        return stream, self.cls(items), self.cls()
+
+    def _parse_multipart(self, stream: t.IO[bytes], mimetype: str,
+                         content_length: int | None, options: dict[str, str]):
+        boundary = options.get("boundary", "").encode("ascii")
+        if not boundary:
+            raise ValueError("Missing boundary")
+        parser = _StrictMultiPartParser(
+            stream_factory=self.stream_factory, max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts, cls=self.cls)
+        try:
+            form, files = parser.parse(stream, boundary, content_length)
+        except UnicodeDecodeError:
+            raise BadRequest(REFUSED) from None
+        return stream, form, files
+
+
+def init_app(app: Flask) -> None:
+    """Call after extensions that set their own request class (htmx-flask does)."""
+    base: type[Request] = app.request_class
+    app.request_class = type("StrictRequest", (base,),
+                             {"form_data_parser_class": StrictFormDataParser})
