@@ -7,36 +7,37 @@ from wtforms import RadioField, StringField, URLField
 from wtforms.validators import DataRequired, Length
 
 from portal.choices import options
+from portal.lazy_text import lazy_gettext as _l
 from portal.models.api import READ, WEBHOOK_EVENTS, WRITE
 
 from .settings_forms import TOO_LONG, CheckboxesField
 
-SCOPE_CHOICES = options([(READ, "Read only: cases, timelines, promises, feedback"),
-                         (WRITE, "Read and write: also open cases, log contacts, promise, "
-                                 "change status")])
-NAME = [DataRequired("Enter a name."), Length(max=120, message=TOO_LONG)]
+SCOPE_CHOICES = options([(READ, _l("Read only: cases, timelines, promises, feedback")),
+                         (WRITE, _l("Read and write: also open cases, log contacts, promise, "
+                                    "change status"))])
+NAME = [DataRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)]
 
 
 def _departments() -> CheckboxesField:
-    return CheckboxesField("Departments", coerce=int, validate_choice=True,
-                           description="Leave all unticked for every department.")
+    return CheckboxesField(_l("Departments"), coerce=int, validate_choice=True,
+                           description=_l("Leave all unticked for every department."))
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=NAME,
-                       description="The system that will use it, e.g. “Head office recall "
-                                   "system”. Its actions show under this name.")
-    scope = RadioField("Access", choices=SCOPE_CHOICES, default=READ)
+    name = StringField(_l("Name"), validators=NAME,
+                       description=_l("The system that will use it, e.g. “Head office recall "
+                                      "system”. Its actions show under this name."))
+    scope = RadioField(_l("Access"), choices=SCOPE_CHOICES, default=READ)
     departments = _departments()
 
 
 class WebhookForm(FlaskForm):
-    name = StringField("Name", validators=NAME)
-    url = URLField("Address", validators=[DataRequired("Enter the address to call."),
-                                          Length(max=500, message=TOO_LONG)],
-                   description="An http:// or https:// address that accepts a JSON POST.")
-    events = CheckboxesField("Events", choices=options(WEBHOOK_EVENTS.items()),
-                             validators=[DataRequired("Choose at least one kind of event.")])
+    name = StringField(_l("Name"), validators=NAME)
+    url = URLField(_l("Address"), validators=[DataRequired(_l("Enter the address to call.")),
+                                              Length(max=500, message=TOO_LONG)],
+                   description=_l("An http:// or https:// address that accepts a JSON POST."))
+    events = CheckboxesField(_l("Events"), choices=options(WEBHOOK_EVENTS.items()),
+                             validators=[DataRequired(_l("Choose at least one kind of event."))])
     departments = _departments()
 
 

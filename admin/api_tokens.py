@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -42,7 +43,7 @@ def _delivery_counts() -> dict[tuple[int, str], int]:
 def _department_names() -> Callable[[list[int]], str]:
     """A formatter for stored department ids; "All" for an empty list."""
     names = {d.id: d.name for d in catalog.all_departments()}
-    return lambda ids: ", ".join(sorted(names[i] for i in ids if i in names)) or "All"
+    return lambda ids: ", ".join(sorted(names[i] for i in ids if i in names)) or _("All")
 
 
 @bp.get("/settings/api-tokens")
@@ -84,7 +85,7 @@ def api_token_revoke(token_id: int):
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"Revoked “{token.name}”: it stops working at once.", "success")
+        flash(_("Revoked “%(name)s”: it stops working at once.", name=token.name), "success")
     return redirect(url_for("admin.api_tokens"))
 
 
@@ -116,5 +117,5 @@ def webhook_remove(webhook_id: int):
         abort(404)
     name = hook.name
     webhooks.remove(current_user, hook)
-    flash(f"Removed the webhook “{name}”; nothing more is sent to it.", "success")
+    flash(_("Removed the webhook “%(name)s”; nothing more is sent to it.", name=name), "success")
     return redirect(url_for("admin.api_tokens"))

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, select, true
 
@@ -39,11 +40,11 @@ def _scope(viewer: User) -> ColumnElement[bool]:
 def _filter_form(viewer: User) -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args)
     # Fresh lists each time: appending to the class's choices would grow them for everyone.
-    form.actor.choices = options([("", "Anyone")] +
+    form.actor.choices = options([("", _("Anyone"))] +
                                  [(str(u.id), u.name) for u in staff.staff_members()])
     actions = db.session.scalars(select(AuditEntry.action).where(_scope(viewer))
                                  .distinct().order_by(AuditEntry.action))
-    form.action.choices = options([("", "Any action")] + [(a, a) for a in actions])
+    form.action.choices = options([("", _("Any action"))] + [(a, a) for a in actions])
     return form
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal import ratelimit
 from portal.auth import end_session
@@ -22,7 +23,7 @@ def login():
         if user:
             return _second_step(user, safe_next(request.args.get("next"),
                                                 url_for("admin.queue")))
-        form.password.errors.append("That email and password do not match a staff account.")
+        form.password.errors.append(_("That email and password do not match a staff account."))
         return render_template("admin/login.html", form=form), 422
     return render_template("admin/login.html", form=form), 422 if form.is_submitted() else 200
 
@@ -42,5 +43,5 @@ def _second_step(user, next_path: str):
 @bp.post("/logout")
 def logout():
     end_session()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("admin.login"))

@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.choices import options
 from portal.extensions import db
 from portal.files import send_attachment
-from portal.models import Attachment, Category, Channel, Department, Priority, Role, Status, User
+from portal.lazy_text import lazy_gettext as _l
+from portal.models import (
+    Attachment,
+    Category,
+    Channel,
+    Department,
+    EventKind,
+    Priority,
+    Role,
+    Status,
+    User,
+)
 from portal.services import (
     access,
     case_details,
@@ -40,6 +52,23 @@ from .forms import (
 FORMS = {"reply": StaffReplyForm, "status": StatusForm, "details": DetailsForm,
          "handoff": HandoffForm, "contact": ContactForm, "reference": ReferenceForm,
          "promise": PromiseForm}
+# What the collision notice calls each change someone else made.
+CHANGE_NAMES = {
+    EventKind.OPENED: _l("opened"),
+    EventKind.CUSTOMER_MESSAGE: _l("customer message"),
+    EventKind.STAFF_REPLY: _l("staff reply"),
+    EventKind.INTERNAL_NOTE: _l("internal note"),
+    EventKind.STATUS_CHANGE: _l("status change"),
+    EventKind.ASSIGNMENT: _l("assignment"),
+    EventKind.CONTACT_LOGGED: _l("contact logged"),
+    EventKind.REOPENED: _l("reopened"),
+    EventKind.LINKED: _l("linked"),
+    EventKind.DETAILS_CHANGED: _l("details changed"),
+    EventKind.PROMISE: _l("promise"),
+    EventKind.ESCALATION: _l("escalation"),
+    EventKind.FEEDBACK: _l("feedback"),
+    EventKind.FOLLOW_UP: _l("follow up"),
+}
 
 
 def _case(reference: str):
@@ -61,12 +90,14 @@ def _choices(forms: dict, case) -> None:
         return
     colleagues = staff.active_members()
     if "handoff" in forms:
-        people = [(0, "Nobody yet: the department's queue")]
+        people = [(0, _("Nobody yet: the department's queue"))]
         if handoffs.can_assign_others(current_user):
-            people += [(u.id, f"{u.name} ({', '.join(n for _, n in u.departments) or 'all'})")
-                       for u in colleagues]
+            everywhere = _("all")
+            for u in colleagues:
+                where = ", ".join(n for _id, n in u.departments) or everywhere
+                people.append((u.id, f"{u.name} ({where})"))
         else:
-            people.append((current_user.id, f"Me ({current_user.name})"))
+            people.append((current_user.id, _("Me (%(name)s)", name=current_user.name)))
         forms["handoff"].assignee.choices = options(people)
     if "promise" in forms:
         forms["promise"].owner.choices = options(
@@ -99,7 +130,8 @@ def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 2
     std = clock.standard_for(case)
     return render_template(
         "admin/cases/workspace.html", case=case, events=events, forms=forms,
-        conflict=conflict, handoff=handoff, panel=customers.before_contact(case),
+        conflict=conflict, change_names=CHANGE_NAMES, handoff=handoff,
+        panel=customers.before_contact(case),
         rag=clock.rag(case, std), deadlines=clock.deadlines(case, std),
         customer_clock=clock.customer_clock(case), reactions=feedback.reactions_for(case),
     ), code
@@ -148,14 +180,14 @@ def _show_error(form, exc: ServiceError) -> None:
 def reply(reference: str):
     return act(reference, "reply", lambda case, f: cases.add_staff_reply(
         case, current_user, f.body.data, internal=f.kind.data == "internal", once=f.once.data),
-        "Saved.")
+        _("Saved."))
 
 
 @bp.post("/cases/<reference>/status")
 @staff_required(Role.AGENT)
 def change_status(reference: str):
     return act(reference, "status", lambda case, f: cases.change_status(
-        case, current_user, Status(f.status.data), f.explanation.data), "Status changed.")
+        case, current_user, Status(f.status.data), f.explanation.data), _("Status changed."))
 
 
 @bp.post("/cases/<reference>/details")
@@ -165,7 +197,7 @@ def change_details(reference: str):
         category = db.session.get(Category, f.category.data)
         case_details.change_details(case, current_user, Priority(f.priority.data), category)
 
-    return act(reference, "details", action, "Details changed.")
+    return act(reference, "details", action, _("Details changed."))
 
 
 @bp.post("/cases/<reference>/handoff")
@@ -177,7 +209,7 @@ def handoff(reference: str):
         handoffs.hand_off(case, current_user, department, assignee, f.note.data,
                           f.customer_line.data)
 
-    response = act(reference, "handoff", action, "Handed over, with your note.")
+    response = act(reference, "handoff", action, _("Handed over, with your note."))
     return _leave_if_gone(reference, response)
 
 
@@ -206,14 +238,14 @@ def take(reference: str):
 def log_contact(reference: str):
     return act(reference, "contact", lambda case, f: case_details.log_contact(
         case, current_user, Channel(f.channel.data), f.body.data, f.public.data),
-        "Contact logged.")
+        _("Contact logged."))
 
 
 @bp.post("/cases/<reference>/references")
 @staff_required(Role.AGENT)
 def add_reference(reference: str):
     return act(reference, "reference", lambda case, f: case_details.add_reference(
-        case, current_user, f.system.data, f.value.data), "Reference added.")
+        case, current_user, f.system.data, f.value.data), _("Reference added."))
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")

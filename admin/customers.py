@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -57,6 +58,6 @@ def add_fact(customer_id: int):
         except ServiceError as exc:
             form.value.errors.append(exc.message)
         else:
-            flash("Detail saved. Every department sees it now.", "success")
+            flash(_("Detail saved. Every department sees it now."), "success")
             return redirect(url_for("admin.customer_history", customer_id=customer.id) + "#facts")
     return _page(customer, form, 422)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import charts
@@ -52,7 +53,7 @@ def feedback_comments():
         page = feedback_reports.comments(current_user, form.filters(),
                                          request.args.get("cursor"))
     except InvalidCursor:
-        return render_error(400, "That page link is broken: start again from the first page.")
+        return render_error(400, _("That page link is broken: start again from the first page."))
     return _render("admin/feedback/comments.html", form, page=page, now=utcnow(),
                    paged=bool(request.args.get("cursor")))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
@@ -58,6 +59,6 @@ def complete_follow_up(follow_up_id: int):
         except ServiceError as exc:
             getattr(form, exc.field or "what_was_done").errors.append(exc.message)
         else:
-            flash("Loop closed: the customer sees what was done.", "success")
+            flash(_("Loop closed: the customer sees what was done."), "success")
             return redirect(url_for("admin.follow_up_queue"))
     return _page(item, form, 422)

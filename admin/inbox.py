@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.lazy_text import lazy_gettext as _l
 from portal.mail import triage
 from portal.models import Role
 from portal.services.errors import NotFound, ServiceError
@@ -15,14 +17,14 @@ from portal.services.errors import NotFound, ServiceError
 from . import bp
 from .decorators import staff_required
 
-TABS = {"": "Needs a person and automatic", "triage": "Needs a person",
-        "automatic": "Automatic"}
+TABS = {"": _l("Needs a person and automatic"), "triage": _l("Needs a person"),
+        "automatic": _l("Automatic")}
 
 
 class AttachMailForm(FlaskForm):
     # Here rather than in forms.py: the inbox is self-contained (the mail channel owns it).
-    reference = StringField("Case reference", description="For example CL-000123.",
-                            validators=[DataRequired("Enter a case reference."),
+    reference = StringField(_l("Case reference"), description=_l("For example CL-000123."),
+                            validators=[DataRequired(_l("Enter a case reference.")),
                                         Length(max=20)])
 
 
@@ -73,7 +75,8 @@ def inbox_attach(mail_id: int):
             else:
                 flash(exc.message, "error")
         else:
-            flash(f"Added to {mail.case.reference} as the customer's message.", "success")
+            flash(_("Added to %(reference)s as the customer's message.",
+                    reference=mail.case.reference), "success")
             return redirect(url_for("admin.inbox"))
     return _detail(mail, form, 422)
 
@@ -88,5 +91,5 @@ def inbox_dismiss(mail_id: int):
         except ServiceError as exc:
             flash(exc.message, "error")
             return redirect(url_for("admin.inbox_mail", mail_id=mail.id))
-        flash("Dismissed. The original is kept.", "success")
+        flash(_("Dismissed. The original is kept."), "success")
     return redirect(url_for("admin.inbox"))

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.lazy_text import lazy_gettext as _l
 from portal.models import Role
-from portal.models.outbox import FAILED, OUTBOX_STATUSES
+from portal.models.outbox import FAILED, OUTBOX_STATUSES, PENDING, SENDING, SENT
 from portal.services import outbox as outbox_service
 from portal.services.errors import ServiceError
 
 from . import bp
 from .decorators import staff_required
+
+STATUS_NAMES = {PENDING: _l("Pending"), SENDING: _l("Sending"), SENT: _l("Sent"),
+                FAILED: _l("Failed")}
 
 
 @bp.get("/outbox")
@@ -21,7 +26,7 @@ def outbox():
     if status and status not in OUTBOX_STATUSES:
         abort(400)
     return render_template("admin/outbox.html", messages=outbox_service.recent(status or None),
-                           status=status, statuses=OUTBOX_STATUSES,
+                           status=status, statuses=OUTBOX_STATUSES, status_names=STATUS_NAMES,
                            counts=outbox_service.counts(),
                            failed=FAILED)
 
@@ -34,5 +39,5 @@ def outbox_retry(message_id: int):
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
-        flash("Queued again: the worker sends it on its next round.", "success")
+        flash(_("Queued again: the worker sends it on its next round."), "success")
     return redirect(url_for("admin.outbox", status=request.args.get("status", "")))

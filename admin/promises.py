@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
@@ -25,7 +26,7 @@ def make_promise(reference: str):
         promises.make(case, current_user, f.what.data, owner, to_utc(f.due.data),
                       f.public.data)
 
-    return act(reference, "promise", action, "Promise recorded.")
+    return act(reference, "promise", action, _("Promise recorded."))
 
 
 @bp.post("/promises/<int:promise_id>/settle")
@@ -37,7 +38,7 @@ def settle_promise(promise_id: int):
     form = SettlePromiseForm()
     back = url_for("admin.workspace", reference=promise.case.reference) + f"#promise-{promise.id}"
     if not form.validate_on_submit():
-        flash("Choose how the promise ended.", "error")
+        flash(_("Choose how the promise ended."), "error")
         return redirect(back)
     try:
         if form.state.data == "broken" and form.new_what.data and form.new_due.data:
@@ -49,7 +50,8 @@ def settle_promise(promise_id: int):
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"Promise marked {form.state.data}.", "success")
+        flash({"kept": _("Promise marked kept."), "broken": _("Promise marked broken."),
+               "withdrawn": _("Promise marked withdrawn.")}[form.state.data], "success")
     return redirect(back)
 
 

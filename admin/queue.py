@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portal.errors import render_error
 from portal.htmx import wants_fragment
-from portal.models import STATUS_TEXT, Role
+from portal.models import PRIORITY_LABELS, STATUS_TEXT, Role
 from portal.pagination import url_with
 from portal.services import queue as queue_service
 from portal.services.errors import ServiceError
@@ -26,7 +26,8 @@ def queue():
         return render_error(400, exc.message)
     page = queue_service.search(current_user, filters)
     results = {"filters": filters, "page": page, "url_with": url_with,
-               "sort_labels": queue_service.SORT_LABELS}
+               "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending],
+               "priority_labels": PRIORITY_LABELS}
     if wants_fragment():
         return render_template("admin/cases/_results.html", **results)
     return render_template(

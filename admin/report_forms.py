@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField
 
 from portal.choices import options
+from portal.lazy_text import lazy_gettext as _l
 from portal.models import User
 from portal.services import queue
 from portal.services.feedback_reports import GROUPS, WEEK_CHOICES, WEEKS, Filters
@@ -18,12 +21,12 @@ class FeedbackFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    department = SelectField("Department", default="")
-    category = SelectField("Category", default="")
-    agent = SelectField("Agent", default="")
-    weeks = SelectField("Period", default=str(WEEKS),
-                        choices=options((str(n), f"{n} weeks") for n in WEEK_CHOICES))
-    group = SelectField("Break down by", default="department",
+    department = SelectField(_l("Department"), default="")
+    category = SelectField(_l("Category"), default="")
+    agent = SelectField(_l("Agent"), default="")
+    # Choices set in for_viewer: their plural forms need the request's language.
+    weeks = SelectField(_l("Period"), default=str(WEEKS))
+    group = SelectField(_l("Break down by"), default="department",
                         choices=options((key, label) for key, label in GROUPS.items()))
 
     # Every filter the pages pass on from link to link (the comments' cursor is not one).
@@ -35,10 +38,12 @@ class FeedbackFilterForm(FlaskForm):
         form = cls(formdata=args)
         # Fresh lists each time: appending to the class's choices would grow them for everyone.
         scope = queue.filter_options(viewer)
-        for field, pairs, anything in ((form.department, scope.departments, "All"),
-                                       (form.category, scope.categories, "All"),
-                                       (form.agent, scope.assignees, "Anyone")):
+        for field, pairs, anything in ((form.department, scope.departments, _("All")),
+                                       (form.category, scope.categories, _("All")),
+                                       (form.agent, scope.assignees, _("Anyone"))):
             field.choices = options([("", anything), *((str(v), label) for v, label in pairs)])
+        form.weeks.choices = options((str(n), ngettext("%(num)d week", "%(num)d weeks", n))
+                                     for n in WEEK_CHOICES)
         return form
 
     def filters(self) -> Filters:

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -17,6 +18,7 @@ from portal.services.errors import NotFound, ServiceError
 from . import bp
 from .decorators import staff_required
 from .settings_forms import (
+    ROLE_LABELS,
     CategoryEditForm,
     CategoryForm,
     DepartmentForm,
@@ -77,7 +79,7 @@ def settings():
 def staff_list():
     members = staff.staff_members()
     return render_template("admin/settings/staff.html", members=members,
-                           enrolled=two_factor.enrolled_ids(members))
+                           enrolled=two_factor.enrolled_ids(members), role_labels=ROLE_LABELS)
 
 
 @bp.route("/settings/staff/new", methods=["GET", "POST"])
@@ -91,8 +93,8 @@ def staff_new():
         except ServiceError as exc:
             _refuse(form, exc)
         else:
-            flash(f"{member.name} is invited: we emailed {member.email} a link to choose "
-                  "a password.", "success")
+            flash(_("%(name)s is invited: we emailed %(email)s a link to choose a password.",
+                    name=member.name, email=member.email), "success")
             return redirect(url_for("admin.staff_list"))
     return _page("admin/settings/staff_new.html", form)
 
@@ -115,7 +117,8 @@ def staff_edit(user_id: int):
         except ServiceError as exc:
             _refuse(form, exc)
         else:
-            flash(f"Saved {member.name}." if changed else "Nothing to change.", "success")
+            flash(_("Saved %(name)s.", name=member.name) if changed else _("Nothing to change."),
+                  "success")
             return redirect(url_for("admin.staff_list"))
     return _page("admin/settings/staff_edit.html", form, **_member_panels(member))
 
@@ -147,8 +150,8 @@ def staff_access(user_id: int):
                                **_member_panels(member))
         return page, 422
     if changed:
-        flash(f"{member.name} can sign in again." if member.active else
-              f"{member.name} is deactivated and signed out everywhere.", "success")
+        flash(_("%(name)s can sign in again.", name=member.name) if member.active else
+              _("%(name)s is deactivated and signed out everywhere.", name=member.name), "success")
     return redirect(url_for("admin.staff_edit", user_id=member.id))
 
 
@@ -159,8 +162,8 @@ def staff_two_factor_reset(user_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     if two_factor.reset(current_user, member):
-        flash(f"Two-factor sign-in of {member.name} is reset and they are signed out. They set "
-              "it up again at their next sign-in.", "success")
+        flash(_("Two-factor sign-in of %(name)s is reset and they are signed out. They set it "
+                "up again at their next sign-in.", name=member.name), "success")
     return redirect(url_for("admin.staff_edit", user_id=member.id))
 
 
@@ -172,7 +175,7 @@ def security_settings():
     if form.validate_on_submit():
         changed = two_factor.set_agents_requirement(current_user,
                                                     form.agents_need_two_factor.data)
-        flash("Saved." if changed else "Nothing to change.", "success")
+        flash(_("Saved.") if changed else _("Nothing to change."), "success")
         return redirect(url_for("admin.security_settings"))
     return _page("admin/settings/security.html", form)
 
@@ -187,7 +190,7 @@ def departments():
         except ServiceError as exc:
             _refuse(form, exc)
         else:
-            flash(f"Added the department {dep.name}.", "success")
+            flash(_("Added the department %(name)s.", name=dep.name), "success")
             return redirect(url_for("admin.departments"))
     return _page("admin/settings/departments.html", form,
                  rows=catalog.departments_with_counts())
@@ -204,7 +207,8 @@ def department_edit(department_id: int):
         except ServiceError as exc:
             _refuse(form, exc)
         else:
-            flash(f"Renamed to {dep.name}." if changed else "Nothing to change.", "success")
+            flash(_("Renamed to %(name)s.", name=dep.name) if changed else _("Nothing to change."),
+                  "success")
             return redirect(url_for("admin.departments"))
     return _page("admin/settings/department_edit.html", form, department=dep)
 
@@ -219,7 +223,7 @@ def categories():
         except ServiceError as exc:
             _refuse(form, exc)
         else:
-            flash(f"Added the category {cat.name}.", "success")
+            flash(_("Added the category %(name)s.", name=cat.name), "success")
             return redirect(url_for("admin.categories"))
     return _page("admin/settings/categories.html", form, rows=catalog.all_categories())
 
@@ -237,6 +241,7 @@ def category_edit(category_id: int):
         except ServiceError as exc:
             _refuse(form, exc)
         else:
-            flash(f"Saved {cat.name}." if changed else "Nothing to change.", "success")
+            flash(_("Saved %(name)s.", name=cat.name) if changed else _("Nothing to change."),
+                  "success")
             return redirect(url_for("admin.categories"))
     return _page("admin/settings/category_edit.html", form, category=cat)

@@ -19,12 +19,13 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.choices import options
+from portal.lazy_text import lazy_gettext as _l
 from portal.models import Department, Role
 
-ROLE_CHOICES = options([(Role.AGENT.value, "Agent"), (Role.MANAGER.value, "Manager"),
-                        (Role.ADMIN.value, "Admin")])
-TOO_LONG = "Keep it under %(max)d characters."
-NAME = [DataRequired("Enter a name."), Length(max=80, message=TOO_LONG)]
+ROLE_LABELS = {Role.AGENT: _l("Agent"), Role.MANAGER: _l("Manager"), Role.ADMIN: _l("Admin")}
+ROLE_CHOICES = options([(role.value, label) for role, label in ROLE_LABELS.items()])
+TOO_LONG = _l("Keep it under %(max)d characters.")
+NAME = [DataRequired(_l("Enter a name.")), Length(max=80, message=TOO_LONG)]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -35,23 +36,23 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _departments_field() -> CheckboxesField:
-    return CheckboxesField("Departments", coerce=int, validate_choice=True,
-                           description="The cases of these departments show in their queue.")
+    return CheckboxesField(_l("Departments"), coerce=int, validate_choice=True,
+                           description=_l("The cases of these departments show in their queue."))
 
 
 class StaffEditForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES,
-                       description="Agents work cases; managers also see the audit log of "
-                                   "their departments; admins change these settings.")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES,
+                       description=_l("Agents work cases; managers also see the audit log of "
+                                      "their departments; admins change these settings."))
     departments = _departments_field()
 
 
 class InviteStaffForm(StaffEditForm):
-    name = StringField("Name", validators=[DataRequired("Enter their name."),
-                                           Length(max=120, message=TOO_LONG)])
-    email = EmailField("Work email", validators=[DataRequired("Enter their email address."),
-                                                 Email("Enter a valid email address."),
-                                                 Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter their name.")),
+                                               Length(max=120, message=TOO_LONG)])
+    email = EmailField(_l("Work email"),
+                       validators=[DataRequired(_l("Enter their email address.")),
+                                   Email(_l("Enter a valid email address.")), Length(max=254)])
 
 
 class StaffAccessForm(FlaskForm):
@@ -60,27 +61,27 @@ class StaffAccessForm(FlaskForm):
 
 class SecuritySettingsForm(FlaskForm):
     agents_need_two_factor = BooleanField(
-        "Require two-factor sign-in for agents",
-        description="Managers and admins always need it. Switching it on signs out every "
-                    "agent without it; they set it up at their next sign-in.")
+        _l("Require two-factor sign-in for agents"),
+        description=_l("Managers and admins always need it. Switching it on signs out every "
+                       "agent without it; they set it up at their next sign-in."))
 
 
 class DepartmentForm(FlaskForm):
-    name = StringField("Department name", validators=NAME)
+    name = StringField(_l("Department name"), validators=NAME)
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Category name", validators=NAME,
-                       description="What customers choose in “Open a case”.")
-    department = SelectField("Department", coerce=int,
-                             validators=[DataRequired("Choose a department.")],
-                             description="New cases in this category go to this department.")
+    name = StringField(_l("Category name"), validators=NAME,
+                       description=_l("What customers choose in “Open a case”."))
+    department = SelectField(_l("Department"), coerce=int,
+                             validators=[DataRequired(_l("Choose a department."))],
+                             description=_l("New cases in this category go to this department."))
 
 
 class CategoryEditForm(CategoryForm):
-    active = BooleanField("Customers can choose it",
-                          description="When off, it disappears from “Open a case”; cases "
-                                      "already in it keep it.")
+    active = BooleanField(_l("Customers can choose it"),
+                          description=_l("When off, it disappears from “Open a case”; cases "
+                                         "already in it keep it."))
 
 
 F = TypeVar("F", bound=FlaskForm)
@@ -90,7 +91,7 @@ def with_departments(form: F, departments: list[Department]) -> F:
     """Fill the department choices of a settings form from the current departments."""
     pairs = [(d.id, d.name) for d in departments]
     if isinstance(form, CategoryForm):
-        form.department.choices = options([(0, "Choose a department"), *pairs])
+        form.department.choices = options([(0, _l("Choose a department")), *pairs])
     else:
         form.departments.choices = options(pairs)
     return form
@@ -102,16 +103,16 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = SelectField("Who", default="")
-    action = SelectField("Action", default="")
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To (inclusive)", validators=[Optional()])
-    q = SearchField("Summary contains", validators=[Optional(), Length(max=200)])
+    actor = SelectField(_l("Who"), default="")
+    action = SelectField(_l("Action"), default="")
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To (inclusive)"), validators=[Optional()])
+    q = SearchField(_l("Summary contains"), validators=[Optional(), Length(max=200)])
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date is before the start date.")
+            raise ValidationError(_l("The end date is before the start date."))
 
     def validate_q(self, field: SearchField) -> None:
         if "\x00" in (field.data or ""):
-            raise ValidationError("That text contains a character we cannot search for.")
+            raise ValidationError(_l("That text contains a character we cannot search for."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ def _form(std: Standard | None = None) -> StandardForm:
         "update_minutes": std.update_minutes, "resolution_minutes": std.resolution_minutes}
     form = StandardForm(data=data) if data and request.method == "GET" else StandardForm()
     cats = db.session.scalars(select(Category).order_by(Category.name))
-    form.category.choices = options([(0, "Any category")] + [(c.id, c.name) for c in cats])
+    form.category.choices = options([(0, _("Any category"))] + [(c.id, c.name) for c in cats])
     return form
 
 
@@ -59,7 +60,7 @@ def save_standard(standard_id: int | None = None):
         except ServiceError as exc:
             getattr(form, exc.field or "category").errors.append(exc.message)
         else:
-            flash("Standard saved. Cases are measured against it from now on.", "success")
+            flash(_("Standard saved. Cases are measured against it from now on."), "success")
             return redirect(url_for("admin.standards_list"))
     return _page(form, editing, 422)
 
@@ -73,5 +74,5 @@ def delete_standard(standard_id: int):
         standards.delete(current_user, standard_id)
     except NotFound:
         abort(404)
-    flash("Standard removed.", "success")
+    flash(_("Standard removed."), "success")
     return redirect(url_for("admin.standards_list"))

@@ -6,6 +6,8 @@ import secrets
 
 import segno
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import ratelimit
@@ -25,7 +27,7 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _restart():
-    flash("Your sign-in was interrupted or took too long. Please sign in again.", "info")
+    flash(_("Your sign-in was interrupted or took too long. Please sign in again."), "info")
     return redirect(url_for("admin.login"))
 
 
@@ -45,8 +47,10 @@ def two_factor_code():
             pending.finish(user)
             if kind == "recovery":
                 left = two_factor.recovery_codes_left(user)
-                flash(f"You used a recovery code; {left} {'is' if left == 1 else 'are'} left. "
-                      "Make new ones under Your sign-in security.", "info")
+                flash(ngettext("You used a recovery code; %(num)d is left. Make new ones under "
+                               "Your sign-in security.",
+                               "You used a recovery code; %(num)d are left. Make new ones under "
+                               "Your sign-in security.", left), "info")
             return redirect(done)
         form.code.errors.append(two_factor.WRONG_CODE)
     status = 422 if form.is_submitted() else 200

@@ -8,6 +8,10 @@ from datetime import date, timedelta
 from math import floor, log10
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+
+from .formatting import daymonth
+
 if TYPE_CHECKING:
     from .services.feedback_reports import Tally
     from .services.reports import Week
@@ -188,7 +192,7 @@ def week_labels(starts: Sequence[date], every: int = 1) -> list[str]:
     With `every` above 1 only every so many weeks is labelled, so long periods stay legible.
     """
     shown = starts[::every]
-    texts = [f"{d.day} {d:%b}" if i == 0 or d.month != shown[i - 1].month else str(d.day)
+    texts = [daymonth(d) if i == 0 or d.month != shown[i - 1].month else str(d.day)
              for i, d in enumerate(shown)]
     return [texts[i // every] if i % every == 0 else "" for i in range(len(starts))]
 
@@ -198,19 +202,19 @@ def trends(weeks: Sequence[Week]) -> list[Chart]:
     labels = week_labels([w.start for w in weeks])
     unit, symbol = duration_unit([w.resolution for w in weeks])
     return [
-        bar_chart("trend-flow", "Cases opened and resolved per week",
-                  "Opened (solid bars) beside resolved (hatched bars), week by week.", labels,
-                  [("Opened", [w.opened for w in weeks]),
-                   ("Resolved", [w.resolved for w in weeks])]),
-        line_chart("trend-promises", "Promises kept on time per week",
-                   "Share of the promises that came due each week and were kept on time.",
-                   labels, [("Kept on time", [w.keeping.percent for w in weeks])],
+        bar_chart("trend-flow", _("Cases opened and resolved per week"),
+                  _("Opened (solid bars) beside resolved (hatched bars), week by week."), labels,
+                  [(_("Opened"), [w.opened for w in weeks]),
+                   (_("Resolved"), [w.resolved for w in weeks])]),
+        line_chart("trend-promises", _("Promises kept on time per week"),
+                   _("Share of the promises that came due each week and were kept on time."),
+                   labels, [(_("Kept on time"), [w.keeping.percent for w in weeks])],
                    lambda v: f"{v:.0f}%", fixed_top=100),
-        line_chart("trend-resolution", "Median time to resolution per week",
-                   "Opened to resolved on the customer's clock (solid line, circles) and the "
-                   "part spent waiting on the customer (dashed line, squares).", labels,
-                   [("Opened to resolved", _in(unit, [w.resolution for w in weeks])),
-                    ("Waiting on the customer",
+        line_chart("trend-resolution", _("Median time to resolution per week"),
+                   _("Opened to resolved on the customer's clock (solid line, circles) and the "
+                     "part spent waiting on the customer (dashed line, squares)."), labels,
+                   [(_("Opened to resolved"), _in(unit, [w.resolution for w in weeks])),
+                    (_("Waiting on the customer"),
                      _in(unit, [w.waiting if w.resolution else None for w in weeks]))],
                    lambda v: f"{v:.1f}".removesuffix(".0") + f" {symbol}"),
     ]
@@ -223,22 +227,23 @@ def feedback_trends(weeks: Sequence[tuple[date, Tally]], histogram: Sequence[int
     labels = week_labels([start for start, _ in weeks], every=1 + (len(weeks) - 1) // 8)
     tallies = [t for _, t in weeks]
     return [
-        stacked_chart("feedback-answers", "“Did we solve it?” answers per week",
-                      "Yes (solid), Partly (hatched) and No (dotted) stacked in that order; "
-                      "the week's total is written on top.", labels,
-                      [("Yes", [t.yes for t in tallies]), ("Partly", [t.partly for t in tallies]),
-                       ("No", [t.no for t in tallies])], palette="verdict"),
-        stacked_chart("feedback-ratings", "Ratings per week",
-                      "Ratings of 9–10 (solid), 7–8 (hatched) and 0–6 (dotted) stacked in "
-                      "that order; the number of ratings is written on top.", labels,
+        stacked_chart("feedback-answers", _("“Did we solve it?” answers per week"),
+                      _("Yes (solid), Partly (hatched) and No (dotted) stacked in that order; "
+                        "the week's total is written on top."), labels,
+                      [(_("Yes"), [t.yes for t in tallies]),
+                       (_("Partly"), [t.partly for t in tallies]),
+                       (_("No"), [t.no for t in tallies])], palette="verdict"),
+        stacked_chart("feedback-ratings", _("Ratings per week"),
+                      _("Ratings of 9–10 (solid), 7–8 (hatched) and 0–6 (dotted) stacked in "
+                        "that order; the number of ratings is written on top."), labels,
                       [(f"{low}–{high}", [t.bands[i] for t in tallies])
                        for i, (low, high) in enumerate(bands)], palette="verdict"),
-        bar_chart("feedback-histogram", "Ratings from 0 to 10, whole period",
-                  "How many answers gave each rating, 0 on the left to 10 on the right.",
-                  [str(n) for n in range(11)], [("Answers", list(histogram))]),
-        line_chart("feedback-loops", "Unhappy answers followed up within target, per week",
-                   "Share of the unhappy answers of each week whose follow-up was completed "
-                   "by its due time, counting those that came due.", labels,
-                   [("Within target", [t.loops.percent for t in tallies])],
+        bar_chart("feedback-histogram", _("Ratings from 0 to 10, whole period"),
+                  _("How many answers gave each rating, 0 on the left to 10 on the right."),
+                  [str(n) for n in range(11)], [(_("Answers"), list(histogram))]),
+        line_chart("feedback-loops", _("Unhappy answers followed up within target, per week"),
+                   _("Share of the unhappy answers of each week whose follow-up was completed "
+                     "by its due time, counting those that came due."), labels,
+                   [(_("Within target"), [t.loops.percent for t in tallies])],
                    lambda v: f"{v:.0f}%", fixed_top=100),
     ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from portal.lazy_text import lazy_gettext as _l
 
 from . import ratelimit
 from .database import SAFE_METHODS, committed_in_request, discard_session
@@ -15,19 +18,21 @@ from .extensions import db, login_manager
 from .htmx import wants_fragment
 
 MESSAGES = {
-    400: ("Bad request", "We could not understand that request. Nothing was changed."),
-    403: ("Not allowed", "Your account is not allowed to do that."),
-    404: ("Not found", "There is nothing here, or it is not yours to see."),
-    405: ("Not allowed", "That page cannot be used this way."),
-    409: ("Changed meanwhile", "Someone changed this in the meantime. Reload and try again."),
-    413: ("Too large", "That upload is too large. Nothing was saved."),
-    429: ("Slow down", "Too many attempts. Wait a moment and try again."),
-    500: ("Something went wrong", "It is our fault, not yours. Nothing you sent was lost."),
-    503: ("We're having trouble", "We're having trouble right now. Nothing you wrote was "
-          "lost: try again in a few seconds."),
+    400: (_l("Bad request"), _l("We could not understand that request. Nothing was changed.")),
+    403: (_l("Not allowed"), _l("Your account is not allowed to do that.")),
+    404: (_l("Not found"), _l("There is nothing here, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("That page cannot be used this way.")),
+    409: (_l("Changed meanwhile"),
+          _l("Someone changed this in the meantime. Reload and try again.")),
+    413: (_l("Too large"), _l("That upload is too large. Nothing was saved.")),
+    429: (_l("Slow down"), _l("Too many attempts. Wait a moment and try again.")),
+    500: (_l("Something went wrong"),
+          _l("It is our fault, not yours. Nothing you sent was lost.")),
+    503: (_l("We're having trouble"), _l("We're having trouble right now. Nothing you wrote "
+                                         "was lost: try again in a few seconds.")),
 }
-SAVED = ("We're having trouble showing the next page, but what you sent was saved. "
-         "Reload in a few seconds to see it; there is no need to send it again.")
+SAVED = _l("We're having trouble showing the next page, but what you sent was saved. "
+           "Reload in a few seconds to see it; there is no need to send it again.")
 # The prose fields a failed form's 503 page shows back (never passwords, codes or tokens).
 WORDS_FIELD = re.compile(r"(^|[-_])(body|comment|note|explanation|outcome|reason|summary|"
                          r"title|what|what_was_done|told_customer|customer_line)$")
@@ -36,7 +41,9 @@ WORDS_FIELD = re.compile(r"(^|[-_])(body|comment|note|explanation|outcome|reason
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, (str(code), ""))
     template = "errors/_error.html" if wants_fragment() else "errors/error.html"
-    body = render_template(template, code=code, title=title, message=detail or message)
+    # str(): Jinja does not escape lazy strings (their __html__ is the raw text).
+    body = render_template(template, code=code, title=str(title),
+                           message=str(detail or message))
     return body, code
 
 
@@ -53,8 +60,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded):
         seconds = ratelimit.retry_after()
-        body, code = render_error(429, "Too many attempts. For your safety, please wait "
-                                       f"{ratelimit.wait_text(seconds)} and try again.")
+        body, code = render_error(429, _("Too many attempts. For your safety, please wait "
+                                         "%(wait)s and try again.",
+                                         wait=ratelimit.wait_text(seconds)))
         return body, code, {"Retry-After": str(seconds)}
 
     # Lost or refused connections, SQLite lock timeouts: the database, not the request.
@@ -84,7 +92,7 @@ def database_trouble():
         return body, code, headers
     words = [] if saved else _words_sent()
     body = render_template("errors/unavailable.html", saved=saved, words=words,
-                           message=SAVED if saved else MESSAGES[503][1])
+                           message=str(SAVED if saved else MESSAGES[503][1]))
     return body, 503, headers
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import Babel, lazy_gettext
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -12,6 +12,8 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .lazy_text import lazy_gettext
 
 # Named constraints, so that migrations can alter them on SQLite (batch mode) too.
 NAMING = {

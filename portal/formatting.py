@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import functools
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import TIMEDELTA_UNITS, format_timedelta
+from babel import Locale
+from babel.dates import (
+    TIMEDELTA_UNITS,
+    format_datetime,
+    format_skeleton,
+    format_timedelta,
+    match_skeleton,
+)
+from babel.units import format_unit
 from flask import Flask, current_app, g, has_request_context
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
+from jinja2.filters import do_filesizeformat
 
-from .models import STATUS_TEXT, utcnow
+from .models import PRIORITY_LABELS, SOLVED_LABELS, STATUS_TEXT, utcnow
 
 
 def zone_for(user=None) -> ZoneInfo:
@@ -69,11 +79,38 @@ def isotime(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds") if moment else ""
 
 
+def _english() -> bool:
+    """English is the source language: its times are strftime's, fast on pages of 50 rows."""
+    locale = get_locale()
+    return locale is None or locale.language == "en"
+
+
+def _in_language(local: datetime, skeleton: str, zone: bool = False) -> str:
+    """The moment as the request's language writes a date skeleton and a 24-hour time."""
+    locale = get_locale()
+    return format_datetime(local, _pattern(str(locale), skeleton, zone), locale=locale)
+
+
+@functools.cache
+def _pattern(locale: str, skeleton: str, zone: bool) -> str:
+    """CLDR has date skeletons and time skeletons, not both in one: join them as the
+    language does ("{1}, {0}")."""
+    data = Locale.parse(locale)
+    skeletons = data.datetime_skeletons
+    # No language has a skeleton for the wide weekday alone ("Tuesday 17:00").
+    date = "EEEE" if skeleton == "EEEE" else skeletons[match_skeleton(skeleton, skeletons)].pattern
+    time = skeletons["Hm"].pattern + (" z" if zone else "")
+    return data.datetime_formats["medium"].format(time, date)
+
+
 def fulltime(moment: datetime | None, user=None) -> str:
     """'Thu 26 Nov 2026, 17:00 GMT' in the viewer's (or the given user's) zone."""
     if moment is None:
         return ""
-    return moment.astimezone(zone_for(user)).strftime("%a %d %b %Y, %H:%M %Z")
+    local = moment.astimezone(zone_for(user))
+    if _english():
+        return local.strftime("%a %d %b %Y, %H:%M %Z")
+    return _in_language(local, "yMMMEd", zone=True)
 
 
 def whentime(moment: datetime | None, user=None) -> str:
@@ -82,7 +119,9 @@ def whentime(moment: datetime | None, user=None) -> str:
         return ""
     local = moment.astimezone(zone_for(user))
     same_year = local.year == utcnow().astimezone(local.tzinfo).year
-    return local.strftime("%a %d %b, %H:%M" if same_year else "%a %d %b %Y, %H:%M")
+    if _english():
+        return local.strftime("%a %d %b, %H:%M" if same_year else "%a %d %b %Y, %H:%M")
+    return _in_language(local, "MMMEd" if same_year else "yMMMEd")
 
 
 def shorttime(moment: datetime | None, user=None) -> str:
@@ -90,9 +129,50 @@ def shorttime(moment: datetime | None, user=None) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(zone_for(user))
-    if abs(moment - utcnow()) < timedelta(days=6):
-        return local.strftime("%A %H:%M")
-    return local.strftime("%d %b %H:%M")
+    this_week = abs(moment - utcnow()) < timedelta(days=6)
+    if _english():
+        return local.strftime("%A %H:%M" if this_week else "%d %b %H:%M")
+    return _in_language(local, "EEEE" if this_week else "MMMd")
+
+
+def utctime(moment: datetime | None) -> str:
+    """'26 Nov 17:00 UTC', whoever reads it: for records that name the time in UTC."""
+    if moment is None:
+        return ""
+    utc = moment.astimezone(ZoneInfo("UTC"))
+    if _english():
+        return utc.strftime("%d %b %H:%M UTC")
+    return _in_language(utc, "MMMd", zone=True)
+
+
+def utcstamp(moment: datetime | None) -> str:
+    """'26 Nov 2026 17:00' in UTC, for tables whose heading says UTC (the audit log)."""
+    if moment is None:
+        return ""
+    utc = moment.astimezone(ZoneInfo("UTC"))
+    return utc.strftime("%d %b %Y %H:%M") if _english() else _in_language(utc, "yMMMd")
+
+
+def _day_text(day: date, english: str, skeleton: str) -> str:
+    """A calendar day or month, no time and no zone, as the request's language writes it."""
+    if _english():
+        return day.strftime(english)
+    return format_skeleton(skeleton, day, locale=get_locale())
+
+
+def daymonth(day: date) -> str:
+    """'5 Oct'."""
+    return _day_text(day, "%-d %b", "MMMd")
+
+
+def dayyear(day: date) -> str:
+    """'5 Oct 2026'."""
+    return _day_text(day, "%-d %b %Y", "yMMMd")
+
+
+def monthyear(day: date) -> str:
+    """'October 2026'."""
+    return _day_text(day, "%B %Y", "yMMMM")
 
 
 def minutes(total: int | float | None) -> str:
@@ -100,10 +180,24 @@ def minutes(total: int | float | None) -> str:
     total = int(total or 0)
     days, rest = divmod(total, 1440)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{mins} min"] if mins or not parts else []
+    parts = [ngettext("%(num)d day", "%(num)d days", days)] if days else []
+    parts += [gettext("%(num)d h", num=hours)] if hours else []
+    parts += [gettext("%(num)d min", num=mins)] if mins or not parts else []
     return " ".join(parts)
+
+
+_BYTES = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte",
+          "digital-terabyte")
+
+
+def filesize(size: int) -> str:
+    """'64 Bytes', '1.2 MB': Jinja's filesizeformat in English, CLDR's units otherwise."""
+    if _english():
+        return do_filesizeformat(size)
+    step = 0
+    while step < len(_BYTES) - 1 and size >= 1000 ** (step + 1):
+        step += 1
+    return format_unit(round(size / 1000**step, 1), _BYTES[step], "short", locale=get_locale())
 
 
 def from_iso(text: str | None) -> datetime | None:
@@ -118,5 +212,12 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fulltime)
     app.add_template_filter(whentime)
     app.add_template_filter(shorttime)
+    app.add_template_filter(utctime)
+    app.add_template_filter(filesize)
+    app.add_template_filter(utcstamp)
+    app.add_template_filter(dayyear)
+    app.add_template_filter(monthyear)
     app.context_processor(lambda: {"zone_name": zone_for().key})
     app.jinja_env.globals["status_texts"] = {s.value: t for s, t in STATUS_TEXT.items()}
+    app.jinja_env.globals["solved_labels"] = {s.value: t for s, t in SOLVED_LABELS.items()}
+    app.jinja_env.globals["priority_labels"] = {p.value: t for p, t in PRIORITY_LABELS.items()}

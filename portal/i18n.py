@@ -7,8 +7,10 @@ the source language; a language is offered once `portal/translations/<lang>/` ha
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from flask import Flask, Response, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 
 from .extensions import babel
 from .formatting import zone_for
@@ -20,6 +22,16 @@ def select_locale() -> str | None:
         return None  # mail and CLI output: the default
     offered = [str(locale) for locale in babel.list_translations()]
     return request.accept_languages.best_match(offered)
+
+
+def current_language() -> str | None:
+    """The language this request negotiated ("de", "pt_BR"); None outside a request."""
+    return str(get_locale()) if has_request_context() else None
+
+
+def in_language(language: str | None) -> AbstractContextManager:
+    """Translate in a recipient's language, or the default: never the current request's."""
+    return force_locale(language or str(babel.default_locale))
 
 
 def html_lang() -> str:

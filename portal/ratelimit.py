@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, Response, current_app, request, session
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .extensions import limiter
@@ -121,9 +122,8 @@ def retry_after() -> int:
 
 def wait_text(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} seconds"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minutes"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    return ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
 
 
 @limiter.request_filter

@@ -23,7 +23,8 @@ from portal.models import (
 from portal.services import accounts, cases, feedback
 
 PASSWORD = "correct horse battery"  # noqa: S105
-STATUS_LABELS = {status: text.label for status, text in STATUS_TEXT.items()}
+# English words: lazy labels made plain (Playwright and assertions take str).
+STATUS_LABELS = {status: str(text.label) for status, text in STATUS_TEXT.items()}
 _seq = itertools.count(1)
 
 

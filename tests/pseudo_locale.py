@@ -12,23 +12,27 @@ import functools
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
-from babel import dates
+from babel import dates, units
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_babel import get_babel
 from sqlalchemy import String, Text, select
 
 from portal.extensions import babel, db
+from portal.models import AuditEntry, CaseEvent, Channel, EventKind
 
 ROOT = Path(__file__).resolve().parents[1]
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
 # Words that stay as they are in every language: the product's name and the signed-in person.
 KEEP = {"Caseloop", "Nina", "Newcomer"}
+# "Europe/London": a time zone's identifier is a name for machines, the same in every language.
+ZONE_ID = re.compile(r"\b\w+(?:/[\w+-]+)+")
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +99,11 @@ def untranslated(html: str) -> set[str]:
     """Words on the page outside any ⟦translated⟧ string."""
     parser = _Visible()
     parser.feed(html)
-    rest = re.sub(r"⟦[^⟧]*⟧", " ", " ".join(parser.parts))
+    rest = " ".join(parser.parts)
+    # Innermost first: a translated string can hold another ("⟦Confirmed ⟦just now⟧⟧").
+    while (inner := re.sub(r"⟦[^⟦⟧]*⟧", " ", rest)) != rest:
+        rest = inner
+    rest = ZONE_ID.sub(lambda m: " " if m.group() in available_timezones() else m.group(), rest)
     return _words(rest) - KEEP - _babel_german()
 
 
@@ -119,15 +127,33 @@ def _babel_german() -> set[str]:
             words |= _words(dates.format_timedelta(timedelta(seconds=sign * seconds),
                                                    add_direction=True, threshold=1,
                                                    locale="de"))
+    for size in ("byte", "kilobyte", "megabyte", "gigabyte", "terabyte"):  # "64 Byte"
+        for count in (1, 2):
+            words |= _words(units.format_unit(count, f"digital-{size}", "short", locale="de"))
+    for zone in ("UTC", "Europe/London"):  # zones the tests show times in ("UTC")
+        for month in (1, 7):
+            moment = datetime(2026, month, 1, tzinfo=ZoneInfo(zone))
+            words |= _words(dates.format_datetime(moment, "z", locale="de"))
     return words
 
 
 def stored_words() -> set[str]:
-    """Every word in every text column: what people and the demo wrote, not the product."""
+    """Every word in every text column: what people and the demo wrote, not the product.
+
+    Plus the lines staff typed for the customer on a handoff, kept in the event's data (a
+    default line, which the page words itself, has `to` instead), and the field names an
+    audit entry records (`first_response_minutes`): the log shows the record as it is.
+    """
     words: set[str] = set()
     for table in db.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(column.type, String | Text):
                 for value in db.session.scalars(select(column).where(column.is_not(None))):
                     words |= _words(str(value))
+    for event in db.session.scalars(select(CaseEvent).where(
+            CaseEvent.kind == EventKind.ASSIGNMENT, CaseEvent.channel == Channel.SYSTEM)):
+        if "to" not in event.data:
+            words |= _words(event.data.get("summary", ""))
+    for before, after in db.session.execute(select(AuditEntry.before, AuditEntry.after)):
+        words |= _words(" ".join([*(before or {}), *(after or {})]))
     return words

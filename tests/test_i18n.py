@@ -5,15 +5,18 @@ The pseudo-language that finds unwrapped strings is in tests/pseudo_locale.py.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from portal import demo
 from portal.extensions import db
-from portal.models import CaseEvent, utcnow
+from portal.formatting import filesize, fulltime, minutes
+from portal.models import Case, CaseEvent, utcnow
 from tests import factories
-from tests.pseudo_locale import GERMAN, untranslated
+from tests.demo_world import user
+from tests.pseudo_locale import GERMAN, stored_words, untranslated
 
 
 def test_the_extractor_finds_the_customer_strings(catalogue):
@@ -71,3 +74,53 @@ def test_a_case_page_in_german(client, login, pseudo_german):
         assert text in page
     assert "vor 3 Stunden" in page  # relative times come from Babel's own German
     assert "Recall RC-42 not booked" in page  # what the customer wrote stays as written
+
+
+DEMO_CUSTOMERS = ("dana", "ravi", "mei", "johnson", "lena")
+
+
+def test_customer_case_pages_of_the_demo_world(client, world, pseudo_german):
+    """Every case page of the demo customers: only what people wrote stays unwrapped."""
+    allowed = stored_words()
+    found = {}
+    for name in DEMO_CUSTOMERS:
+        customer = user(f"{name}@example.com")
+        references = [case.reference for case in db.session.scalars(
+            select(Case).where(Case.customer_id == customer.id).order_by(Case.id))]
+        client.post("/logout")
+        signed_in = client.post("/login", data={"email": customer.email,
+                                                "password": demo.PASSWORD})
+        assert signed_in.status_code == 302, signed_in.text
+        for path in ["/cases", "/profile", *(f"/cases/{ref}" for ref in references)]:
+            page = client.get(path, headers=GERMAN)
+            assert page.status_code == 200, (name, path)
+            left = untranslated(page.text) - allowed
+            if left:
+                found[f"{name} {path}"] = sorted(left)
+    assert not found, "\n".join(f"{where}: {' '.join(words)}" for where, words in found.items())
+
+
+def test_times_durations_and_sizes_follow_the_language(app, pseudo_german):
+    moment = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    # Each in an app context of its own (the locale is kept in `g`), as requests are served.
+    with app.app_context(), app.test_request_context(headers=GERMAN):
+        assert fulltime(moment) == "Do., 26. Nov. 2026, 17:00 +0000"  # Babel's German
+        assert (minutes(2880), minutes(90)) == ("⟦2 days⟧", "⟦1 h⟧ ⟦30 min⟧")
+        assert filesize(64) == "64 Byte"
+    with app.app_context(), app.test_request_context():  # English: strftime's and Jinja's
+        assert fulltime(moment) == "Thu 26 Nov 2026, 17:00 GMT"
+        assert (minutes(2880), minutes(90)) == ("2 days", "1 h 30 min")
+        assert filesize(64) == "64 Bytes"
+
+
+def test_words_people_wrote_inside_a_translated_sentence_are_escaped(app):
+    """Flask-Babel's own lazy strings skip escaping; ours do not (a promise's words in a page)."""
+    from flask import render_template_string
+
+    from portal.lazy_text import lazy_gettext
+
+    with app.test_request_context():
+        html = render_template_string(
+            "{{ headline }}", headline=lazy_gettext("We promised: %(what)s",
+                                                    what='<img src=x onerror="alert(1)">'))
+    assert html == "We promised: &lt;img src=x onerror=&#34;alert(1)&#34;&gt;"

@@ -19,6 +19,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import in_language
 from ..models import CaseEvent, EventKind, User, Visibility
 from ..models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from ..services import audit
@@ -90,9 +91,11 @@ def remove(actor: User, webhook: Webhook) -> None:
 def payload(case_event: CaseEvent, event_type: str) -> dict[str, Any]:
     """What a receiver gets: the kind of event, the case as it is now, and the event."""
     case = case_event.case
+    with in_language(None):  # machines read it: the same words whoever's action sent it
+        label = str(case.status_text.label)
     return {"type": event_type, "case": {
         "reference": case.reference, "title": case.title, "status": case.status.value,
-        "status_label": case.status_text.label, "department_id": case.department_id,
+        "status_label": label, "department_id": case.department_id,
         "references": [{"system": r.system, "value": r.value} for r in case.references],
     }, "event": serializers.event(case_event)}
 

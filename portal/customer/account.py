@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from portal.lazy_text import lazy_gettext as _l
 
 from .. import ratelimit
 from ..auth import end_session, start_session
@@ -50,7 +51,7 @@ def login():
             start_session(user)
             return redirect(next_path)
         else:
-            form.password.errors.append("That email and password do not match an account.")
+            form.password.errors.append(_("That email and password do not match an account."))
         return render_template("portal/auth/login.html", form=form, link_form=link_form), 422
     status = 422 if form.is_submitted() else 200  # a refused form (a malformed email) is 422
     return render_template("portal/auth/login.html", form=form, link_form=link_form), status

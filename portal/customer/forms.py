@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -17,6 +16,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..choices import options
 from ..models import FACT_KINDS
@@ -99,17 +100,17 @@ class ReplyForm(FlaskForm):
 class FactForm(FlaskForm):
     """A detail about the customer (VIN, address…), shared by staff and customer pages."""
 
-    kind = SelectField("Detail", choices=options(FACT_KINDS.items()))
-    value = StringField("Value", validators=[DataRequired("Enter the value."),
-                                             Length(max=500)])
+    kind = SelectField(_l("Detail"), choices=options(FACT_KINDS.items()))
+    value = StringField(_l("Value"), validators=[DataRequired(_l("Enter the value.")),
+                                                 Length(max=500)])
 
 
 class EmailUpdatesForm(FlaskForm):
     email_updates = RadioField(
-        "Emails about your cases", choices=options([
-            ("immediate", "As each update happens"),
-            ("daily", "One summary a day, listing every update per case"),
-        ]), validators=[DataRequired("Choose how often we email you.")])
+        _l("Emails about your cases"), choices=options([
+            ("immediate", _l("As each update happens")),
+            ("daily", _l("One summary a day, listing every update per case")),
+        ]), validators=[DataRequired(_l("Choose how often we email you."))])
 
 
 class FeedbackForm(FlaskForm):

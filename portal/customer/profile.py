@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..auth import customer_required
 from ..models import EmailUpdates
@@ -13,8 +16,8 @@ from . import bp
 from .forms import ConfirmForm, EmailUpdatesForm, FactForm
 
 UPDATES_SAVED = {
-    EmailUpdates.IMMEDIATE: "Saved: we email you as each update happens.",
-    EmailUpdates.DAILY: "Saved: one summary a day, on days when something changed.",
+    EmailUpdates.IMMEDIATE: _l("Saved: we email you as each update happens."),
+    EmailUpdates.DAILY: _l("Saved: one summary a day, on days when something changed."),
 }
 
 
@@ -46,7 +49,7 @@ def save_fact(fact_id: int | None = None):
         except ServiceError as exc:
             form.value.errors.append(exc.message)
         else:
-            flash("Saved. Everyone who works on your cases sees it.", "success")
+            flash(_("Saved. Everyone who works on your cases sees it."), "success")
             return redirect(url_for("customer.profile"))
     return _page(form, 422)
 
@@ -60,7 +63,7 @@ def remove_fact(fact_id: int):
         customers.remove_fact(current_user, fact_id)
     except NotFound:
         abort(404)
-    flash("Removed.", "success")
+    flash(_("Removed."), "success")
     return redirect(url_for("customer.profile"))
 
 
@@ -70,7 +73,7 @@ def confirm_facts():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     customers.confirm_facts(current_user)
-    flash("Thank you: your details are confirmed.", "success")
+    flash(_("Thank you: your details are confirmed."), "success")
     return redirect(url_for("customer.profile"))
 
 
@@ -84,6 +87,6 @@ def save_email_updates():
         except ServiceError as exc:
             form.email_updates.errors.append(exc.message)
         else:
-            flash(UPDATES_SAVED[current_user.email_updates], "success")
+            flash(str(UPDATES_SAVED[current_user.email_updates]), "success")
             return redirect(url_for("customer.profile") + "#email-updates")
     return _page(code=422, updates_form=form)

@@ -5,6 +5,7 @@ from .audit import AuditEntry
 from .base import utcnow
 from .cases import (
     OPEN_STATUSES,
+    PRIORITY_LABELS,
     STATUS_TEXT,
     Case,
     Priority,
@@ -15,7 +16,15 @@ from .cases import (
 from .customers import FACT_KINDS, CaseReference, CustomerFact
 from .departments import Category, Department
 from .digests import DigestItem
-from .events import CONTACT_LABELS, Attachment, CaseEvent, Channel, EventKind, Visibility
+from .events import (
+    CONTACT_DEFAULTS,
+    CONTACT_LABELS,
+    Attachment,
+    CaseEvent,
+    Channel,
+    EventKind,
+    Visibility,
+)
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
 from .outbox import OutboxMessage
 from .promises import Escalation, Promise, PromiseState
@@ -25,12 +34,14 @@ from .tokens import AuthToken
 from .users import STAFF_ROLES, EmailUpdates, Role, User
 
 __all__ = [
+    "CONTACT_DEFAULTS",
     "CONTACT_LABELS",
     "FACT_KINDS",
     "AuditEntry",
     "CaseReference",
     "CustomerFact",
     "OPEN_STATUSES",
+    "PRIORITY_LABELS",
     "STAFF_ROLES",
     "STATUS_TEXT",
     "SiteSetting",

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.lazy_text import lazy_gettext as _l
+
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
@@ -15,11 +17,11 @@ WRITE = "write"
 SCOPES = (READ, WRITE)
 
 # What a webhook can subscribe to; only events the customer can also see are sent.
-WEBHOOK_EVENTS: dict[str, str] = {
-    "case.opened": "A case was opened",
-    "case.status_changed": "A case changed status",
-    "case.public_reply": "Staff replied to the customer",
-    "case.promise": "A promise was made, kept, broken or withdrawn",
+WEBHOOK_EVENTS = {
+    "case.opened": _l("A case was opened"),
+    "case.status_changed": _l("A case changed status"),
+    "case.public_reply": _l("Staff replied to the customer"),
+    "case.promise": _l("A promise was made, kept, broken or withdrawn"),
 }
 
 

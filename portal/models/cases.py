@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.lazy_text import lazy_gettext as _l
+
 from ..extensions import db
 from .base import UTCDateTime, trigram_index, utcnow
 
@@ -35,34 +37,47 @@ class Priority(enum.StrEnum):
     URGENT = "urgent"
 
 
+PRIORITY_LABELS = {Priority.LOW: _l("Low"), Priority.NORMAL: _l("Normal"),
+                   Priority.HIGH: _l("High"), Priority.URGENT: _l("Urgent")}
+
+
 @dataclass(frozen=True)
 class StatusText:
+    # Lazy strings in STATUS_TEXT (forms built at import read them per request);
+    # plain text from Case.status_text.
     label: str
     next_step: str
     tone: str  # a CSS hint; the label always carries the meaning too
 
+    def as_text(self) -> StatusText:
+        """The words in the current language, as str: JSON (webhooks) cannot take lazy ones."""
+        return StatusText(str(self.label), str(self.next_step), self.tone)
+
 
 STATUS_TEXT: dict[Status, StatusText] = {
-    Status.NEW: StatusText("Received", "We will acknowledge your case shortly.", "new"),
+    Status.NEW: StatusText(_l("Received"), _l("We will acknowledge your case shortly."), "new"),
     Status.ACKNOWLEDGED: StatusText(
-        "Acknowledged", "Someone on our team has read your case and will pick it up.", "new"
+        _l("Acknowledged"), _l("Someone on our team has read your case and will pick it up."),
+        "new"
     ),
     Status.IN_PROGRESS: StatusText(
-        "Waiting on us", "We are working on it. You do not need to do anything.", "us"
+        _l("Waiting on us"), _l("We are working on it. You do not need to do anything."), "us"
     ),
     Status.WAITING_ON_CUSTOMER: StatusText(
-        "Waiting on you", "We need something from you: please reply below.", "you"
+        _l("Waiting on you"), _l("We need something from you: please reply below."), "you"
     ),
     Status.WAITING_ON_THIRD_PARTY: StatusText(
-        "Waiting on a third party",
-        "We are waiting on someone outside our team and will keep you posted.",
+        _l("Waiting on a third party"),
+        _l("We are waiting on someone outside our team and will keep you posted."),
         "us",
     ),
     Status.RESOLVED: StatusText(
-        "Resolved", "We believe this is solved. Reply if it is not and we will pick it up.", "done"
+        _l("Resolved"),
+        _l("We believe this is solved. Reply if it is not and we will pick it up."), "done"
     ),
     Status.CLOSED: StatusText(
-        "Closed", "This case is closed. Replying opens a new case linked to this one.", "done"
+        _l("Closed"), _l("This case is closed. Replying opens a new case linked to this one."),
+        "done"
     ),
 }
 
@@ -153,7 +168,7 @@ class Case(db.Model):
 
     @property
     def status_text(self) -> StatusText:
-        return STATUS_TEXT[self.status]
+        return STATUS_TEXT[self.status].as_text()
 
     @property
     def is_open(self) -> bool:

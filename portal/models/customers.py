@@ -7,18 +7,20 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.lazy_text import lazy_gettext as _l
+
 from ..extensions import db
 from .base import UTCDateTime, trigram_index, utcnow
 
 # Kinds of fact, with the label people read. The order is the order shown.
-FACT_KINDS: dict[str, str] = {
-    "vin": "Vehicle identification number (VIN)",
-    "account_number": "Account number",
-    "order_number": "Order number",
-    "address": "Address",
-    "phone": "Phone",
-    "preferred_channel": "Preferred way to be contacted",
-    "preferred_time": "Best time to contact",
+FACT_KINDS = {
+    "vin": _l("Vehicle identification number (VIN)"),
+    "account_number": _l("Account number"),
+    "order_number": _l("Order number"),
+    "address": _l("Address"),
+    "phone": _l("Phone"),
+    "preferred_channel": _l("Preferred way to be contacted"),
+    "preferred_time": _l("Best time to contact"),
 }
 
 

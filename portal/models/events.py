@@ -6,8 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -44,24 +47,32 @@ class Channel(enum.StrEnum):
     SYSTEM = "system"
 
 
-# What a logged contact is called on the timeline, by channel.
-CONTACT_LABELS = {
-    Channel.PHONE: "Phone call",
-    Channel.IN_PERSON: "Visit",
-    Channel.LETTER: "Letter",
-    Channel.EMAIL: "Email",
-    Channel.API: "Message from another system",
-    Channel.WEB: "Contact",
-    Channel.SYSTEM: "Contact",
+def N_(text: str) -> str:
+    """Marks text for the catalogue (pybabel extracts N_ by default) and leaves it as is."""
+    return text
+
+
+# What a logged contact is called on the timeline, by channel. A contact logged without a
+# label of its own stores its channel's in English (the API gives it as stored).
+CONTACT_DEFAULTS = {
+    Channel.PHONE: N_("Phone call"),
+    Channel.IN_PERSON: N_("Visit"),
+    Channel.LETTER: N_("Letter"),
+    Channel.EMAIL: N_("Email"),
+    Channel.API: N_("Message from another system"),
+    Channel.WEB: N_("Contact"),
+    Channel.SYSTEM: N_("Contact"),
 }
+# The same in the reader's language, for forms and pages.
+CONTACT_LABELS = {channel: _l(label) for channel, label in CONTACT_DEFAULTS.items()}
 
 CHANNEL_LABELS = {
-    Channel.WEB: "on the web",
-    Channel.EMAIL: "by email",
-    Channel.PHONE: "by phone",
-    Channel.IN_PERSON: "in person",
-    Channel.LETTER: "by letter",
-    Channel.API: "from another system",
+    Channel.WEB: _l("on the web"),
+    Channel.EMAIL: _l("by email"),
+    Channel.PHONE: _l("by phone"),
+    Channel.IN_PERSON: _l("in person"),
+    Channel.LETTER: _l("by letter"),
+    Channel.API: _l("from another system"),
     Channel.SYSTEM: "",
 }
 
@@ -102,6 +113,13 @@ class CaseEvent(db.Model):
     @property
     def channel_label(self) -> str:
         return CHANNEL_LABELS[self.channel]
+
+    @property
+    def contact_label(self) -> str:
+        """What a logged contact is called: the label staff gave it, or its channel's."""
+        label = (self.data or {}).get("contact_label") or CONTACT_DEFAULTS[Channel.WEB]
+        # A channel's own label is stored in English: ours to translate, unlike a typed one.
+        return gettext(label) if label in CONTACT_DEFAULTS.values() else label
 
 
 class Attachment(db.Model):

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.lazy_text import lazy_gettext as _l
+
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
@@ -22,7 +24,7 @@ class Solved(enum.StrEnum):
     NO = "no"
 
 
-SOLVED_LABELS = {Solved.YES: "Yes", Solved.PARTLY: "Partly", Solved.NO: "No"}
+SOLVED_LABELS = {Solved.YES: _l("Yes"), Solved.PARTLY: _l("Partly"), Solved.NO: _l("No")}
 
 
 class Feedback(db.Model):

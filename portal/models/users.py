@@ -60,6 +60,9 @@ class User(UserMixin, db.Model):
 
     # IANA zone for showing times; None means the site default (DEFAULT_TIMEZONE).
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The locale their browser negotiated at sign-up or sign-in ("de", "pt_BR"): their
+    # emails use it, whoever's action sends them. None means the site default.
+    language: Mapped[str | None] = mapped_column(String(35))
     email_updates: Mapped[EmailUpdates] = mapped_column(
         Enum(EmailUpdates, native_enum=False, length=16,
              values_callable=lambda e: [m.value for m in e]),

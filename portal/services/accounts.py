@@ -10,10 +10,15 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.lazy_text import lazy_gettext as _l
+
 from ..extensions import db
+from ..i18n import current_language
 from ..models import AuthToken, Department, Role, User, utcnow
 from ..urls import external_url, site_path
 from .errors import ServiceError
@@ -33,7 +38,8 @@ def normalise_email(raw: str) -> str:
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ServiceError(f"That is not a valid email address: {exc}", "email") from exc
+        raise ServiceError(_("That is not a valid email address: %(reason)s", reason=exc),
+                           "email") from exc
     return result.normalized.lower()
 
 
@@ -47,7 +53,8 @@ def find_user(email: str) -> User | None:
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ServiceError(f"Use at least {MIN_PASSWORD} characters.", "password")
+        raise ServiceError(_("Use at least %(count)d characters.", count=MIN_PASSWORD),
+                           "password")
 
 
 def person_name(raw: str, fallback: str) -> str:
@@ -69,7 +76,7 @@ def create_user(
     """Create and commit a user; raises ServiceError when the email is taken."""
     address = normalise_email(email)
     if find_user(address):
-        raise ServiceError("An account with that email already exists.", "email")
+        raise ServiceError(_("An account with that email already exists."), "email")
     user = User(email=address, name=person_name(name, address), role=role)
     if password is not None:
         check_password_rules(password)
@@ -96,7 +103,16 @@ def authenticate(email: str, password: str, staff: bool) -> User | None:
 
 def record_sign_in(user: User) -> None:
     user.last_sign_in_at = utcnow()
+    _remember_language(user)
     db.session.commit()
+
+
+def _remember_language(user: User) -> None:
+    """A customer's emails follow the language their browser chose here; staff keep the
+    default (None). Outside a request (API, CLI) nothing changes."""
+    language = current_language()
+    if language and not user.is_staff:
+        user.language = language
 
 
 def revoke_sessions(user: User) -> None:
@@ -133,6 +149,7 @@ def sign_up(email: str, name: str, password: str) -> None:
     if user is None:
         user = User(email=address, name=name, role=Role.CUSTOMER)
         user.password_hash = generate_password_hash(password)
+        _remember_language(user)
         db.session.add(user)
         db.session.flush()
         _issue_link(user, SIGN_IN, "confirm_signup", next_path=None)
@@ -181,19 +198,20 @@ def case_link_token(user: User, next_path: str) -> str:
 
 
 def _issue_link(user: User, purpose: str, template: str, next_path: str | None,
-                subject: str | None = None, **context: object) -> str:
+                subject: str | LazyString | None = None, **context: object) -> str:
     minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
     raw = _new_token(user, purpose, timedelta(minutes=minutes), next_path)
     endpoint = "customer.confirm_link" if purpose == SIGN_IN else "customer.reset_password"
     link = external_url(endpoint, token=raw)
-    subject = subject or ("Your Caseloop sign-in" if purpose == SIGN_IN else
-                          "Reset your password")
-    queue_email(user.email, subject, template, user=user, link=link, minutes=minutes,
-                **context)
+    subject = subject or (_l("Your Caseloop sign-in") if purpose == SIGN_IN else
+                          _l("Reset your password"))
+    queue_email(user.email, subject, template, language=user.language, user=user, link=link,
+                minutes=minutes, **context)
     return raw
 
 
-def issue_password_link(user: User, template: str, subject: str, **context: object) -> None:
+def issue_password_link(user: User, template: str, subject: str | LazyString,
+                        **context: object) -> None:
     """Queue a single-use choose-a-password link (the reset kind) with its own wording."""
     _issue_link(user, RESET, template, None, subject, **context)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
@@ -56,26 +57,25 @@ def check_uploads(files: list[FileStorage] | None) -> list[CheckedFile]:
     """Validate every file before anything is stored; raises ServiceError naming the problem."""
     files = [f for f in files or [] if f and f.filename]
     if len(files) > MAX_FILES:
-        raise ServiceError(f"Attach at most {MAX_FILES} files.", "attachments")
+        raise ServiceError(_("Attach at most %(count)d files.", count=MAX_FILES), "attachments")
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     checked = []
     for upload in files:
         name = display_name(upload.filename or "")
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if ext not in ALLOWED:
-            raise ServiceError(
-                f"{name}: this type of file is not accepted. Use {ALLOWED_NAMES}.", "attachments"
-            )
+            raise ServiceError(_("%(name)s: this type of file is not accepted. Use %(types)s.",
+                                 name=name, types=ALLOWED_NAMES), "attachments")
         data = upload.read(limit + 1)
         if len(data) > limit:
-            raise ServiceError(f"{name} is larger than {limit // 1048576} MB.", "attachments")
+            raise ServiceError(_("%(name)s is larger than %(mb)d MB.", name=name,
+                                 mb=limit // 1048576), "attachments")
         if not data:
-            raise ServiceError(f"{name} is empty.", "attachments")
+            raise ServiceError(_("%(name)s is empty.", name=name), "attachments")
         content_type, looks_right = ALLOWED[ext]
         if not looks_right(data):  # type: ignore[operator]
-            raise ServiceError(
-                f"{name} does not look like a {ext.upper()} file.", "attachments"
-            )
+            raise ServiceError(_("%(name)s does not look like a %(type)s file.", name=name,
+                                 type=ext.upper()), "attachments")
         checked.append(CheckedFile(name, content_type, data))
     return checked
 

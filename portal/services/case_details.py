@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
-    CONTACT_LABELS,
+    CONTACT_DEFAULTS,
     Case,
     CaseEvent,
     CaseReference,
@@ -31,7 +32,7 @@ def change_details(case: Case, actor: User, priority: Priority, category: Catego
               "category": case.category.name if case.category else None}
     after = {"priority": priority.value, "category": category.name}
     if before == after:
-        raise ServiceError("Nothing changed.", "priority")
+        raise ServiceError(_("Nothing changed."), "priority")
     case.priority, case.category = priority, category
     changes = ", ".join(f"{k} {before[k] or '—'} → {after[k]}" for k in after
                         if before[k] != after[k])
@@ -50,12 +51,13 @@ def add_reference(case: Case, actor: User | None, system: str, value: str) -> Ca
         CaseReference.case_id == case.id, CaseReference.system == system,
         CaseReference.value == value))
     if exists:
-        raise ServiceError("The case already has that reference.", "value")
+        raise ServiceError(_("The case already has that reference."), "value")
     ref = CaseReference(case_id=case.id, system=system, value=value)
     db.session.add(ref)
     timeline.record(case, EventKind.DETAILS_CHANGED, actor, "", visibility=Visibility.INTERNAL,
                     channel=Channel.API if actor is None or not actor.is_staff else Channel.WEB,
-                    summary=f"Reference added: {system} {value}")
+                    summary=f"Reference added: {system} {value}",
+                    reference={"system": system, "value": value})
     case_search.add(case, f"{system} {value}")  # after record(), which locks the case row
     audit.record(actor, "case.reference", case, f"{case.reference}: {system} {value}",
                  after={"system": system, "value": value}, department_id=case.department_id)
@@ -73,9 +75,9 @@ def log_contact(
 ) -> CaseEvent:
     """Put a contact that happened elsewhere (a call, a visit, a letter) on the timeline."""
     if channel not in LOGGABLE_CHANNELS:
-        raise ServiceError("Choose how the contact happened.", "channel")
+        raise ServiceError(_("Choose how the contact happened."), "channel")
     body = clean(body, "body", 20_000)
-    label = clean(label, "label", 80, required=False) or CONTACT_LABELS[channel]
+    label = clean(label, "label", 80, required=False) or CONTACT_DEFAULTS[channel]
     event = timeline.record(
         case, EventKind.CONTACT_LOGGED, actor, body, channel=channel,
         visibility=Visibility.PUBLIC if public else Visibility.INTERNAL, contact_label=label)

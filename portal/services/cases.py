@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
 
@@ -151,7 +153,7 @@ def _default_category(case: Case) -> Category:
         select(Category).where(Category.department_id == case.department_id).limit(1)
     )
     if category is None:
-        raise ServiceError("This case cannot be followed up: no category exists.")
+        raise ServiceError(_("This case cannot be followed up: no category exists."))
     return category
 
 
@@ -192,7 +194,7 @@ def change_status(case: Case, actor: User, status: Status, explanation: str = ""
     """
     explanation = clean(explanation, "explanation", MAX_BODY, required=False)
     if status == case.status:
-        raise ServiceError("The case already has that status.", "status")
+        raise ServiceError(_("The case already has that status."), "status")
     if status == Status.RESOLVED:
         _check_resolvable(case, explanation)
         case.resolution_summary = explanation
@@ -204,19 +206,21 @@ def change_status(case: Case, actor: User, status: Status, explanation: str = ""
 
 def _check_resolvable(case: Case, summary: str) -> None:
     if not summary:
-        raise ServiceError("Write a resolution summary: what was done, in words the customer "
-                           "understands.", "explanation")
+        raise ServiceError(_("Write a resolution summary: what was done, in words the customer "
+                             "understands."), "explanation")
     still_open = [p for p in case.promises if p.is_open]
     if still_open:
-        raise ServiceError(
-            f"{len(still_open)} promise(s) still open: mark each kept, broken or withdrawn "
-            "before resolving.", "status")
+        # The same English for one and many; ngettext gives other languages their plurals.
+        raise ServiceError(ngettext(
+            "%(num)d promise(s) still open: mark each kept, broken or withdrawn before resolving.",
+            "%(num)d promise(s) still open: mark each kept, broken or withdrawn before resolving.",
+            len(still_open)), "status")
 
 
 def confirm_solved(case: Case, customer: User) -> None:
     """The customer says it is solved: close at once instead of after the quiet period."""
     if case.status != Status.RESOLVED:
-        raise ServiceError("Only a resolved case can be confirmed as solved.")
+        raise ServiceError(_("Only a resolved case can be confirmed as solved."))
     close_confirmed(case, customer)
     db.session.commit()
 

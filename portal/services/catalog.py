@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import OPEN_STATUSES, STAFF_ROLES, Case, Category, Department, User
@@ -17,7 +20,7 @@ from .outbox import clean_header as one_line
 from .text import clean
 
 MAX_NAME = 80
-TAKEN = "That name is already in use. Choose another."
+TAKEN = _l("That name is already in use. Choose another.")
 
 
 def all_departments() -> list[Department]:
@@ -77,7 +80,7 @@ def departments_by_ids(ids: Iterable[int]) -> list[Department]:
     wanted = set(ids)
     found = list(db.session.scalars(select(Department).where(Department.id.in_(wanted))))
     if len(found) != len(wanted):
-        raise ServiceError("Choose departments from the list.", "departments")
+        raise ServiceError(_("Choose departments from the list."), "departments")
     return sorted(found, key=lambda d: d.name)
 
 
@@ -144,7 +147,7 @@ def _state(cat: Category) -> dict[str, object]:
 def _department(department_id: int | None) -> Department:
     found = db.session.get(Department, department_id) if department_id else None
     if found is None:
-        raise ServiceError("Choose a department from the list.", "department")
+        raise ServiceError(_("Choose a department from the list."), "department")
     return found
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
@@ -39,7 +41,7 @@ def set_fact(customer: User, actor: User, kind: str, value: str,
              fact_id: int | None = None) -> CustomerFact:
     """Add a fact, or change one (by id) of this customer; staff changes are audited."""
     if kind not in FACT_KINDS:
-        raise ServiceError("Choose what kind of detail this is.", "kind")
+        raise ServiceError(_("Choose what kind of detail this is."), "kind")
     value = clean(value, "value", 500)
     fact = db.session.get(CustomerFact, fact_id) if fact_id else None
     if fact_id and (fact is None or fact.customer_id != customer.id):
@@ -53,8 +55,10 @@ def set_fact(customer: User, actor: User, kind: str, value: str,
     # The customer writing it is a confirmation; staff writing it needs one.
     fact.confirmed_at = utcnow() if actor.id == customer.id else None
     if actor.is_staff:
-        audit.record(actor, "customer.fact", customer, f"{customer.name}: {FACT_KINDS[kind]}",
-                     before, {"kind": kind, "value": value})
+        with force_locale("en"):  # the audit log is written in English
+            summary = f"{customer.name}: {FACT_KINDS[kind]}"
+        audit.record(actor, "customer.fact", customer, summary, before,
+                     {"kind": kind, "value": value})
     db.session.commit()
     return fact
 
@@ -73,7 +77,7 @@ def set_email_updates(customer: User, choice: str) -> None:
     try:
         customer.email_updates = EmailUpdates(choice)
     except ValueError:
-        raise ServiceError("Choose how often we email you.", "email_updates") from None
+        raise ServiceError(_("Choose how often we email you."), "email_updates") from None
     db.session.commit()
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from itertools import groupby
 
 from flask import current_app
+from flask_babel import LazyString, gettext, ngettext
 from sqlalchemy import func, select, update
 
 from ..extensions import db
@@ -72,11 +73,9 @@ def _queue(customer: User, now: datetime) -> bool:
     groups = [CaseUpdates(rows[0].case, signed_url(signed_case_token(rows[0].case)), rows)
               for rows in (list(g) for _, g in groupby(items, key=lambda i: i.case_id))]
     groups.sort(key=lambda g: g.items[-1].id, reverse=True)  # most recent news first
-    cases_count = len(groups)
     message = queue_email(
-        customer.email,
-        f"Your case updates: {_count(len(items), 'update')} on {_count(cases_count, 'case')}",
-        "digest", customer=customer, groups=groups,
+        customer.email, LazyString(_subject, len(items), len(groups)), "digest",
+        language=customer.language, customer=customer, groups=groups,
         link_minutes=current_app.config["CASE_LINK_MINUTES"],
         profile_url=external_url("customer.profile"))
     db.session.flush()
@@ -93,5 +92,9 @@ def _queue(customer: User, now: datetime) -> bool:
     return True
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _subject(updates: int, cases: int) -> str:
+    """Made in the customer's language by queue_email (passed as a LazyString): a function,
+    as `pybabel extract` finds ngettext only where it is called."""
+    return gettext("Your case updates: %(updates)s on %(cases)s",
+                   updates=ngettext("%(num)d update", "%(num)d updates", updates),
+                   cases=ngettext("%(num)d case", "%(num)d cases", cases))

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from portal.lazy_text import lazy_gettext as _l
+
 
 class ServiceError(Exception):
-    """A rule was broken; nothing was changed."""
+    """A rule was broken; nothing was changed.
+
+    Messages are translated where they are raised (gettext); a lazy one is made text here,
+    so that forms, flashes and JSON (the API) all get a str.
+    """
 
     def __init__(self, message: str, field: str | None = None):
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field
@@ -15,7 +22,7 @@ class ServiceError(Exception):
 class NotFound(ServiceError):  # noqa: N818 - reads better at call sites
     """The thing does not exist for this person (which is the same thing)."""
 
-    def __init__(self, message: str = "Not found"):
+    def __init__(self, message: str = _l("Not found")):
         super().__init__(message)
 
 

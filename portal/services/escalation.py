@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import (
@@ -65,7 +68,7 @@ def tick(now: datetime | None = None) -> TickReport:
     for promise in list(overdue):
         key = f"promise:{promise.id}:{promise.due_at:%Y%m%d%H%M}"
         _escalate(promise.case, key, promise.due_at, promise.owner,
-                  f"promise overdue: {promise.what}", now, grace, report)
+                  _l("promise overdue: %(what)s", what=promise.what), now, grace, report)
     _check_standards(now, grace, report)
     _close_quiet_cases(now, report)
     db.session.commit()
@@ -86,11 +89,14 @@ def _check_standards(now: datetime, grace: timedelta, report: TickReport) -> Non
             if deadline.state(now) == "red":
                 key = f"case:{case.id}:{deadline.name}:{deadline.due_at:%Y%m%d%H%M}"
                 _escalate(case, key, deadline.due_at, case.assignee,
-                          f"{deadline.name} standard breached", now, grace, report)
+                          _l("%(name)s standard breached", name=deadline.name), now, grace,
+                          report)
 
 
-def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: str,
+def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: LazyString,
               now: datetime, grace: timedelta, report: TickReport) -> None:
+    """Tell the owner, then the managers; `what` is lazy, so each email has it in the
+    recipient's language (the stored summaries, made outside any request, in the default)."""
     managers = managers_of(case)
     stages = [("owner", [owner] if owner else managers)]
     if now - due >= grace:
@@ -106,9 +112,10 @@ def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: str
                         visibility=Visibility.INTERNAL, summary=f"{what} → {label} "
                         f"{', '.join(p.name for p in people)}", stage=stage)
         for person in people:
-            queue_email(person.email, f"[{case.reference}] Escalated: {what}", "escalation",
-                        case_id=case.id, case=case, person=person, what=what, due=due,
-                        stage=stage)
+            queue_email(person.email, _l("[%(reference)s] Escalated: %(what)s",
+                                         reference=case.reference, what=what),
+                        "escalation", case_id=case.id, language=person.language, case=case,
+                        person=person, what=what, due=due, stage=stage)
         report.notified.append(summary)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..lazy_text import lazy_gettext as _l
 from ..models import (
     Case,
     CaseEvent,
@@ -56,13 +59,13 @@ def answer(case: Case, customer: User, solved: Solved, rating: int | None,
     if case.customer_id != customer.id:
         raise NotFound()
     if not can_ask(case):
-        raise ServiceError("We ask for feedback once your case is resolved.", "solved")
+        raise ServiceError(_("We ask for feedback once your case is resolved."), "solved")
     if rating is not None and not 0 <= rating <= 10:
-        raise ServiceError("Choose a number from 0 to 10.", "rating")
+        raise ServiceError(_("Choose a number from 0 to 10."), "rating")
     comment = clean(comment, "comment", 2000, required=False)
     given = current(case)
     if given is not None and not can_change(given):
-        raise ServiceError("Answers can be changed for 7 days; this one is final now.", "solved")
+        raise ServiceError(_("Answers can be changed for 7 days; this one is final now."), "solved")
     was_unhappy = given is not None and is_unhappy(given.solved, given.rating, given.comment)
     if given is None:
         given = Feedback(case=case, customer=customer, resolution_round=case.resolution_count)
@@ -83,8 +86,9 @@ def answer(case: Case, customer: User, solved: Solved, rating: int | None,
 
 def _record(case: Case, customer: User, given: Feedback) -> None:
     rating = f", {given.rating}/10" if given.rating is not None else ""
-    timeline.record(case, EventKind.FEEDBACK, customer, given.comment,
-                    summary=f"Did we solve it? {given.solved_label}{rating}",
+    with force_locale("en"):  # stored: pages word it afresh from `solved` and `rating`
+        summary = f"Did we solve it? {given.solved_label}{rating}"
+    timeline.record(case, EventKind.FEEDBACK, customer, given.comment, summary=summary,
                     solved=given.solved.value, rating=given.rating)
 
 
@@ -94,8 +98,10 @@ def _reopen_and_escalate(case: Case, customer: User) -> None:
     if case.priority in (Priority.LOW, Priority.NORMAL):
         case.priority = Priority.HIGH
     for manager in follow_ups.managers_of(case):
-        queue_email(manager.email, f"[{case.reference}] Customer says it is not solved",
-                    "feedback_unhappy", case_id=case.id, case=case, person=manager)
+        queue_email(manager.email, _l("[%(reference)s] Customer says it is not solved",
+                                      reference=case.reference),
+                    "feedback_unhappy", case_id=case.id, language=manager.language, case=case,
+                    person=manager)
     timeline.record(case, EventKind.ESCALATION, None, "", visibility=Visibility.INTERNAL,
                     summary="customer answered “not solved”: case reopened, priority raised, "
                             "managers told")
@@ -129,9 +135,10 @@ def _tell_owner(event: CaseEvent, reason: str) -> None:
     timeline.record(case, EventKind.ESCALATION, None, reason, visibility=Visibility.INTERNAL,
                     summary=f"the customer said {event.author.name}'s reply didn't help")
     if owner is not None:
-        queue_email(owner.email, f"[{case.reference}] A reply didn't help the customer",
-                    "reply_unhelpful", case_id=case.id, case=case, person=owner, reason=reason,
-                    reply=event)
+        queue_email(owner.email, _l("[%(reference)s] A reply didn't help the customer",
+                                    reference=case.reference),
+                    "reply_unhelpful", case_id=case.id, language=owner.language, case=case,
+                    person=owner, reason=reason, reply=event)
 
 
 def reactions_for(case: Case) -> dict[int, ReplyReaction]:

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import aliased
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..formatting import zone_for
@@ -35,13 +38,12 @@ from .reports import group_by, median_or_none, visible_departments, week_starts
 
 WEEKS = 12
 WEEK_CHOICES = (4, 12, 26, 52)
-GROUPS = {"department": "Department", "category": "Category", "agent": "Agent"}
+GROUPS = {"department": _l("Department"), "category": _l("Category"), "agent": _l("Agent")}
 # Rating bands, best first: the bottom of each stacked bar, the way the eye reads up.
 BANDS = ((9, 10), (7, 8), (0, 6))
 COMMENTS_SHOWN = 10
 COMMENTS_PAGE = 50
 EXPORT_LIMIT = 50_000
-_NOBODY, _NONE = "Nobody", "No category"  # group labels of answers without an agent, category
 NEWEST_FIRST = Keyset(Feedback.created_at, Feedback.id)
 CSV_HEADER = ["case_reference", "department", "category", "agent", "answer", "rating",
               "comment", "answered_at_utc", "follow_up_owner", "follow_up_due_utc",
@@ -190,12 +192,12 @@ def report(viewer: User, filters: Filters, now: datetime | None = None) -> Feedb
     commented = [a for a in found if a.comment]
     return FeedbackReport(
         now=now, since=starts[0], departments=list(names.values()), filters=filters,
-        total=tally("All", found, now),
+        total=tally(_("All"), found, now),
         weeks=[(s.astimezone(zone).date(), tally("", by_week[i], now))
                for i, s in enumerate(starts)],
         groups=[tally(k, by_group[k], now) for k in sorted(by_group, key=str.casefold)],
         histogram=[ratings[n] for n in range(11)],
-        reactions=_reaction_count("All", reacted),
+        reactions=_reaction_count(_("All"), reacted),
         reactions_by_group=[_reaction_count(k, reactions_by[k])
                             for k in sorted(reactions_by, key=str.casefold)],
         comments=commented[:COMMENTS_SHOWN], comments_total=len(commented),
@@ -303,17 +305,18 @@ def _answers(ids: Sequence[int], filters: Filters, since: datetime, now: datetim
 
 def _label(answer: Answer, group: str) -> str:
     if group == "agent":
-        return answer.agent or _NOBODY
+        return answer.agent or _("Nobody")
     if group == "category":
-        return answer.category or _NONE
+        return answer.category or _("No category")
     return answer.department
 
 
 def _reactions(ids: Sequence[int], filters: Filters, since: datetime,
                now: datetime) -> list[Row[Any]]:
     """(helpful, label) of the reactions in [since, now]; the agent is who wrote the reply."""
-    label = {"department": Department.name, "category": func.coalesce(Category.name, _NONE),
-             "agent": func.coalesce(User.name, _NOBODY)}[filters.group]
+    label = {"department": Department.name,
+             "category": func.coalesce(Category.name, _("No category")),
+             "agent": func.coalesce(User.name, _("Nobody"))}[filters.group]
     query = (select(ReplyReaction.helpful, label.label("label"))
              .join(CaseEvent, ReplyReaction.event_id == CaseEvent.id)
              .join(Case, ReplyReaction.case_id == Case.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from ..extensions import db
@@ -42,7 +43,7 @@ def open_for(case: Case, feedback: Feedback) -> FollowUp:
     owners = managers_of(case)
     owner = owners[0] if owners else case.assignee or _last_responder(case)
     if owner is None:
-        raise ServiceError("Nobody can own this follow-up: add a manager to the department.")
+        raise ServiceError(_("Nobody can own this follow-up: add a manager to the department."))
     hours = current_app.config["FOLLOW_UP_HOURS"]
     due = next_business_day(utcnow()) if hours is None else utcnow() + timedelta(hours=hours)
     promise = promises.make(case, owner, "Contact you about your feedback", owner, due,
@@ -53,7 +54,7 @@ def open_for(case: Case, feedback: Feedback) -> FollowUp:
     timeline.record(case, EventKind.FOLLOW_UP, None, "",
                     visibility=Visibility.INTERNAL,
                     summary=f"Follow-up opened for {owner.name}, due {due:%d %b %H:%M} UTC",
-                    owner=owner.name)
+                    owner=owner.name, due_at=due.isoformat())
     return follow_up
 
 
@@ -68,7 +69,7 @@ def _last_responder(case: Case) -> User | None:
 def complete(follow_up: FollowUp, actor: User, what_was_done: str, told_customer: str) -> None:
     """Close the loop: what was done, and what the customer was told, on their timeline."""
     if follow_up.state != FollowUpState.OPEN:
-        raise ServiceError("This follow-up is already closed.")
+        raise ServiceError(_("This follow-up is already closed."))
     what_was_done = clean(what_was_done, "what_was_done", 4000)
     told_customer = clean(told_customer, "told_customer", 4000)
     follow_up.state, follow_up.completed_at = FollowUpState.DONE, utcnow()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..models import Case, Channel, Department, EventKind, Role, User, Visibility
 from . import audit, timeline
@@ -25,11 +27,12 @@ def _check_assignee(actor: User, assignee: User | None, department: Department) 
     if assignee is None:
         return
     if not (assignee.is_staff and assignee.active):
-        raise ServiceError("Choose an active staff member.", "assignee")
+        raise ServiceError(_("Choose an active staff member."), "assignee")
     if assignee.role != Role.ADMIN and department.id not in assignee.department_ids:
-        raise ServiceError(f"{assignee.name} does not work in {department.name}.", "assignee")
+        raise ServiceError(_("%(name)s does not work in %(department)s.", name=assignee.name,
+                             department=department.name), "assignee")
     if assignee.id != actor.id and not can_assign_others(actor):
-        raise ServiceError("Only managers assign cases to other people.", "assignee")
+        raise ServiceError(_("Only managers assign cases to other people."), "assignee")
 
 
 def hand_off(
@@ -44,9 +47,9 @@ def hand_off(
     note = clean(note, "note", MAX_NOTE)
     if department.id == case.department_id and assignee is not None and \
             assignee.id == case.assignee_id:
-        raise ServiceError("The case is already with that person.", "assignee")
+        raise ServiceError(_("The case is already with that person."), "assignee")
     if department.id == case.department_id and assignee is None and case.assignee_id is None:
-        raise ServiceError("Choose another department or a person.", "department")
+        raise ServiceError(_("Choose another department or a person."), "department")
     _check_assignee(actor, assignee, department)
     before = {"department": case.department.name,
               "assignee": case.assignee.name if case.assignee else None}
@@ -56,10 +59,11 @@ def hand_off(
     timeline.record(case, EventKind.ASSIGNMENT, actor, note, channel=Channel.WEB,
                     visibility=Visibility.INTERNAL, handoff=True, before=before, after=after)
     if moved or assignee is not None:
-        line = clean(customer_line, "customer_line", 500, required=False) or \
-            default_customer_line(department, assignee)
+        line = clean(customer_line, "customer_line", 500, required=False)
+        # The default line is ours: pages word it afresh from `to` in the reader's language.
+        default = {} if line else {"to": after}
         timeline.record(case, EventKind.ASSIGNMENT, actor, "", channel=Channel.SYSTEM,
-                        summary=line)
+                        summary=line or default_customer_line(department, assignee), **default)
     audit.record(actor, "case.handoff", case, f"{case.reference} handed to "
                  f"{after['department']}" + (f" ({after['assignee']})" if assignee else ""),
                  before, after, department_id=department.id)
@@ -69,7 +73,7 @@ def hand_off(
 def take(case: Case, actor: User) -> None:
     """Assign the case to oneself (no note needed: nothing changes hands between teams)."""
     if case.assignee_id == actor.id:
-        raise ServiceError("You already have this case.", "assignee")
+        raise ServiceError(_("You already have this case."), "assignee")
     before = {"assignee": case.assignee.name if case.assignee else None}
     case.assignee = actor
     timeline.record(case, EventKind.ASSIGNMENT, actor, "", visibility=Visibility.INTERNAL,

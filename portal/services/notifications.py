@@ -7,10 +7,14 @@ chose the daily digest gets the update collected for it instead of an email now.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import LazyString
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..formatting import fulltime
-from ..models import Case, DigestItem, EmailUpdates, User
+from ..i18n import in_language
+from ..models import STATUS_TEXT, Case, DigestItem, EmailUpdates, PromiseState, User
 from ..urls import external_url, site_path
 from . import accounts
 from .outbox import queue_email
@@ -29,46 +33,60 @@ def signed_url(token: str, **preset: str) -> str:
     return external_url("customer.confirm_link", token=token, **preset)
 
 
-def _tell(case: Case, subject: str, template: str, headline: str, detail: str,
-          ask_feedback: bool = False, **ctx) -> None:
-    """Email the customer now, or keep the update for their daily digest."""
+def _tell(case: Case, subject: LazyString, template: str, headline: LazyString,
+          detail: str | LazyString, ask_feedback: bool = False, **ctx) -> None:
+    """Email the customer now, or keep the update for their daily digest.
+
+    The texts are lazy: they are put in the customer's language, not the sender's.
+    """
     customer = case.customer
     if customer.email_updates == EmailUpdates.DAILY:
-        db.session.add(DigestItem(customer_id=customer.id, case_id=case.id,
-                                  headline=headline[:250], detail=detail))
+        with in_language(customer.language):
+            db.session.add(DigestItem(customer_id=customer.id, case_id=case.id,
+                                      headline=str(headline)[:250], detail=str(detail)))
         return
     token = signed_case_token(case)
     feedback_urls = {a: signed_url(token, solved=a) for a in FEEDBACK_ANSWERS} \
         if ask_feedback else None
     queue_email(
-        customer.email, subject, template, case_id=case.id, replies_from=customer, case=case,
-        url=signed_url(token), feedback_urls=feedback_urls,
+        customer.email, subject, template, case_id=case.id, replies_from=customer,
+        language=customer.language, case=case, url=signed_url(token), feedback_urls=feedback_urls,
         link_minutes=current_app.config["CASE_LINK_MINUTES"], **ctx,
     )
 
 
 def staff_replied(case: Case, staff: User, body: str) -> None:
-    _tell(case, f"[{case.reference}] New reply: {case.title}", "staff_reply",
-          f"{staff.name} replied", body, staff=staff, body=body)
+    _tell(case, _l("[%(reference)s] New reply: %(title)s", reference=case.reference,
+                   title=case.title),
+          "staff_reply", _l("%(name)s replied", name=staff.name), body, staff=staff, body=body)
 
 
 def status_changed(case: Case, explanation: str) -> None:
     from .feedback import can_ask  # feedback imports cases, which imports this module
 
-    label = case.status_text.label
-    _tell(case, f"[{case.reference}] {label}: {case.title}", "status_changed",
-          f"Status: {label}", explanation or case.status_text.next_step,
-          ask_feedback=can_ask(case), explanation=explanation)
+    text = STATUS_TEXT[case.status]  # lazy, unlike case.status_text: the customer's language
+    _tell(case, _l("[%(reference)s] %(status)s: %(title)s", reference=case.reference,
+                   status=text.label, title=case.title),
+          "status_changed", _l("Status: %(status)s", status=text.label),
+          explanation or text.next_step, ask_feedback=can_ask(case), explanation=explanation)
 
 
 def promise_changed(case: Case, promise) -> None:
+    what, reference = promise.what, case.reference
     if promise.is_open:
-        headline = f"We promised: {promise.what}"
-        detail = f"{promise.owner.name} will see to it by " \
-                 f"{fulltime(promise.due_at, case.customer)}."
+        subject = _l("[%(reference)s] Our promise: %(what)s", reference=reference, what=what)
+        headline = _l("We promised: %(what)s", what=what)
+        # The time is lazy too: it is written the customer's way.
+        detail = _l("%(name)s will see to it by %(time)s.", name=promise.owner.name,
+                    time=LazyString(fulltime, promise.due_at, case.customer))
     else:
-        headline = f"Our promise “{promise.what}” was {promise.state.value}"
+        subject = _l("[%(reference)s] About our promise: %(what)s", reference=reference,
+                     what=what)
+        if promise.state == PromiseState.KEPT:
+            headline = _l("Our promise “%(what)s” was kept", what=what)
+        elif promise.state == PromiseState.BROKEN:
+            headline = _l("Our promise “%(what)s” was broken", what=what)
+        else:
+            headline = _l("Our promise “%(what)s” was withdrawn", what=what)
         detail = promise.outcome or ""
-    _tell(case, f"[{case.reference}] {'Our promise' if promise.is_open else 'About our promise'}: "
-                f"{promise.what}",
-          "promise", headline, detail, promise=promise)
+    _tell(case, subject, "promise", headline, detail, promise=promise)

@@ -6,10 +6,12 @@ import logging
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app, render_template
+from flask_babel import LazyString
 from jinja2 import TemplateNotFound
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n import in_language
 from ..models import OutboxMessage, User, utcnow
 from ..models.outbox import FAILED, PENDING
 from .errors import ServiceError
@@ -34,23 +36,30 @@ def mail_domain() -> str:
 
 def queue_email(
     to: str,
-    subject: str,
+    subject: str | LazyString,
     template: str,
     case_id: int | None = None,
     replies_from: User | None = None,
+    language: str | None = None,
     **ctx,
 ) -> OutboxMessage:
     """Add a message to the outbox; the caller's commit makes it real.
 
+    Subject, text and HTML are in `language`, the recipient's (User.language), else the
+    default: never in the language of whoever's request sent the email. So pass a
+    translatable subject lazily (`lazy_gettext`): it is translated here.
     With `replies_from` (the case's customer) the Reply-To carries a signed case token,
     so their answer lands on the case.
     """
-    body = render_template(f"email/{template}.txt", **ctx)
+    with in_language(language):
+        subject = str(subject)
+        body = render_template(f"email/{template}.txt", **ctx)
+        html = _render_html(template, body, ctx)
     message = OutboxMessage(
         to_address=clean_header(to, 254),
         subject=clean_header(subject),
         body_text=body,
-        body_html=_render_html(template, body, ctx),
+        body_html=html,
         case_id=case_id,
         message_id=make_msgid(domain=mail_domain()),
     )

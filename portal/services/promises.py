@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
+
+from portal.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import (
@@ -23,17 +26,18 @@ from .text import clean
 
 MAX_WHAT = 500
 ENDINGS = {
-    PromiseState.KEPT: ("kept", "Say what was done."),
-    PromiseState.BROKEN: ("broken", "Explain honestly why it was not kept."),
-    PromiseState.WITHDRAWN: ("withdrawn", "Say why it no longer applies."),
+    PromiseState.KEPT: ("kept", _l("Say what was done.")),
+    PromiseState.BROKEN: ("broken", _l("Explain honestly why it was not kept.")),
+    PromiseState.WITHDRAWN: ("withdrawn", _l("Say why it no longer applies.")),
 }
 
 
 def _check_owner(case: Case, owner: User | None) -> User:
     if owner is None or not owner.is_staff or not owner.active:
-        raise ServiceError("Choose who will keep this promise.", "owner")
+        raise ServiceError(_("Choose who will keep this promise."), "owner")
     if not access.can_see(owner, case):
-        raise ServiceError(f"{owner.name} cannot see this case: hand it over first.", "owner")
+        raise ServiceError(_("%(name)s cannot see this case: hand it over first.",
+                             name=owner.name), "owner")
     return owner
 
 
@@ -43,9 +47,9 @@ def make(case: Case, actor: User, what: str, owner: User | None, due_at: datetim
     what = clean(what, "what", MAX_WHAT)
     owner = _check_owner(case, owner)
     if due_at.tzinfo is None:
-        raise ServiceError("The due time needs a time zone.", "due_at")
+        raise ServiceError(_("The due time needs a time zone."), "due_at")
     if due_at <= utcnow():
-        raise ServiceError("The due time must be in the future.", "due_at")
+        raise ServiceError(_("The due time must be in the future."), "due_at")
     promise = Promise(case=case, what=what, owner=owner, due_at=due_at, public=public,
                       created_by_id=actor.id)
     db.session.add(promise)
@@ -68,9 +72,9 @@ def close(promise: Promise, actor: User, state: PromiseState, outcome: str,
     `on_timeline=False` when the caller records its own event saying the same thing.
     """
     if not promise.is_open:
-        raise ServiceError("This promise is already settled.", "state")
+        raise ServiceError(_("This promise is already settled."), "state")
     if state not in ENDINGS:
-        raise ServiceError("Choose kept, broken or withdrawn.", "state")
+        raise ServiceError(_("Choose kept, broken or withdrawn."), "state")
     outcome = clean(outcome, "outcome", 2000, required=False)
     if not outcome:
         raise ServiceError(ENDINGS[state][1], "outcome")

@@ -8,13 +8,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, raiseload
 from werkzeug.datastructures import MultiDict
 
+from portal.lazy_text import lazy_gettext as _l
+
 from ..extensions import db
 from ..models import (
     OPEN_STATUSES,
+    PRIORITY_LABELS,
     STAFF_ROLES,
     Case,
     Category,
@@ -38,8 +42,20 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 VIEWS = ("open", "mine", "unassigned", "waiting")
 SORTS = {"updated": Case.last_activity_at, "opened": Case.created_at,
          "waiting": Case.waiting_since}
-SORT_LABELS = {"updated": "Last update", "opened": "Opened", "waiting": "Waiting since"}
+SORT_LABELS = {"updated": _l("Last update"), "opened": _l("Opened"),
+               "waiting": _l("Waiting since")}
 DIRECTIONS = ("desc", "asc")
+DIRECTION_LABELS = {"desc": _l("Newest first"), "asc": _l("Oldest first")}
+# The end of the "Showing …" line, by (sort, descending), whole: inside a sentence a label
+# may need other words (or other capitals) than on its own.
+SORTED_BY = {
+    ("updated", True): _l("sorted by last update, newest first."),
+    ("updated", False): _l("sorted by last update, oldest first."),
+    ("opened", True): _l("sorted by opened, newest first."),
+    ("opened", False): _l("sorted by opened, oldest first."),
+    ("waiting", True): _l("sorted by waiting since, newest first."),
+    ("waiting", False): _l("sorted by waiting since, oldest first."),
+}
 DIGITS = re.compile(r"[0-9]{1,10}")
 E = TypeVar("E", bound=StrEnum)
 
@@ -170,9 +186,9 @@ def filter_options(staff: User) -> FilterOptions:
         departments=[(d.id, d.name) for d in departments],
         categories=[tuple(row) for row in categories],
         assignees=[tuple(row) for row in db.session.execute(people.order_by(User.name))],
-        priorities=[(p.value, p.value.capitalize()) for p in Priority],
+        priorities=[(p.value, PRIORITY_LABELS[p]) for p in Priority],
         sorts=list(SORT_LABELS.items()),
-        directions=[("desc", "Newest first"), ("asc", "Oldest first")],
+        directions=list(DIRECTION_LABELS.items()),
     )
 
 
@@ -225,7 +241,8 @@ def _keyset(sort: str, descending: bool, view: str) -> Keyset:
 
 def _choice(value: str, allowed: Sequence[str], name: str) -> str:
     if value not in allowed:
-        raise ServiceError(f"Unknown {name}. Use one of: {', '.join(allowed)}.", name)
+        raise ServiceError(_("Unknown %(name)s. Use one of: %(allowed)s.", name=name,
+                             allowed=", ".join(allowed)), name)
     return value
 
 
@@ -244,21 +261,23 @@ def _id(value: str | None, name: str) -> int | None:
     if not value:
         return None
     if not DIGITS.fullmatch(value) or not 0 < int(value) <= MAX_ID:
-        raise ServiceError(f"The {name} filter must be a number from the list.", name)
+        raise ServiceError(_("The %(name)s filter must be a number from the list.", name=name),
+                           name)
     return int(value)
 
 
 def _search_text(raw: str) -> tuple[str, tuple[str, ...]]:
     if "\x00" in raw:
-        raise ServiceError("The search contains a character we cannot search for.", "q")
+        raise ServiceError(_("The search contains a character we cannot search for."), "q")
     if len(raw) > MAX_QUERY:
-        raise ServiceError(f"Keep the search to {MAX_QUERY} characters or fewer.", "q")
+        raise ServiceError(_("Keep the search to %(count)d characters or fewer.",
+                             count=MAX_QUERY), "q")
     q = " ".join(raw.split())
     # Each distinct word adds subqueries per case: keep their number small.
     # Matching ignores case, so "Recall recall" is one word, not two conditions.
     words = tuple(dict.fromkeys(w.lower() for w in q.split()))
     if len(words) > MAX_WORDS:
-        raise ServiceError(f"Search for at most {MAX_WORDS} words.", "q")
+        raise ServiceError(_("Search for at most %(count)d words.", count=MAX_WORDS), "q")
     return q, words
 
 
@@ -268,5 +287,5 @@ def _cursor(token: str | None, keyset: Keyset) -> tuple[Any, Any] | None:
     try:
         return decode_cursor(token, keyset)
     except InvalidCursor as exc:
-        raise ServiceError("That page link is broken: start again from the first page.",
+        raise ServiceError(_("That page link is broken: start again from the first page."),
                            "cursor") from exc

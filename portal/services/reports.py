@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from portal.lazy_text import lazy_gettext as _l
+
 from ..extensions import db
 from ..formatting import zone_for
 from ..models import (
@@ -35,6 +37,9 @@ PERIOD_DAYS = 28
 TREND_WEEKS = 8
 LIST_LIMIT = 100  # longest list shown; the counts beside each list stay complete
 Assessed = list[tuple[Case, str, "Standard | None"]]  # each open case, its colour, its standard
+# What each breach is called on the page; `RedCase.breach` keeps the key.
+BREACHES = {"first response": _l("first response"), "update": _l("update"),
+            "resolution": _l("resolution"), "promise overdue": _l("promise overdue")}
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,10 @@ class RedCase:
     assignee: str | None
     breach: str  # "first response", "update", "resolution" or "promise overdue"
     since: datetime
+
+    @property
+    def breach_label(self) -> str:
+        return str(BREACHES.get(self.breach, self.breach))
 
 
 @dataclass(frozen=True)

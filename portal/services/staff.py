@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..lazy_text import lazy_gettext as _l
 from ..models import STAFF_ROLES, Department, Role, User
 from ..models.users import staff_departments
 from ..urls import external_url
@@ -21,7 +23,7 @@ from .text import clean
 
 MAX_NAME = 120
 RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}
-INVITE_SUBJECT = "You have been invited to Caseloop"
+INVITE_SUBJECT = _l("You have been invited to Caseloop")
 
 
 def staff_members() -> list[User]:
@@ -80,7 +82,7 @@ def _role(value: str | Role) -> Role:
     except ValueError:
         role = None
     if role not in STAFF_ROLES:
-        raise ServiceError("Choose agent, manager or admin.", "role")
+        raise ServiceError(_("Choose agent, manager or admin."), "role")
     return role
 
 
@@ -97,7 +99,7 @@ def invite(actor: User, name: str, email: str, role: str | Role,
     role = _role(role)
     departments = departments_by_ids(department_ids)
     if accounts.find_user(address) is not None:
-        raise ServiceError("An account with that email already exists.", "email")
+        raise ServiceError(_("An account with that email already exists."), "email")
     user = User(email=address, name=name, role=role, departments=departments)
     db.session.add(user)
     try:
@@ -105,7 +107,7 @@ def invite(actor: User, name: str, email: str, role: str | Role,
     except IntegrityError as exc:
         # Someone created this address between our check and now: the unique index refused.
         db.session.rollback()
-        raise ServiceError("An account with that email already exists.", "email") from exc
+        raise ServiceError(_("An account with that email already exists."), "email") from exc
     _send_invite(user)
     audit.record(actor, "staff.invite", user, f"Invited {name} <{address}> as {role.value}",
                  after=_state(user) | {"email": address})
@@ -126,7 +128,7 @@ def update(actor: User, member: User, role: str | Role, department_ids: Iterable
     role = _role(role)
     departments = departments_by_ids(department_ids)
     if member.id == actor.id and RANK[role] < RANK[member.role]:
-        raise ServiceError("You cannot lower your own role: ask another admin.", "role")
+        raise ServiceError(_("You cannot lower your own role: ask another admin."), "role")
     before = _state(member)
     member.role, member.departments = role, departments
     after = _state(member)
@@ -149,7 +151,7 @@ def _text(value: object) -> str:
 def set_active(actor: User, member: User, active: bool) -> bool:
     """Deactivate (ending every session at once) or reactivate; nobody deactivates themselves."""
     if member.id == actor.id and not active:
-        raise ServiceError("You cannot deactivate your own account: ask another admin.")
+        raise ServiceError(_("You cannot deactivate your own account: ask another admin."))
     if member.active == active:
         return False
     member.active = active

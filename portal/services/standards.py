@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -23,9 +24,9 @@ def save(actor: User, category: Category | None, priority: Priority | None, firs
     for name, value in (("first_response_minutes", first), ("update_minutes", update),
                         ("resolution_minutes", resolution)):
         if not 1 <= value <= LIMIT_MINUTES:
-            raise ServiceError("Use between 1 minute and a year.", name)
+            raise ServiceError(_("Use between 1 minute and a year."), name)
     if first > resolution:
-        raise ServiceError("The first response cannot be due after the resolution.",
+        raise ServiceError(_("The first response cannot be due after the resolution."),
                            "first_response_minutes")
     std = db.session.get(Standard, standard_id) if standard_id else Standard()
     if std is None:
@@ -34,7 +35,7 @@ def save(actor: User, category: Category | None, priority: Priority | None, firs
         Standard.category_id == (category.id if category else None),
         Standard.priority == (priority.value if priority else None)))
     if clash is not None and clash.id != std.id:
-        raise ServiceError("A standard for that category and priority exists: edit it.",
+        raise ServiceError(_("A standard for that category and priority exists: edit it."),
                            "category")
     before = _values(std) if standard_id else {}
     std.category = category

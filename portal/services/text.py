@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+
 from .errors import ServiceError
 
 
@@ -20,9 +23,10 @@ def clean(text: str | None, field: str, limit: int, required: bool = True) -> st
     """Trimmed text with normalised newlines; ServiceError names the field when it is unusable."""
     text = (text or "").replace("\r\n", "\n").strip()
     if not storable(text):
-        raise ServiceError("That text contains a character we cannot store.", field)
+        raise ServiceError(_("That text contains a character we cannot store."), field)
     if required and not text:
-        raise ServiceError("This cannot be empty.", field)
+        raise ServiceError(_("This cannot be empty."), field)
     if len(text) > limit:
-        raise ServiceError(f"Keep it under {limit:,} characters.", field)
+        raise ServiceError(_("Keep it under %(limit)s characters.",
+                             limit=format_number(limit)), field)
     return text

@@ -9,6 +9,7 @@ import secrets
 
 import pyotp
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
@@ -68,7 +69,7 @@ def offered_secret(user: User, nonce: str) -> str:
     nonce the session keeps, not stored, so showing the page writes nothing and a reload
     shows the same QR code. Only a confirmed secret is saved (confirm_enrolment)."""
     if is_enrolled(user):
-        raise ServiceError("Two-factor sign-in is already set up for this account.")
+        raise ServiceError(gettext("Two-factor sign-in is already set up for this account."))
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, f"two-factor:{user.id}:{nonce}".encode(), hashlib.sha256).digest()
     return base64.b32encode(digest).decode()[:32]  # 160 bits, as pyotp.random_base32(32)
@@ -84,7 +85,8 @@ def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
     recovery codes (shown once, stored hashed). ServiceError for a wrong code."""
     record = _record(user)
     if record is not None and record.confirmed_at is not None:
-        raise ServiceError("Two-factor sign-in is already set up for this account.", "code")
+        raise ServiceError(gettext("Two-factor sign-in is already set up for this account."),
+                           "code")
     if record is None:
         record = TwoFactor(user_id=user.id, secret=secret)
         db.session.add(record)
@@ -92,8 +94,8 @@ def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
     db.session.flush()
     if not _accept_totp(record, code):
         db.session.rollback()  # nothing is kept of a secret nobody has proved they hold
-        raise ServiceError("That code is not right. Type the 6-digit code your app shows now.",
-                           "code")
+        raise ServiceError(
+            gettext("That code is not right. Type the 6-digit code your app shows now."), "code")
     record.confirmed_at = utcnow()
     codes = _new_recovery_codes(user)
     audit.record(user, "staff.two_factor_on", user,
@@ -122,7 +124,7 @@ def recovery_codes_left(user: User) -> int:
 def replace_recovery_codes(user: User) -> list[str]:
     """New recovery codes for an enrolled user; the old ones stop working."""
     if not is_enrolled(user):
-        raise ServiceError("Set up two-factor sign-in first.")
+        raise ServiceError(gettext("Set up two-factor sign-in first."))
     codes = _new_recovery_codes(user)
     audit.record(user, "staff.recovery_codes", user, f"{user.name} made new recovery codes")
     db.session.commit()

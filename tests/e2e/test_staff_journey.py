@@ -67,12 +67,15 @@ def test_staff_filter_reply_note_handoff_and_history(page):
     snap(page, "staff-workspace")
     page.get_by_label("Message").fill("Head office confirmed RC-42. Booked for Thursday 9:00.")
     page.get_by_role("button", name="Send", exact=True).click()
+    # The new page has come (the old one's live refresh can show the reply before it does).
+    expect(page.get_by_label("Message")).to_have_value("")
     staff_timeline = page.get_by_role("list", name="Case timeline")
     expect(staff_timeline.get_by_text("Tom Berger replied")).to_be_visible()
 
     page.get_by_label("Internal note (staff only)").check()
     page.get_by_label("Message").fill("Customer called twice before: do not ask again.")
     page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_label("Message")).to_have_value("")
     expect(staff_timeline.get_by_text("Internal note by Tom Berger")).to_be_visible()
 
     page.get_by_role("link", name="Dana Whitfield").first.click()
@@ -80,8 +83,9 @@ def test_staff_filter_reply_note_handoff_and_history(page):
     expect(page.get_by_text("Cases in every department (1)")).to_be_visible()
     snap(page, "staff-customer-history")
     page.go_back()
+    expect(page.get_by_role("heading", name="Before you contact Dana Whitfield")).to_be_visible()
 
-    page.get_by_label("Department").select_option(label="Finance")
+    page.get_by_label("Department", exact=True).select_option(label="Finance")
     page.get_by_label("Handoff note (staff only)").fill(
         "Recall done under warranty; the invoice for the courtesy car must be cancelled.")
     page.get_by_role("button", name="Hand off").click()
