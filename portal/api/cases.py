@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from flask import Response, jsonify, url_for
@@ -18,10 +19,18 @@ from .idempotency import idempotent
 from .validation import Body, accepts, query_choice, query_int, query_moment, query_text
 
 CASE_FIELDS = ("customer_email", "customer_name", "title", "body", "category", "priority",
-               "references")
+               "references", "written_by")
 STATUS_FIELDS = ("status", "explanation", "version")
 MAX_REFERENCES = 20
 KEYSET = Keyset(Case.last_activity_at, Case.id)
+
+
+class Writer(StrEnum):
+    """Whose words a new case's body is: the customer's, relayed (a web form), or the
+    business's own to the customer (head office's recall notice), signed by this token."""
+
+    CUSTOMER = "customer"
+    BUSINESS = "business"
 
 
 def _references(body: Body) -> list[tuple[str, str]]:
@@ -57,13 +66,15 @@ def create_case() -> tuple[Response, int, dict[str, str]]:
     wanted = _category_value(body)
     priority = body.choice("priority", Priority, default=Priority.NORMAL)
     pairs = _references(body)
+    writer = body.choice("written_by", Writer, default=Writer.CUSTOMER)
     body.check()
     token = current_token()
     with renamed(email="customer_email"):
         category = lookups.category(token, wanted)
         customer, _ = lookups.match_customer(email, name)
         case = cases.open_case(customer, title, text, category, channel=Channel.API,
-                               priority=priority or Priority.NORMAL)
+                               priority=priority or Priority.NORMAL,
+                               written_by=actor() if writer == Writer.BUSINESS else None)
         for system, value in pairs:
             case_details.add_reference(case, actor(), system, value)
     location = url_for("api.get_case", reference=case.reference)

@@ -79,7 +79,10 @@ SCHEMAS: dict[str, Schema] = {
         category={"oneOf": [ID, text(80)],
                   "description": "A category id, or its name (any letter case)."},
         priority=optional(enum(values(Priority))),
-        references={"type": ["array", "null"], "maxItems": 20, "items": ref("Reference")}),
+        references={"type": ["array", "null"], "maxItems": 20, "items": ref("Reference")},
+        written_by=optional({**enum(["customer", "business"]), "description":
+                             "Whose words the body is: the customer's (default), or the "
+                             "business's own to the customer, which is emailed to them."})),
     "CaseList": obj(items={"type": "array", "items": ref("Case")},
                     next_cursor={"type": ["string", "null"]}),
     "StatusInput": obj(["status"], closed=True, status=enum(values(Status)),

@@ -69,8 +69,10 @@ def open_case(
     priority: Priority = Priority.NORMAL,
     previous: Case | None = None,
     once: str | None = None,
+    written_by: User | None = None,
 ) -> Case:
-    """Open a case with the customer's first message; routed by its category.
+    """Open a case with its first message, routed by its category: the customer's words, or
+    (`written_by`, another system of the business) words to the customer, emailed to them.
 
     The same form sent twice (`once`, see timeline.earlier_submission) opens one case.
     """
@@ -93,9 +95,12 @@ def open_case(
         waiting_since=utcnow(),
     )
     db.session.add(case)
-    timeline.record(case, EventKind.OPENED, customer, body, channel=channel, files=files,
-                    once=once, previous_reference=previous.reference if previous else None)
+    timeline.record(case, EventKind.OPENED, written_by or customer, body, channel=channel,
+                    files=files, once=once,
+                    previous_reference=previous.reference if previous else None)
     db.session.flush()  # the new case needs its id before anything can point at it
+    if written_by is not None:
+        notifications.opened_for_customer(case, written_by, body)
     if previous is not None:
         timeline.record(previous, EventKind.LINKED, None, channel=Channel.SYSTEM,
                         new_reference=case.reference)

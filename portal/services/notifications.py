@@ -61,6 +61,13 @@ def staff_replied(case: Case, staff: User, body: str) -> None:
           "staff_reply", _l("%(name)s replied", name=staff.name), body, staff=staff, body=body)
 
 
+def opened_for_customer(case: Case, writer: User, body: str) -> None:
+    """Another system of the business opened the case with words for the customer."""
+    _tell(case, _l("[%(reference)s] %(title)s", reference=case.reference, title=case.title),
+          "staff_reply", _l("%(name)s opened a case for you", name=writer.name), body,
+          staff=writer, body=body, opened=True)
+
+
 def status_changed(case: Case, explanation: str) -> None:
     from .feedback import can_ask  # feedback imports cases, which imports this module
 

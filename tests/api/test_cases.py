@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import Case, CaseReference, Channel, EventKind, Status, utcnow
 from portal.services import timeline
 from tests import factories
+from tests.helpers import mails_to
 
 
 def _open(api, **changes):
@@ -36,6 +37,32 @@ def test_open_a_case_with_references(api):
     opened = timeline.all_events(case)[0]
     assert opened.kind == EventKind.OPENED and opened.channel == Channel.API
     assert opened.author.email == "dana@example.com"
+
+
+def test_a_case_the_business_opens_is_signed_by_its_system_and_emailed_to_the_customer(api):
+    factories.category(factories.department("Northside"), "Recalls")
+    response = _open(api, category="Recalls", written_by="business",
+                     body="Our records show recall RC-42 is open for your car.")
+    assert response.status_code == 201, response.json
+    case = db.session.scalar(select(Case))
+    opened = timeline.all_events(case)[0]
+    assert opened.author.name == "API: Head office recall system" and opened.author.is_staff
+    [mail] = mails_to("dana@example.com")
+    assert "API: Head office recall system opened case CL-" in mail.body_text
+    assert "Our records show recall RC-42 is open for your car." in mail.body_text
+    assert "Our records show recall RC-42" in mail.body_html
+
+
+def test_the_customers_own_words_relayed_are_theirs_and_not_emailed_back(api):
+    factories.category(factories.department("Northside"), "Recalls")
+    assert _open(api, category="Recalls", written_by="customer").status_code == 201
+    case = db.session.scalar(select(Case))
+    assert timeline.all_events(case)[0].author.email == "dana@example.com"
+    assert mails_to("dana@example.com") == []
+    refused = _open(api, category="Recalls", written_by="head office")
+    assert refused.status_code == 422
+    assert refused.json["errors"][0]["field"] == "written_by"
+    assert db.session.query(Case).count() == 1
 
 
 def test_category_by_id_and_unknown_categories(api):

@@ -1,13 +1,14 @@
 """The customer stories of ../shared/STORIES.md, lived in a real browser.
 
-Story 1 (Dana's recall) is told by test_customer_journey, test_staff_journey and the API's
-head-office test; these are the other four, each ending with what Caseloop makes true.
+Each ends with what Caseloop makes true. Dana's recall (story 1) is also lived in parts by
+test_customer_journey, test_staff_journey and the API's head-office test.
 """
 
 from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from portal.api import tokens
 from portal.database import writing
 from portal.extensions import db
 from portal.models import Role, Status, utcnow
@@ -22,6 +23,90 @@ def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
+def customer_case(page, email: str, reference: str):
+    """Sign the customer in and open their case page; its history."""
+    sign_in(page, email)
+    page.goto(f"/cases/{reference}")
+    return page.get_by_role("list", name="Case history")
+
+
+def give_feedback(page, solved: str, rating: str, comment: str) -> None:
+    """Answer "Did we solve it?" on the open case page, as the customer."""
+    page.get_by_role("radio", name=solved, exact=True).check()
+    page.get_by_role("radio", name=rating, exact=True).check()
+    page.get_by_label("Anything you want to tell us?").fill(comment)
+    page.get_by_role("button", name="Send my answer").click()
+
+
+def open_follow_up(page, manager_email: str, answer: str):
+    """The manager's way to a follow-up: sign in, Close the loop, the answer; its timeline."""
+    staff_sign_in(page, manager_email)
+    page.get_by_role("link", name="Close the loop").click()
+    page.get_by_role("link", name=answer).click()
+    return page.get_by_role("list", name="Case timeline")
+
+
+def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
+    """Story 1: head office's system opens the recall case, the branch works the same case,
+    her VIN is asked once, and the manager who follows up her low score already knows it all."""
+    branch = factories.department("Northside Service Centre")
+    factories.category(branch, "Vehicle recall")
+    factories.staff(Role.AGENT, [branch], "Tom Berger", "tom@example.com")
+    factories.staff(Role.MANAGER, [branch], "Nadia Kovac", "nadia@example.com")
+    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
+    factories.customer("Dana Whitfield", "dana@example.com")
+    _, secret = tokens.create(admin, "Head office recall system", "write", [branch.id])
+    db.session.commit()
+
+    opened = page.request.post("/api/v1/cases", headers={"Authorization": f"Bearer {secret}"},
+                               data={"customer_email": "dana@example.com",
+                                     "title": "Open recall RC-42 on your car",
+                                     "body": "Our records show recall RC-42 is open for your car.",
+                                     "category": "Vehicle recall", "written_by": "business",
+                                     "references": [{"system": "recall", "value": "RC-42"}]})
+    assert opened.status == 201, opened.text()
+    reference = opened.json()["reference"]
+
+    staff_sign_in(page, "tom@example.com")
+    page.get_by_label("Search").fill("RC-42")
+    page.locator("#queue-results").get_by_role("link", name="Open recall RC-42").click()
+    expect(page.get_by_text("recall: RC-42").first).to_be_visible()
+    expect(page.get_by_text("Our records show recall RC-42 is open").first).to_be_visible()
+    page.get_by_role("link", name="Add or correct details").click()
+    page.get_by_label("Detail").select_option(label="Vehicle identification number (VIN)")
+    page.get_by_label("Value").fill("WVWZZZ1KZAW000123")
+    page.get_by_role("button", name="Save detail").click()
+    expect(page.get_by_text("WVWZZZ1KZAW000123")).to_be_visible()
+    page.goto(f"/admin/cases/{reference}")
+    page.get_by_label("Message").fill("Recall RC-42 is booked here for Friday at 9:00.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_label("Message")).to_have_value("")
+    page.get_by_label("Status", exact=True).select_option(
+        label=factories.STATUS_LABELS[Status.RESOLVED])
+    page.get_by_label("What to tell the customer (optional)").fill(
+        "The recall work is done; nothing more to do.")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.get_by_text("Status: Resolved").first).to_be_visible()
+    sign_out(page)
+
+    history = customer_case(page, "dana@example.com", reference)
+    expect(history.get_by_text("API: Head office recall system opened this case")).to_be_visible()
+    expect(history.get_by_text("Our records show recall RC-42 is open")).to_be_visible()
+    expect(history.get_by_text("booked here for Friday at 9:00")).to_be_visible()
+    give_feedback(page, "Yes", "3", "Done, but only after I chased head office myself.")
+    expect(page.get_by_text("Thank you. Nadia Kovac will contact you by")).to_be_visible()
+    snap(page, "story1-dana-after-feedback")
+    sign_out(page)
+
+    story = open_follow_up(page, "nadia@example.com", "Yes, 3/10")
+    expect(story.get_by_text("Our records show recall RC-42 is open")).to_be_visible()
+    expect(story.get_by_text("booked here for Friday at 9:00")).to_be_visible()
+    expect(story.get_by_text("only after I chased head office myself")).to_be_visible()
+    expect(page.get_by_text("WVWZZZ1KZAW000123")).to_be_visible()
+    snap(page, "story1-follow-up")
+    assert page.console_errors == [], page.console_errors
+
+
 def test_ravi_is_never_surveyed_about_an_answer_that_never_came(page):
     """Story 2: no staff answer, so no feedback question — and the case says who has it."""
     dep = factories.department("Head Office")
@@ -31,8 +116,7 @@ def test_ravi_is_never_surveyed_about_an_answer_that_never_came(page):
                                 factories.category(dep, "Product questions"))
     db.session.commit()
 
-    sign_in(page, "ravi@example.com")
-    page.goto(f"/cases/{unanswered.reference}")
+    customer_case(page, "ravi@example.com", unanswered.reference)
     heading = page.get_by_role("heading", name="Does my car support wireless CarPlay?")
     expect(heading).to_be_visible()
     expect(page.get_by_text("Did we solve it?")).to_have_count(0)
@@ -53,22 +137,15 @@ def test_mei_gives_zero_and_a_named_manager_closes_the_loop(page):
     cases.change_status(case, agent, Status.RESOLVED,
                         "Your relationship manager will call you this week.")
 
-    sign_in(page, "mei@example.com")
-    page.goto(f"/cases/{case.reference}")
+    customer_case(page, "mei@example.com", case.reference)
     expect(page.get_by_role("heading", name="Did we solve it?")).to_be_visible()
-    page.get_by_role("radio", name="No", exact=True).check()
-    page.get_by_role("radio", name="0", exact=True).check()
-    page.get_by_label("Anything you want to tell us?").fill("Nobody called me. Again.")
-    page.get_by_role("button", name="Send my answer").click()
+    give_feedback(page, "No", "0", "Nobody called me. Again.")
     expect(page.get_by_text("Thank you. Grace Adeyemi will contact you by")).to_be_visible()
     expect(page.get_by_text("Contact you about your feedback").first).to_be_visible()
     snap(page, "story3-mei-after-zero")
     sign_out(page)
 
-    staff_sign_in(page, "grace@example.com")
-    page.get_by_role("link", name="Close the loop").click()
-    page.get_by_role("link", name="No, 0/10").click()
-    story = page.get_by_role("list", name="Case timeline")
+    story = open_follow_up(page, "grace@example.com", "No, 0/10")
     expect(story.get_by_text("Three emails, no answer.")).to_be_visible()
     expect(story.get_by_text("I have spoken to your manager.")).to_be_visible()
     snap(page, "story3-follow-up")
@@ -80,9 +157,7 @@ def test_mei_gives_zero_and_a_named_manager_closes_the_loop(page):
     expect(page.get_by_text("Loop closed: the customer sees what was done.")).to_be_visible()
     sign_out(page)
 
-    sign_in(page, "mei@example.com")
-    page.goto(f"/cases/{case.reference}")
-    history = page.get_by_role("list", name="Case history")
+    history = customer_case(page, "mei@example.com", case.reference)
     expect(history.get_by_text("What we did about your feedback")).to_be_visible()
     expect(history.get_by_text("Reopened: you said it is not solved")).to_be_visible()
     # Once on the timeline (the kept promise does not repeat it), and in the promise panel.
@@ -120,8 +195,7 @@ def test_finance_sees_what_sales_promised_mr_johnson(page):
     snap(page, "story4-finance-workspace")
     sign_out(page)
 
-    sign_in(page, "johnson@example.com")
-    page.goto(f"/cases/{case.reference}")
+    customer_case(page, "johnson@example.com", case.reference)
     expect(page.get_by_text("Adjust the payment terms to 45 days").first).to_be_visible()
     expect(page.get_by_text("Agreed with Mr Johnson on Tuesday")).to_have_count(0)
     snap(page, "story4-johnson-sees-promise")
@@ -141,8 +215,7 @@ def test_sam_is_told_when_the_next_update_comes(page):
     cases.add_staff_reply(case, agent, "We are tracing your delivery with the driver.")
     db.session.commit()
 
-    sign_in(page, "sam@example.com")
-    page.goto(f"/cases/{case.reference}")
+    customer_case(page, "sam@example.com", case.reference)
     expect(page.get_by_text("Next update expected by").first).to_be_visible()
     snap(page, "story5-sam-next-update")
     assert page.console_errors == [], page.console_errors
@@ -158,8 +231,7 @@ def test_a_live_update_never_wipes_a_half_written_answer(page):
     cases.add_staff_reply(case, agent, "We unblocked it.")
     cases.change_status(case, agent, Status.RESOLVED, "Your card works again.")
 
-    sign_in(page, "mei@example.com")
-    page.goto(f"/cases/{case.reference}")
+    customer_case(page, "mei@example.com", case.reference)
     comment = page.get_by_label("Anything you want to tell us?")
     comment.fill("It took three calls to get this far, and")
     page.wait_for_timeout(500)  # the stream is connected before the change below
