@@ -54,6 +54,9 @@ def test_staff_filter_reply_note_handoff_and_history(page):
     db.session.commit()
 
     staff_sign_in(page, "tom@example.com")
+    wrap = page.locator("#queue-results .table-wrap")
+    # Every column of the queue shows on a laptop screen, without scrolling sideways.
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), "the queue scrolls sideways"
     snap(page, "staff-queue")
     page.get_by_label("Search").fill("RC-42")
     results = page.locator("#queue-results")
