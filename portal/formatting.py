@@ -98,9 +98,9 @@ def _pattern(locale: str, skeleton: str, zone: bool) -> str:
     data = Locale.parse(locale)
     skeletons = data.datetime_skeletons
     # No language has a skeleton for the wide weekday alone ("Tuesday 17:00").
-    date = "EEEE" if skeleton == "EEEE" else skeletons[match_skeleton(skeleton, skeletons)].pattern
+    day = "EEEE" if skeleton == "EEEE" else skeletons[match_skeleton(skeleton, skeletons)].pattern
     time = skeletons["Hm"].pattern + (" z" if zone else "")
-    return data.datetime_formats["medium"].format(time, date)
+    return data.datetime_formats["medium"].format(time, day)
 
 
 def fulltime(moment: datetime | None, user=None) -> str:
