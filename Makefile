@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 5000
 export FLASK_APP := portal:create_app
 
-.PHONY: run test lint serve clean messages
+.PHONY: run test test-slow lint serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)  ## venv, install, migrate, demo data, serve on http://127.0.0.1:5000
 	$(BIN)/caseloop db upgrade
 	$(BIN)/caseloop demo-data
-	CASELOOP_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+	CASELOOP_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 serve: $(STAMP)  ## the production setup locally: gunicorn + gevent, Redis for live updates
 	@mkdir -p instance
@@ -28,10 +29,13 @@ serve: $(STAMP)  ## the production setup locally: gunicorn + gevent, Redis for l
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} BIND=$${BIND:-127.0.0.1:8000} \
 	$(BIN)/gunicorn -c gunicorn.conf.py portal.wsgi:app
 
-test: $(STAMP)  ## venv, install, the whole suite
+test: $(STAMP)  ## venv, install, lint, the suite (under 10 minutes; the slow tests apart)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r portal admin
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)  ## the slow tests: thousands of concurrent replies, axe on every page
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 messages: $(STAMP)  ## collect the marked strings into portal/translations/messages.pot
 	@mkdir -p portal/translations

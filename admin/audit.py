@@ -16,6 +16,7 @@ from portal.choices import options
 from portal.csv_export import csv_download
 from portal.extensions import db
 from portal.models import AuditEntry, Department, Role, User
+from portal.numbers import record_id
 from portal.pagination import url_keeping
 from portal.services import staff
 
@@ -83,7 +84,7 @@ def audit_log():
         return render_template("admin/audit/log.html", form=form, entries=[],
                                filter_url=filter_url), 422
     query = _filtered(current_user, form)
-    if before := request.args.get("before", type=int):
+    if before := request.args.get("before", type=record_id):
         query = query.where(AuditEntry.id < before)
     entries = list(db.session.scalars(query.limit(PAGE + 1)))
     older = len(entries) > PAGE

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Department, EventKind, Role
+from portal.numbers import record_id
 from portal.services import customers
 from portal.services.errors import NotFound, ServiceError
 
@@ -28,7 +29,7 @@ def _customer(customer_id: int):
 
 def _page(customer, fact_form=None, code: int = 200):
     show = request.args.get("show", "all")
-    department_id = request.args.get("department", 0, type=int)
+    department_id = request.args.get("department", 0, type=record_id)
     if show not in SHOW:
         abort(400)
     story = customers.history(customer, current_user, SHOW[show], department_id or None)

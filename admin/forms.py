@@ -25,6 +25,8 @@ from portal.customer.forms import (  # noqa: F401 - shared with customers
 )
 from portal.lazy_text import lazy_gettext as _l
 from portal.models import CONTACT_LABELS, PRIORITY_LABELS, STATUS_TEXT, Priority, Status
+from portal.models.cases import MAX_ID
+from portal.numbers import WholeNumberField
 from portal.services.case_details import LOGGABLE_CHANNELS
 from portal.services.cases import MAX_BODY
 
@@ -53,7 +55,8 @@ class EnrolTwoFactorForm(FlaskForm):
 class WorkspaceForm(FlaskForm):
     """Every workspace form says which events its author had seen, to catch collisions."""
 
-    seen = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    # An event id: one past the column's range is a form error, not a query that fails.
+    seen = WholeNumberField(widget=HiddenField.widget, validators=[Optional()], high=MAX_ID)
     confirm = HiddenField(default="")
 
 

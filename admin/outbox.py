@@ -1,4 +1,7 @@
-"""Delivery state of outgoing email, for managers: what was sent, what waits, what failed."""
+"""Delivery state of outgoing email, for managers: what was sent, what waits, what failed.
+
+Managers see (and resend) the mail about their departments' cases; admins see it all.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from portal.lazy_text import lazy_gettext as _l
 from portal.models import Role
 from portal.models.outbox import FAILED, OUTBOX_STATUSES, PENDING, SENDING, SENT
 from portal.services import outbox as outbox_service
-from portal.services.errors import ServiceError
+from portal.services.errors import NotFound, ServiceError
 
 from . import bp
 from .decorators import staff_required
@@ -25,9 +28,10 @@ def outbox():
     status = request.args.get("status", "")
     if status and status not in OUTBOX_STATUSES:
         abort(400)
-    return render_template("admin/outbox.html", messages=outbox_service.recent(status or None),
+    messages = outbox_service.recent(current_user, status or None)
+    return render_template("admin/outbox.html", messages=messages,
                            status=status, statuses=OUTBOX_STATUSES, status_names=STATUS_NAMES,
-                           counts=outbox_service.counts(),
+                           counts=outbox_service.counts(current_user),
                            failed=FAILED)
 
 
@@ -36,6 +40,8 @@ def outbox():
 def outbox_retry(message_id: int):
     try:
         outbox_service.retry(message_id, current_user)
+    except NotFound:
+        abort(404)  # another department's mail, or none: the same answer
     except ServiceError as exc:
         flash(exc.message, "error")
     else:

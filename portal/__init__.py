@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -20,6 +21,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_module.load(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    # The default SQLite file and attachments live here; a fresh clone has no such folder.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -63,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     database.init_engine(app, db)
     live.init_app(app)
     ratelimit.init_app(app)
+    database.init_request_phases(app, db)  # last: its hooks must wrap the view alone
 
 
 def register_blueprints(app: Flask) -> None:

@@ -76,6 +76,9 @@ def load(instance_path: str) -> dict:
         "FOLLOW_UP_HOURS": int(os.environ["FOLLOW_UP_HOURS"])
         if os.environ.get("FOLLOW_UP_HOURS") else None,
         "SIGN_IN_LINK_MINUTES": 10,
+        # Webhooks go to public addresses only: a target on loopback or a private network
+        # would let an admin token probe (or post into) what sits behind the firewall.
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": _bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Caseloop <support@caseloop.localhost>"),
         "WTF_CSRF_TIME_LIMIT": None,
@@ -103,6 +106,12 @@ def mail_settings() -> dict:
         "MAIL_INBOUND_SECRET": os.environ.get("MAIL_INBOUND_SECRET") or None,
         "MAIL_MAX_BYTES": int(os.environ.get("MAIL_MAX_MB", "25")) * 1024 * 1024,
         "MAIL_DEFAULT_CATEGORY": os.environ.get("MAIL_DEFAULT_CATEGORY", ""),
+        # The authserv-id our own MTA writes in Authentication-Results (e.g. mx.example.com).
+        # Set it only if that MTA checks DMARC/DKIM and adds the header to every message it
+        # hands us: then mail it vouches for may open a new case for a known customer. Empty
+        # (the default) trusts no such header, since anyone can write one into a message.
+        "MAIL_TRUST_AUTHENTICATION_RESULTS":
+            os.environ.get("MAIL_TRUST_AUTHENTICATION_RESULTS", "").strip().lower(),
         # Case links in notifications sign the customer in: once, within this many hours.
         "CASE_LINK_MINUTES": int(os.environ.get("CASE_LINK_MINUTES", "10")),
         # Daily digests go out at this hour of the customer's own time zone (0-23).
@@ -119,7 +128,7 @@ def rate_limit_settings() -> dict:
         # Shared by every worker and host through Redis; per process otherwise.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url
         or "memory://",
-        "RATELIMIT_KEY_PREFIX": "caseloop-limits",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "caseloop-limits"),
         # Redis down: keep limiting inside each process rather than failing sign-in.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_STRATEGY": "fixed-window",

@@ -29,5 +29,7 @@ def csv_download(prefix: str, header: Sequence[str],
     writer.writerow(header)
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     name = f"{prefix}-{utcnow():%Y%m%d-%H%M}.csv"
+    # An export is a copy of people's data: no cache on the way may keep one.
     return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})

@@ -1,19 +1,34 @@
-"""Engine tuning: SQLite gets WAL, a busy timeout and immediate write transactions."""
+"""Engine tuning: SQLite gets WAL, a busy timeout and short, immediate write transactions.
+
+SQLite has one writer at a time. Two rules keep that from freezing a server:
+- A request writes only inside its view: what runs before it (session checks, rate limits
+  that talk to Redis) reads, and the view's transaction ends before the response leaves
+  (after_request), so no write lock is held while anything waits on Redis or the network.
+- Inside one process, writers queue on a Python lock before they ask SQLite. Under gevent,
+  SQLite's own busy wait blocks the whole worker: a greenlet waiting there would stop the
+  greenlet holding the lock from ever finishing. The Python lock is cooperative.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_SECONDS = 15
 _writing: ContextVar[bool] = ContextVar("caseloop_writing", default=False)
+_WRITE_PHASE = "caseloop_write_phase"
+_HOLDS_LOCK = "caseloop_holds_write_lock"
+# One SQLite writer per process at a time; gevent's monkey-patching makes it cooperative.
+_process_writer = threading.Lock()
 
 
 @contextmanager
@@ -28,11 +43,23 @@ def writing() -> Iterator[None]:
 
 def _wants_write_lock() -> bool:
     # A deferred transaction that later writes can fail at once with SQLITE_BUSY
-    # (the busy handler is not used for lock upgrades), so unsafe requests and
-    # marked background writers take the write lock up front and wait their turn.
+    # (the busy handler is not used for lock upgrades), so the views of unsafe requests
+    # and marked background writers take the write lock up front and wait their turn.
     if _writing.get():
         return True
-    return has_request_context() and request.method not in SAFE_METHODS
+    return has_request_context() and bool(g.get(_WRITE_PHASE))
+
+
+def _take_process_lock(conn) -> None:
+    if not _process_writer.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+        raise OperationalError("BEGIN IMMEDIATE", None,
+                               Exception("database is locked (waited for another writer)"))
+    conn.info[_HOLDS_LOCK] = True
+
+
+def _release_process_lock(info: dict) -> None:
+    if info.pop(_HOLDS_LOCK, False):
+        _process_writer.release()
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -43,14 +70,46 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+        if not _wants_write_lock():
+            conn.exec_driver_sql("BEGIN")
+            return
+        _take_process_lock(conn)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_process_lock(conn.info)
+            raise
+
+    # The write transaction ends with its commit or rollback; a connection dropped or
+    # reset by the pool releases it too, so an error can never leave the lock taken.
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, _ended)
+    event.listen(engine.pool, "reset", _reset)
+    event.listen(engine.pool, "invalidate", _invalidated)
+    event.listen(engine.pool, "close", _closed)
+
+
+def _ended(conn) -> None:
+    _release_process_lock(conn.info)
+
+
+def _reset(_dbapi_connection, connection_record, _reset_state) -> None:
+    _release_process_lock(connection_record.info)
+
+
+def _invalidated(_dbapi_connection, connection_record, _exception) -> None:
+    _release_process_lock(connection_record.info)
+
+
+def _closed(_dbapi_connection, connection_record) -> None:
+    _release_process_lock(connection_record.info)
 
 
 _WROTE = "caseloop_wrote"
@@ -90,6 +149,27 @@ def discard_session(db) -> None:
         db.session.rollback()
     except SQLAlchemyError:
         db.session().invalidate()  # the connection is gone: drop it, do not reuse it
+
+
+def init_request_phases(app: Flask, db) -> None:
+    """Unsafe requests write in their view only; call after every extension's hooks."""
+
+    @app.before_request
+    def _enter_view() -> None:
+        # Registered last, so it runs just before the view: what ran so far only read.
+        if request.method in SAFE_METHODS:
+            return
+        if db.session().in_transaction():
+            db.session.commit()  # ends the read snapshot; nothing was written
+        g.setdefault(_WRITE_PHASE, True)
+
+    @app.after_request
+    def _leave_view(response: Response) -> Response:
+        # Runs first of the after-request hooks (registered last): the view's transaction
+        # ends here, before the rate limiter or anything else talks to the network.
+        if g.pop(_WRITE_PHASE, False):
+            discard_session(db)
+        return response
 
 
 def init_engine(app: Flask, db) -> None:

@@ -37,6 +37,8 @@ from .services import (
     standards,
 )
 
+# What migration 0013 gives a fresh install, so that its first customer can open a case.
+FIRST_DEPARTMENT, FIRST_CATEGORY = "Customer Support", "General question"
 PASSWORD = "caseloop-demo"  # noqa: S105  # printed for newcomers, demo only  # nosec B105
 # The demo managers' and admin's authenticator key, printed with the sign-ins: demo only.
 TOTP_SECRET = "CASELOOPDEMOTOTPKEYFORMAKERUN234"  # noqa: S105  # demo only  # nosec B105
@@ -79,6 +81,7 @@ def load(force: bool = False) -> bool:
         return False
     # The demo's own notification emails would flood the console of `make run`.
     logging.getLogger("portal.services.outbox").setLevel(logging.ERROR)
+    _drop_first_install_catalog()
     deps = {name: Department(name=name) for name in DEPARTMENTS}
     db.session.add_all(deps.values())
     cats = {name: Category(name=name, department=deps[dep]) for name, dep in CATEGORIES.items()}
@@ -97,6 +100,20 @@ def load(force: bool = False) -> bool:
     _facts(people, staff)
     demo_feedback.load(staff, cats)  # past answers, for the feedback dashboard
     return True
+
+
+def _drop_first_install_catalog() -> None:
+    """The department and category a fresh install starts with (migration 0013) make way
+    for the demo's own, unless someone already used them."""
+    dep = db.session.scalar(select(Department).where(Department.name == FIRST_DEPARTMENT))
+    if dep is None or db.session.scalar(select(func.count(Case.id))
+                                        .where(Case.department_id == dep.id)):
+        return
+    for cat in db.session.scalars(select(Category).where(Category.department_id == dep.id)):
+        db.session.delete(cat)
+    db.session.flush()
+    db.session.delete(dep)
+    db.session.commit()
 
 
 def _two_factor(members) -> None:

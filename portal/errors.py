@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from portal.lazy_text import lazy_gettext as _l
 
 from . import ratelimit
+from .api import errors as api_errors
 from .database import SAFE_METHODS, committed_in_request, discard_session
 from .extensions import db, login_manager
 from .htmx import wants_fragment
@@ -50,6 +51,8 @@ def render_error(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if api_errors.is_api_path():  # an unknown API path or method: JSON like the rest
+            return api_errors.unrouted(exc)
         detail = exc.description if exc.code == 400 and _is_csrf(exc) else None
         response = exc.get_response()
         body, code = render_error(exc.code or 500, detail)

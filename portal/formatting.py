@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -19,6 +20,7 @@ from flask import Flask, current_app, g, has_request_context
 from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
 from jinja2.filters import do_filesizeformat
+from markupsafe import Markup
 
 from .models import PRIORITY_LABELS, SOLVED_LABELS, STATUS_TEXT, utcnow
 
@@ -204,7 +206,20 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def mail_address(value: str) -> str:
+    """The bare address of a "Name <address>" setting, for mailto: links."""
+    return parseaddr(value)[1]
+
+
+def bdi(value: str) -> Markup:
+    """Someone's words inside a sentence of ours, isolated so that an Arabic or Hebrew name
+    reads right to left without reordering the words around it."""
+    return Markup("<bdi>%s</bdi>") % value
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(bdi)
+    app.add_template_filter(mail_address)
     app.add_template_filter(from_iso)
     app.add_template_filter(minutes)
     app.add_template_filter(timeago)

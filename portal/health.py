@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .extensions import csrf, db
 
 bp = Blueprint("health", __name__)
+RETRY_AFTER_SECONDS = 5  # what the 503 pages say too: the database is usually back by then
 
 
 @bp.get("/healthz")
@@ -18,5 +19,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
+        # Load balancers and monitors wait this long before asking again.
+        return ({"status": "unavailable", "database": "unreachable"}, 503,
+                {"Retry-After": str(RETRY_AFTER_SECONDS)})
     return {"status": "ok", "database": "ok"}

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Select,
     TypeDecorator,
@@ -32,6 +33,7 @@ from .extensions import db
 T = TypeVar("T")
 MAX_CURSOR_LENGTH = 200
 INT64 = range(-(2**63), 2**63)  # SQLite refuses bigger integers with an error, not a miss
+INT32 = range(-(2**31), 2**31)  # `Integer` is int4 on PostgreSQL: past it, an error too
 
 
 class InvalidCursor(ValueError):  # noqa: N818 - reads better at call sites
@@ -114,16 +116,25 @@ def _typed(value: Any, column: InstrumentedAttribute, nullable: bool) -> Any:
             raise InvalidCursor("cursor time without a zone")
         return moment
     # type() rather than isinstance(): a JSON true is an int to Python, never a key here.
-    if type(value) is expected and (expected is not int or value in INT64):
+    if type(value) is expected and (expected is not int or value in _int_range(column.type)):
         return value
     raise InvalidCursor("cursor value of the wrong type")
 
 
 def _python_type(sql_type: TypeEngine) -> type:
+    return _underlying(sql_type).python_type
+
+
+def _int_range(sql_type: TypeEngine) -> range:
+    """What an integer column holds on every backend: a literal beyond it fails the query."""
+    return INT64 if isinstance(_underlying(sql_type), BigInteger) else INT32
+
+
+def _underlying(sql_type: TypeEngine) -> TypeEngine:
     # A TypeDecorator (UTCDateTime) does not pass python_type on from what it wraps.
     while isinstance(sql_type, TypeDecorator):
         sql_type = sql_type.impl_instance
-    return sql_type.python_type
+    return sql_type
 
 
 def paginate(query: Select, keyset: Keyset, after: tuple[Any, Any] | None,

@@ -12,9 +12,10 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
+from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, make_response, request, session
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -64,6 +65,30 @@ def refused(response: Response) -> bool:
     return response.status_code == 422
 
 
+def _scopes_counting_failures() -> frozenset[str]:
+    return frozenset({"sign-in-ip", "sign-in-account", "two-factor"})
+
+
+def _refund_unless_refused(view: F) -> F:
+    """Give back the attempt counted before the view ran, unless it failed.
+
+    Failure limits count every attempt up front (one atomic increment in the store), so a
+    burst of 40 simultaneous wrong passwords checks at most the limit's number of them;
+    testing first and counting after the check would let the whole burst through.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        if request.method == "POST" and not refused(response):
+            for counted in limiter.current_limits:
+                if counted.request_args[-1] in _scopes_counting_failures():
+                    counted.limiter.hit(counted.limit, *counted.request_args, cost=-1)
+        return response
+
+    return wrapped  # type: ignore[return-value]
+
+
 def _setting(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
@@ -78,8 +103,9 @@ def _both(*limits) -> Callable[[F], F]:
 
 
 def _failures(name: str, scope: str, key_func: Callable[[], str]):
+    # Counted before the check (see _refund_unless_refused), never tested-then-deducted.
     return limiter.shared_limit(_setting(name), scope=scope, key_func=key_func,
-                                methods=["POST"], deduct_when=refused)
+                                methods=["POST"])
 
 
 def _requests(name: str, scope: str, key_func: Callable[[], str]):
@@ -88,18 +114,17 @@ def _requests(name: str, scope: str, key_func: Callable[[], str]):
 
 
 # Password sign-in, customers' and staff's: failures only, so nobody is slowed by succeeding.
-sign_in = _both(_failures("RATELIMIT_SIGN_IN_IP", "sign-in-ip", client_address),
+sign_in = _both(_refund_unless_refused,
+                _failures("RATELIMIT_SIGN_IN_IP", "sign-in-ip", client_address),
                 _failures("RATELIMIT_SIGN_IN_ACCOUNT", "sign-in-account", account_key))
 # The staff code step: wrong codes per staff member, plus the sign-in address limit.
-two_factor = _both(_failures("RATELIMIT_SIGN_IN_IP", "sign-in-ip", client_address),
+two_factor = _both(_refund_unless_refused,
+                   _failures("RATELIMIT_SIGN_IN_IP", "sign-in-ip", client_address),
                    _failures("RATELIMIT_TWO_FACTOR_ACCOUNT", "two-factor", staff_code_key))
 # Anything that emails a link: every request counts, answered or silently ignored.
 email_link = _both(_requests("RATELIMIT_EMAIL_LINK_IP", "email-link-ip", client_address),
                    _requests("RATELIMIT_EMAIL_LINK_ACCOUNT", "email-link-account",
                              account_key))
-# "Send me a new link" from an expired one names no email (the token does): per address only.
-renew_link = _requests("RATELIMIT_EMAIL_LINK_IP", "email-link-ip", client_address)
-
 # "Send me a new link" from an expired link: the same budget as asking by email address.
 renew_link = _both(_requests("RATELIMIT_EMAIL_LINK_IP", "email-link-ip", client_address),
                    _requests("RATELIMIT_EMAIL_LINK_ACCOUNT", "email-link-account",

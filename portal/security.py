@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
@@ -16,6 +16,25 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+NO_STORE = "no-store"
+
+
+def _signed_in() -> bool:
+    """True when the request carries a signed-in session or loaded a signed-in user."""
+    user = g.get("_login_user")
+    return "_user_id" in session or bool(user is not None and user.is_authenticated)
+
+
+def _keep_private(response: Response) -> None:
+    """Mark every signed-in answer `no-store`; static files keep their year-long caching."""
+    # Signed-in pages hold someone's cases: kept in a cache, Back after sign-out on a shared
+    # computer would show them again.
+    if request.endpoint == "static" or NO_STORE in response.headers.get("Cache-Control", ""):
+        return
+    if _signed_in():
+        response.headers["Cache-Control"] = NO_STORE
 
 
 def init_app(app: Flask) -> None:
@@ -33,6 +52,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        _keep_private(response)
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -42,6 +42,7 @@ def app(tmp_path_factory):
     with app.app_context():
         _drop_everything()
         upgrade()  # the real migrations build the test schema, so they run every time
+        _empty_tables()  # a fresh install's first category (0013): each test makes its own
     yield app
     with app.app_context():
         db.engine.dispose()  # close pooled connections before the interpreter does
@@ -54,9 +55,13 @@ def _app_context(app):
         yield
         db.session.rollback()
         db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @contextmanager

@@ -15,10 +15,8 @@ from . import (  # noqa: E402 - views register on bp
     customers,  # noqa: F401
     errors,
     openapi,  # noqa: F401
-    webhooks,
+    webhooks,  # noqa: F401
 )
 
 auth.init_app(bp)
 errors.init_app(bp)
-# Deliveries are queued in the same transaction as the case events that cause them.
-bp.record_once(lambda _state: webhooks.install())

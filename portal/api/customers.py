@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+import logging
 
+from flask import Response, jsonify
+
+from ..services import accounts
 from . import bp, lookups, serializers
 from .auth import current_token
 from .idempotency import idempotent
 from .validation import Body
 
 CUSTOMER_FIELDS = ("email", "name", "external_id")
+log = logging.getLogger(__name__)
 
 
 @bp.post("/customers")
 @idempotent
-def create_customer() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
+def create_customer() -> tuple[Response, int]:
+    """Make sure a customer has this address; the same 202 whether it was new or known."""
+    # Saying which would make every token a way to learn who has an account here.
     body = Body(CUSTOMER_FIELDS)
     email = body.text("email", 254)
     name = body.text("name", 120, required=False)
     external = body.text("external_id", 120, required=False)
     body.check()
+    address = accounts.normalise_email(email)
     token = current_token()
-    user, created = lookups.match_customer(email, name)
+    try:
+        user, _ = lookups.match_customer(address, name)
+    except lookups.StaffAddress:
+        # A staff address is never made a customer, but saying so would reveal it.
+        log.info("API token %s asked for a customer with a staff address", token.id)
+        return jsonify(serializers.customer_receipt(address, external)), 202
     if external:
         lookups.link_customer(token, user, external)
-    data = serializers.customer(user, lookups.external_id(token, user))
-    if not created:
-        return jsonify(data), 200
-    return jsonify(data), 201, {"Location": url_for("api.get_customer", customer_id=user.id)}
+    return jsonify(serializers.customer_receipt(address, external)), 202
 
 
 # A plain string in the route: with <int:…> a malformed id would miss the route and get
@@ -37,3 +46,4 @@ def get_customer(customer_id: str) -> Response:
     token = current_token()
     user = lookups.find_customer(token, customer_id)
     return jsonify(serializers.customer(user, lookups.external_id(token, user)))
+

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models.api import WebhookDelivery
+from . import webhook_targets
 
 SIGNATURE_HEADER = "X-Caseloop-Signature"
 MAX_ATTEMPTS = 8
@@ -51,6 +52,11 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 _opener = urllib.request.build_opener(_NoRedirects)
+# Straight to the receiver (no proxy from the environment: we check the address we connect
+# to), and only to public addresses.
+_public_opener = urllib.request.build_opener(
+    _NoRedirects, urllib.request.ProxyHandler({}), webhook_targets.PublicHTTPHandler,
+    webhook_targets.PublicHTTPSHandler)
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,9 @@ def _post(out: _Outgoing) -> str | None:
             "Content-Type": "application/json", "User-Agent": "Caseloop-Webhooks/1",
             "X-Caseloop-Event": out.event_type, "X-Caseloop-Delivery": str(out.delivery_id),
             SIGNATURE_HEADER: sign(out.secret, out.body)})
+    opener = _opener if webhook_targets.private_allowed() else _public_opener
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             response.read(1024)
             return None
     except urllib.error.HTTPError as exc:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -18,6 +18,7 @@ from ..extensions import db
 from ..services.errors import Conflict, NotFound, ServiceError
 
 PROBLEM = "application/problem+json"
+API_ROOT = "/api"
 # RFC 9110 renamed these two; Werkzeug still has the older names.
 TITLES = HTTP_STATUS_CODES | {413: "Content Too Large", 422: "Unprocessable Content"}
 
@@ -85,6 +86,25 @@ def from_exception(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return problem(exc.code or 500, exc.description or "")
     raise exc
+
+
+def is_api_path() -> bool:
+    """True for any request under /api/, routed or not: it gets problem+json, never HTML."""
+    return request.path == API_ROOT or request.path.startswith(API_ROOT + "/")
+
+
+def unrouted(exc: HTTPException) -> Response:
+    """The problem answer for an /api/ request no API rule matched (unknown path or method)."""
+    # Flask sends these to the app's handlers, not the blueprint's: no API rule matched.
+    code = exc.code or 500
+    allow = exc.get_response().headers.get("Allow")
+    if code == 404:
+        detail = "There is no such API path; the paths are listed in /api/v1/openapi.json."
+    elif code == 405 and allow:
+        detail = f"{request.method} is not allowed here; use {allow}."
+    else:
+        detail = exc.description or ""
+    return problem(code, detail, headers={"Allow": allow} if allow else None)
 
 
 def init_app(bp: Blueprint) -> None:

@@ -14,6 +14,13 @@ from ..services.outbox import clean_header
 from .validation import MAX_ID
 
 
+class StaffAddress(ServiceError):
+    """The address belongs to a staff account, which is never turned into a customer."""
+
+    def __init__(self) -> None:
+        super().__init__("That address belongs to a staff account, not a customer.", "email")
+
+
 def find_case(token: ApiToken, reference: str) -> Case:
     """The case if the token covers its department; NotFound otherwise (no hint it exists)."""
     case_id = parse_reference(reference) if len(reference) <= 20 else None
@@ -24,17 +31,23 @@ def find_case(token: ApiToken, reference: str) -> Case:
 
 
 def find_customer(token: ApiToken, customer_id: str) -> User:
-    """A customer this token may see: any (all-department token), linked, or with a case here."""
+    """A customer this token serves (see `serves`); NotFound otherwise, as if there were none."""
+    # A link the token made (external_id) is no licence: a token could link any address it
+    # guesses, and then read that customer's name.
     valid = customer_id.isascii() and customer_id.isdigit() and len(customer_id) <= 10
     user = db.session.get(User, int(customer_id)) if valid and int(customer_id) <= MAX_ID \
         else None
-    if user is None or user.role != Role.CUSTOMER:
-        raise NotFound()
-    if token.department_ids and external_id(token, user) is None and not db.session.scalar(
-            select(exists().where(Case.customer_id == user.id,
-                                  Case.department_id.in_(token.department_ids)))):
+    if user is None or user.role != Role.CUSTOMER or not serves(token, user):
         raise NotFound()
     return user
+
+
+def serves(token: ApiToken, user: User) -> bool:
+    """True when the token covers every department, or the customer has a case in one of its."""
+    if not token.department_ids:
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        Case.customer_id == user.id, Case.department_id.in_(token.department_ids)))))
 
 
 def external_id(token: ApiToken, user: User) -> str | None:
@@ -60,7 +73,7 @@ def match_customer(email: str, name: str) -> tuple[User, bool]:
             db.session.rollback()
             user = accounts.find_user(address)
     if user is None or user.role != Role.CUSTOMER:
-        raise ServiceError("That address belongs to a staff account, not a customer.", "email")
+        raise StaffAddress()
     return user, created
 
 

@@ -87,17 +87,26 @@ def _write(op_id: str, summary: str, body: str, result: str, status: int,
     return _operation(op_id, summary, answers, WRITE_CODES, list(parameters), body)
 
 
+CREATE_CUSTOMER = (
+    "Creates the customer when the address is new and matches the existing one otherwise, "
+    "linking `external_id` to it for this token. The answer is 202 with the same fields "
+    "either way, so nobody can use the API to learn which addresses have an account; an "
+    "address that belongs to a staff account gets the same answer and is not made a "
+    "customer. Only a malformed body is refused. The customer's id reaches a token through "
+    "the cases it may see (`customer.id`).")
+
 PATHS: dict[str, Any] = {
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "This description.", "security": [],
         "responses": {"200": _json({"type": "object"}, "The OpenAPI document")}}},
-    "/customers": {"post": _operation(
-        "createCustomer", "Find a customer by email, or create one.",
-        {200: _json(ref("Customer"), "An existing customer matched"),
-         201: _json(ref("Customer"), "A new customer")},
-        WRITE_CODES, body="CustomerInput")},
-    "/customers/{customer_id}": {"get": _read(
-        "getCustomer", "One customer the token may see.", "Customer", CUSTOMER_ID)},
+    "/customers": {"post": {**_operation(
+        "createCustomer", "Make sure a customer with this email exists.",
+        {202: _json(ref("CustomerReceipt"), "Accepted: the same answer for every address")},
+        WRITE_CODES, body="CustomerInput"), "description": CREATE_CUSTOMER}},
+    "/customers/{customer_id}": {"get": {**_read(
+        "getCustomer", "One customer the token may see.", "Customer", CUSTOMER_ID),
+        "description": "A token limited to departments sees only customers with a case in "
+                       "one of them; any other id is 404, like an id that does not exist."}},
     "/cases": {
         "get": _read("listCases", "Cases, most recently active first, a page at a time.",
                      "CaseList", *LIST_FILTERS, codes=(400, 401, 503)),

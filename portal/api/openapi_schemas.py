@@ -63,6 +63,8 @@ SCHEMAS: dict[str, Schema] = {
                     external_id={"type": ["string", "null"]}, created_at=MOMENT),
     "CustomerInput": obj(["email"], closed=True, email=text(254, format="email"),
                          name=optional(text(120, 0)), external_id=optional(text(120, 0))),
+    "CustomerReceipt": obj(email={**STRING, "description": "The address, normalised."},
+                           external_id={"type": ["string", "null"]}),
     "Reference": obj(closed=True, system=text(60), value=text(120)),
     "Case": obj(
         reference=STRING, title=STRING, status=enum(values(Status)), status_label=STRING,

@@ -17,6 +17,11 @@ def customer(user: User, external_id: str | None = None) -> dict[str, Any]:
             "external_id": external_id, "created_at": moment(user.created_at)}
 
 
+def customer_receipt(email: str, external_id: str | None) -> dict[str, Any]:
+    """What creating a customer answers: the same fields whether the address was known."""
+    return {"email": email, "external_id": external_id or None}
+
+
 def case(item: Case) -> dict[str, Any]:
     return {
         "reference": item.reference,

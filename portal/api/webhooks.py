@@ -1,42 +1,26 @@
 """Outgoing webhooks: admins add and remove them; case events queue signed deliveries.
 
-Deliveries are queued by session listeners rather than by the case services: after each
-flush the new public CaseEvent rows of interest are noted, and just before the commit
-one WebhookDelivery per matching webhook is added to the same transaction. So a
-delivery exists exactly when its event does, and no service needs to know about webhooks.
+Deliveries are queued by `portal.services.effects` when a service commits a case event
+(see `portal.services.webhook_outbox`), in the same transaction as the event.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urlsplit
 
-from flask_sqlalchemy.session import Session
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import in_language
-from ..models import CaseEvent, EventKind, User, Visibility
+from ..models import User
 from ..models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from ..services import audit
 from ..services.catalog import departments_by_ids
 from ..services.errors import NotFound, ServiceError
 from ..services.outbox import clean_header
 from ..services.text import clean
-from . import serializers
-
-PENDING = "caseloop_webhook_events"
-EVENT_TYPES = {
-    EventKind.OPENED: "case.opened",
-    EventKind.STATUS_CHANGE: "case.status_changed",
-    EventKind.REOPENED: "case.status_changed",
-    EventKind.STAFF_REPLY: "case.public_reply",
-    EventKind.PROMISE: "case.promise",
-}
+from . import webhook_targets
 
 
 def all_webhooks() -> list[Webhook]:
@@ -55,6 +39,7 @@ def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
         raise ServiceError("Enter an http:// or https:// address without a user name.", "url")
+    webhook_targets.check_registration(url)
     return url
 
 
@@ -86,52 +71,3 @@ def remove(actor: User, webhook: Webhook) -> None:
     db.session.query(WebhookDelivery).filter_by(webhook_id=webhook.id).delete()
     db.session.delete(webhook)
     db.session.commit()
-
-
-def payload(case_event: CaseEvent, event_type: str) -> dict[str, Any]:
-    """What a receiver gets: the kind of event, the case as it is now, and the event."""
-    case = case_event.case
-    with in_language(None):  # machines read it: the same words whoever's action sent it
-        label = str(case.status_text.label)
-    return {"type": event_type, "case": {
-        "reference": case.reference, "title": case.title, "status": case.status.value,
-        "status_label": label, "department_id": case.department_id,
-        "references": [{"system": r.system, "value": r.value} for r in case.references],
-    }, "event": serializers.event(case_event)}
-
-
-def _note_new_events(session: Session, _context: Any) -> None:
-    """After a flush: remember the new public events some webhook might want."""
-    for obj in session.new:
-        if isinstance(obj, CaseEvent) and obj.kind in EVENT_TYPES and \
-                obj.visibility == Visibility.PUBLIC:
-            session.info.setdefault(PENDING, []).append(obj)
-
-
-def _queue_deliveries(session: Session) -> None:
-    """Before the commit: one delivery per event and interested webhook, same transaction."""
-    events = session.info.pop(PENDING, [])
-    if not events:
-        return
-    hooks = list(session.scalars(select(Webhook).where(Webhook.active)))
-    for case_event in events:
-        kind = EVENT_TYPES[case_event.kind]
-        body = None
-        for hook in hooks:
-            if hook.wants(kind, case_event.case.department_id):
-                body = body or json.dumps(payload(case_event, kind), separators=(",", ":"))
-                session.add(WebhookDelivery(webhook_id=hook.id, event_id=case_event.id,
-                                            event_type=kind, payload=body))
-
-
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(PENDING, None)
-
-
-def install() -> None:
-    """Listen on every Flask-SQLAlchemy session (once per process)."""
-    for name, listener in (("after_flush", _note_new_events),
-                           ("before_commit", _queue_deliveries),
-                           ("after_rollback", _forget)):
-        if not sa_event.contains(Session, name, listener):
-            sa_event.listen(Session, name, listener)

@@ -15,7 +15,7 @@ from ..files import send_attachment
 from ..htmx import wants_fragment
 from ..models import Category, EventKind, utcnow
 from ..pagination import InvalidCursor
-from ..services import attachments, cases, clock, feedback, follow_ups, timeline
+from ..services import attachments, cases, clock, feedback, follow_ups, promises, timeline
 from ..services.errors import NotFound, ServiceError
 from ..services.similar import find_similar_open_case
 from . import bp
@@ -38,7 +38,8 @@ def my_cases():
     except InvalidCursor:
         return render_error(400, _("That page link is broken: start again from the first page."))
     template = "portal/cases/_list.html" if wants_fragment() else "portal/cases/index.html"
-    return render_template(template, cases=page.items, page=page, cursor=cursor)
+    return render_template(template, cases=page.items, page=page, cursor=cursor,
+                           no_cases=not page.items and not cursor)
 
 
 def _category_choices() -> list:
@@ -51,6 +52,10 @@ def _category_choices() -> list:
 def new_case():
     form = NewCaseForm()
     form.category.choices = _category_choices()
+    if len(form.category.choices) == 1:  # only "Choose…": nobody has set up a category yet
+        # Nothing the customer typed is lost: the page shows it back with another way in.
+        return render_template("portal/cases/new.html", form=form, no_categories=True), \
+            503 if form.is_submitted() else 200
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("portal/cases/new.html", form=form), status
@@ -77,7 +82,7 @@ def new_case():
 
 
 def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
-                 just_replied: bool = False):
+                 just_replied: bool = False, feedback_notice: str | None = None):
     """The case page or its fragment, with the customer's clock and feedback worked out.
 
     After a reply, its event is marked so that focus moves to it (static/js/a11y.js).
@@ -88,19 +93,35 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         preset = request.args.get("solved") if request.method == "GET" else None
         # A link in the email pre-selects the answer; only the POST records it.
         feedback_form = FeedbackForm(formdata=None, solved=preset if preset in
-                                     ("yes", "partly", "no") else None)
+                                     ("yes", "partly", "no") else None,
+                                     first="1" if answer is None else "")
     events = timeline.public_events(case)
     mine = [e.id for e in events if e.kind == EventKind.CUSTOMER_MESSAGE
             and e.author_id == current_user.id]
     return render_template(
-        template, case=case, events=events, form=form,
+        template, case=case, events=events, form=form, **_follows_up(case, events),
+        flagged_promises=promises.flagged_to_someone_else(case),
         update_overdue=next_update is not None and next_update < utcnow(),
         focus_event_id=mine[-1] if just_replied and mine else None,
         next_update=next_update, can_ask=feedback.can_ask(case), answer=answer,
         answer_changeable=answer is not None and feedback.can_change(answer),
-        feedback_form=feedback_form, follow_up=follow_ups.for_feedback(answer),
+        feedback_form=feedback_form, feedback_notice=feedback_notice,
+        follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
     ), code
+
+
+def _follows_up(case, events) -> dict:
+    """For a case a reply to a closed one opened: that case, why this one is new, and what
+    it still owes the customer (open promises, follow-ups of their feedback among them)."""
+    previous = cases.followed_up(case)
+    if previous is None:
+        return {"previous": None}
+    first = events[0].data if events and events[0].kind == EventKind.OPENED else {}
+    still_open = [p for p in previous.promises if p.public and p.is_open]
+    return {"previous": previous, "previous_status": first.get("previous_status", "closed"),
+            "previous_open": still_open,
+            "previous_flagged": promises.flagged_to_someone_else(previous)}
 
 
 @bp.get("/cases/<reference>")

@@ -24,7 +24,9 @@ def give_feedback(reference: str):
         rating = int(form.rating.data) if form.rating.data not in (None, "", "None") else None
         try:
             feedback.answer(case, current_user, Solved(form.solved.data), rating,
-                            form.comment.data)
+                            form.comment.data, first=form.first.data == "1")
+        except feedback.AlreadyAnswered as exc:
+            return _already_answered(case, exc.message)
         except ServiceError as exc:
             getattr(form, exc.field or "solved").errors.append(exc.message)
         else:
@@ -38,8 +40,13 @@ def give_feedback(reference: str):
 def react(reference: str, event_id: int):
     case = _own_case(reference)
     form = ReactionForm()
-    if not form.validate_on_submit() or form.helpful.data not in ("yes", "no"):
+    if form.helpful.data not in ("yes", "no"):
         abort(400)
+    if not form.validate_on_submit():
+        if not form.reason.errors:
+            abort(400)
+        flash(" ".join(form.reason.errors), "error")  # too long: said, never cut
+        return _back(case, f"#event-{event_id}")
     try:
         feedback.react(event_id, current_user, form.helpful.data == "yes", form.reason.data)
     except NotFound:
@@ -47,6 +54,15 @@ def react(reference: str, event_id: int):
     except ServiceError as exc:
         flash(exc.message, "error")
     return _back(case, f"#event-{event_id}")
+
+
+def _already_answered(case, message: str):
+    """The case with the answer that was recorded first, and a word on why it is not theirs."""
+    if wants_fragment():
+        return _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None),
+                            feedback_notice=message)
+    flash(message, "info")
+    return _back(case)
 
 
 def _back(case, anchor: str = "#feedback"):

@@ -15,20 +15,37 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal.lazy_text import lazy_gettext as _l
 
 from ..choices import options
 from ..models import FACT_KINDS
-from ..services.accounts import MIN_PASSWORD
 from ..services.cases import MAX_BODY, MAX_TITLE
+from ..services.passwords import MAX_PASSWORD, MIN_PASSWORD, common_message, is_common
 
 
 def once_field() -> HiddenField:
     """A random id per rendered form: the same form sent twice is stored once (a double click)."""
     return HiddenField(default=lambda: secrets.token_urlsafe(16),
                        filters=[lambda value: value[:64] if value else value])
+
+
+def limit(most: int) -> Length:
+    """A length limit said plainly: the text is refused and kept, never cut (the page counts
+    down to it as well, static/js/app.js)."""
+    return Length(max=most, message=_l("That is longer than %(max)d characters. Shorten it "
+                                       "and send it again: nothing was sent, and nothing was "
+                                       "cut."))
+
+
+def one_newline(value: str | None) -> str | None:
+    """Count a line break as one character, as the page's counter does (browsers send two)."""
+    return value.replace("\r\n", "\n") if value else value
+
+
+# People's own words: `dir="auto"` lets Arabic or Hebrew run right to left as it is typed.
+WORDS = {"dir": "auto"}
 
 
 EMAIL = [DataRequired(_l("Enter your email address.")),
@@ -49,14 +66,20 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: a button that makes a GET-delivered link into a POST."""
 
 
+def not_common(_form: FlaskForm, field: PasswordField) -> None:
+    """Refuse a password on the common-passwords list, next to the field, before any work."""
+    if field.data and is_common(field.data):
+        raise ValidationError(common_message())
+
+
 class SignUpForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(_l("Tell us your name.")),
-                                                     Length(max=120)])
+                                                     Length(max=120)], render_kw=WORDS)
     email = EmailField(_l("Email"), validators=EMAIL)
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Choose a password.")),
-                    Length(min=MIN_PASSWORD, max=200)],
+                    Length(min=MIN_PASSWORD, max=MAX_PASSWORD), not_common],
         description=_l("At least %(count)d characters.", count=MIN_PASSWORD),
     )
     confirm = PasswordField(
@@ -75,12 +98,13 @@ class NewCaseForm(FlaskForm):
                            validators=[DataRequired(_l("Choose what your case is about."))])
     title = StringField(
         _l("Subject"), validators=[DataRequired(_l("Give your case a short subject.")),
-                                   Length(max=MAX_TITLE)],
+                                   limit(MAX_TITLE)], render_kw=WORDS,
         description=_l("A few words, e.g. “Recall RC-42 not booked at my garage”."),
     )
     body = TextAreaField(
         _l("Tell us what happened"), validators=[DataRequired(_l("Tell us what happened.")),
-                                                 Length(max=MAX_BODY)],
+                                                 limit(MAX_BODY)],
+        filters=[one_newline], render_kw=WORDS,
         description=_l("Include anything we will need: order, account or vehicle numbers."),
     )
     attachments = MultipleFileField(_l("Attach files (optional)"))
@@ -92,7 +116,7 @@ class NewCaseForm(FlaskForm):
 class ReplyForm(FlaskForm):
     body = TextAreaField(_l("Your reply"),
                          validators=[DataRequired(_l("Write your reply first.")),
-                                     Length(max=MAX_BODY)])
+                                     limit(MAX_BODY)], filters=[one_newline], render_kw=WORDS)
     attachments = MultipleFileField(_l("Attach files (optional)"), validators=[Optional()])
     once = once_field()
 
@@ -121,9 +145,11 @@ class FeedbackForm(FlaskForm):
                            "well)"), choices=options((str(n), str(n)) for n in range(11)),
                         validators=[Optional()])
     comment = TextAreaField(_l("Anything you want to tell us? (optional)"),
-                            validators=[Length(max=2000)])
+                            validators=[limit(2000)], filters=[one_newline], render_kw=WORDS)
+    # "1" when the page offered a first answer: one recorded meanwhile (another tab) stands.
+    first = HiddenField(default="")
 
 
 class ReactionForm(FlaskForm):
     helpful = HiddenField(validators=[DataRequired()])
-    reason = StringField(_l("Why not? (optional)"), validators=[Length(max=500)])
+    reason = StringField(_l("Why not? (optional)"), validators=[limit(500)], render_kw=WORDS)

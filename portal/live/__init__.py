@@ -1,23 +1,32 @@
-"""Live updates: changes are announced after they commit, and streamed to open pages.
+"""Live updates: what a change announces, and on which channels; streams to open pages.
 
-Services never call this directly: `timeline.record` marks the case as changed on the
-session, and the after-commit hook publishes, so a rolled-back change is never announced.
+Nothing here runs by itself: `portal.services.effects` publishes after a commit, calling
+`messages_for` before it (the transaction can still read) and `publish` after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from ..extensions import db
-from .brokers import HEARTBEAT_SECONDS, Broker, InProcessBroker, RedisBroker, Subscription
+from .brokers import (
+    HEARTBEAT_SECONDS,
+    Broker,
+    InProcessBroker,
+    LiveUnavailable,
+    RedisBroker,
+    Subscription,
+)
 
-_PENDING = "caseloop_live"
-_READY = "caseloop_live_ready"
-_hooked = False
+if TYPE_CHECKING:
+    from ..models import Case
+
+__all__ = ["LiveUnavailable", "Message", "Subscription", "broker", "listen", "messages_for",
+           "publish"]
+
+Message = tuple[str, dict]
 
 
 def case_channel(case_id: int, internal: bool = False) -> str:
@@ -32,58 +41,34 @@ def department_channel(department_id: int) -> str:
     return f"department:{department_id}"
 
 
-def announce(session: Session, case, internal: bool) -> None:
-    """Remember that this case changed; published only if the transaction commits."""
-    pending = session.info.setdefault(_PENDING, {})
-    key = case.id if case.id is not None else id(case)
-    pending[key] = (case, pending.get(key, (case, True))[1] and internal)
-
-
 def broker() -> Broker:
     return current_app.extensions["caseloop_broker"]
 
 
 def listen(channels: Iterable[str], timeout: float | None = None) -> Subscription:
-    """Subscribe at once; the iterator yields messages, and None on each quiet heartbeat."""
+    """Subscribe at once; the iterator yields messages, and None on each quiet heartbeat.
+
+    Raises LiveUnavailable when the broker cannot be reached (Redis down).
+    """
     if timeout is None:
         timeout = current_app.config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
     return broker().listen(channels, timeout)
 
 
-def _before_commit(session: Session) -> None:
-    """Work out the messages while the transaction can still read (after commit it cannot)."""
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    session.flush()
-    ready = session.info.setdefault(_READY, [])
-    for case, internal_only in pending.values():
-        message = {"case": case.id, "reference": case.reference, "version": case.version}
-        channels = [case_channel(case.id, internal=True), department_channel(case.department_id)]
-        if not internal_only:
-            channels += [case_channel(case.id), customer_channel(case.customer_id)]
-        ready.extend((channel, message) for channel in channels)
+def messages_for(case: Case, internal_only: bool) -> list[Message]:
+    """What to publish for a changed case: staff always hear; the customer unless internal."""
+    message = {"case": case.id, "reference": case.reference, "version": case.version}
+    channels = [case_channel(case.id, internal=True), department_channel(case.department_id)]
+    if not internal_only:
+        channels += [case_channel(case.id), customer_channel(case.customer_id)]
+    return [(channel, message) for channel in channels]
 
 
-def _after_commit(session: Session) -> None:
-    for channel, message in session.info.pop(_READY, ()):
-        broker().publish(channel, message)
-
-
-def _after_rollback(session: Session, _previous_transaction=None) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_READY, None)
+def publish(messages: Iterable[Message]) -> None:
+    """Send committed changes to open pages; a broker that is down logs it and drops them."""
+    broker().publish_all(messages)
 
 
 def init_app(app: Flask) -> None:
-    global _hooked
     url = app.config.get("REDIS_URL")
     app.extensions["caseloop_broker"] = RedisBroker(url) if url else InProcessBroker()
-    if _hooked:  # one set of listeners per process; each app finds its own broker
-        return
-    with app.app_context():
-        session_class = db.session.session_factory.class_
-    event.listen(session_class, "before_commit", _before_commit)
-    event.listen(session_class, "after_commit", _after_commit)
-    event.listen(session_class, "after_soft_rollback", _after_rollback)
-    _hooked = True

@@ -8,13 +8,21 @@ from collections.abc import Callable, Iterable
 from flask import Response, current_app
 
 from ..extensions import db
-from . import listen
+from . import LiveUnavailable, listen
+
+# While live updates are down, how long a page should wait before trying its stream again
+# (htmx's SSE extension backs off by itself; the page polls with ETags meanwhile).
+RETRY_SECONDS = 30
 
 
 def sse_response(channels: Iterable[str], still_allowed: Callable[[], bool]) -> Response:
-    """Stream `changed` events for these channels until the viewer's session ends."""
+    """Stream `changed` events for these channels until the viewer's session ends; 503
+    when live updates are unavailable, which the page's script turns into polling."""
     app = current_app._get_current_object()
-    messages = listen(channels)  # subscribed before the first byte goes out
+    try:
+        messages = listen(channels)  # subscribed before the first byte goes out
+    except LiveUnavailable:
+        return unavailable()
     # Give the connection back now: a stream may stay open for hours.
     db.session.remove()
 
@@ -37,6 +45,13 @@ def sse_response(channels: Iterable[str], still_allowed: Callable[[], bool]) -> 
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     response.call_on_close(messages.close)  # unsubscribe however the stream ends
     return response
+
+
+def unavailable() -> Response:
+    """No stream now: an EventSource that gets this stops, and the page polls instead."""
+    return Response("Live updates are unavailable; this page refreshes itself.\n", 503,
+                    mimetype="text/plain",
+                    headers={"Retry-After": str(RETRY_SECONDS), "Cache-Control": "no-store"})
 
 
 def session_checker(user_id: int, session_version: int) -> Callable[[], bool]:

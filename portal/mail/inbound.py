@@ -1,4 +1,10 @@
-"""Inbound mail: store raw first, then put the customer's words on the right case, or in triage."""
+"""Inbound mail: store raw first, then put the customer's words on the right case, or in triage.
+
+The From header alone proves nothing (anyone can write it). Mail joins an existing case only
+by a valid reply link from that case's customer; without one it opens a new case only when our
+own MTA vouched for the sender (DMARC or aligned DKIM, see authresults.py); the rest waits in
+triage for a person.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,19 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Case, Category, Channel, Role, User
-from ..models.mail import AUTOMATIC, DUPLICATE, PROCESSED, TRIAGE, InboundMail
-from ..services import accounts, cases, similar
+from ..models.mail import (
+    AUTOMATIC,
+    DUPLICATE,
+    FROM_ONLY,
+    PROCESSED,
+    REPLY_LINK,
+    TRIAGE,
+    VOUCHED,
+    InboundMail,
+)
+from ..services import accounts, cases
 from ..services.errors import ServiceError
+from .authresults import vouched_by
 from .classify import automatic_reason
 from .files import check_mail_files
 from .parse import ParsedMail, Unreadable, headers_only, parse
@@ -59,6 +75,7 @@ def _process(mail: InboundMail, raw: bytes) -> None:
     if _is_duplicate(mail, parsed, raw):
         return None
     mail.sender, mail.subject, mail.text = parsed.sender, parsed.subject, parsed.text
+    _verify_sender(mail, parsed)
     if accounts.revoke_links_in(parsed.text):
         db.session.commit()  # before anything below can roll back: the text is kept anyway
     reason = automatic_reason(parsed.message, parsed.sender)
@@ -100,8 +117,16 @@ def _is_duplicate(mail: InboundMail, parsed: ParsedMail, raw: bytes) -> bool:
     return True
 
 
+def _verify_sender(mail: InboundMail, parsed: ParsedMail) -> None:
+    """Note whether our own MTA vouched for the From address; a reply link may prove more later."""
+    trusted = current_app.config.get("MAIL_TRUST_AUTHENTICATION_RESULTS", "")
+    vouched = vouched_by(parsed.message, parsed.sender, trusted)
+    mail.verified_by, mail.verified_detail = vouched or (FROM_ONLY, "")
+
+
 def _route(mail: InboundMail, parsed: ParsedMail) -> None:
-    """A reply (signed token in the address) goes to its case; new mail opens or joins one."""
+    """A reply (signed token in the address) goes to its case; new mail opens a new case when
+    its sender is vouched for, else it waits in triage. A subject never picks the case."""
     try:
         token = next((t for t in map(read_reply_address, parsed.recipients) if t), None)
     except BadSignature:
@@ -112,7 +137,11 @@ def _route(mail: InboundMail, parsed: ParsedMail) -> None:
     problem = _customer_problem(customer)
     if problem:
         return _finish(mail, TRIAGE, problem)
-    return _new_message(mail, parsed, customer)  # type: ignore[arg-type]
+    if mail.verified_by not in VOUCHED:
+        return _finish(mail, TRIAGE, "No reply link, and nothing vouches for the From address "
+                                     "(anyone can write it): add it to the customer's case "
+                                     "if it is really from them.")
+    return _open_case(mail, parsed, customer)  # type: ignore[arg-type]
 
 
 def _customer_problem(customer: User | None) -> str | None:
@@ -137,6 +166,7 @@ def _reply(mail: InboundMail, parsed: ParsedMail, case_id: int, customer_id: int
     problem = _customer_problem(customer)
     if problem:
         return _finish(mail, TRIAGE, problem)
+    mail.verified_by, mail.verified_detail = REPLY_LINK, ""
     return post_to_case(mail, parsed, case, customer, f"Reply to {case.reference}.")
 
 
@@ -162,7 +192,7 @@ def post_to_case(mail: InboundMail, parsed: ParsedMail, case: Case, customer: Us
     mail.status, mail.reason, mail.case_id = PROCESSED, reason, case.id
     try:
         landed = cases.add_customer_message(case, customer, body, channel=Channel.EMAIL,
-                                            files=files)
+                                            files=files, event_data=_event_data(mail))
     except ServiceError as exc:
         db.session.rollback()
         return _finish(mail, TRIAGE, f"Could not be added to {case.reference}: {exc.message}")
@@ -172,13 +202,15 @@ def post_to_case(mail: InboundMail, parsed: ParsedMail, case: Case, customer: Us
     return None
 
 
-def _new_message(mail: InboundMail, parsed: ParsedMail, customer: User) -> None:
+def _event_data(mail: InboundMail) -> dict[str, dict[str, str]]:
+    """What the timeline keeps of the mail, so staff see how its sender was verified."""
+    return {"sender_verification": mail.verification}
+
+
+def _open_case(mail: InboundMail, parsed: ParsedMail, customer: User) -> None:
+    """A new case, even if the subject names or resembles an open one: only a reply link
+    from the customer joins a case, so a forged sender cannot speak on an existing case."""
     title = _SUBJECT_PREFIX.sub("", parsed.subject).strip() or "Email without a subject"
-    found = similar.find_similar_open_case(customer, title)
-    if found is not None:
-        return post_to_case(mail, parsed, found, customer,
-                            f"New email added to {found.reference}, their open case on the "
-                            "same topic.")
     category = default_category()
     if category is None:
         return _finish(mail, TRIAGE, "No active category to open a case in.")
@@ -189,7 +221,7 @@ def _new_message(mail: InboundMail, parsed: ParsedMail, customer: User) -> None:
     mail.status, mail.reason = PROCESSED, "Opened a new case."
     try:
         case = cases.open_case(customer, title[: cases.MAX_TITLE], body, category,
-                               channel=Channel.EMAIL, files=files)
+                               channel=Channel.EMAIL, files=files, event_data=_event_data(mail))
     except ServiceError as exc:
         db.session.rollback()
         return _finish(mail, TRIAGE, f"Could not open a case: {exc.message}")

@@ -1,4 +1,4 @@
-"""Deliver the outbox over SMTP: claim with a lease, send, retry 4xx with backoff, fail 5xx."""
+"""Deliver the outbox over SMTP: leases checked before each send, 4xx retried, 5xx failed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
+from .. import leases
 from ..database import writing
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
@@ -32,10 +33,12 @@ class Report:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    taken_over: int = 0  # leases that ran out before their turn: another worker sends them
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"sent {self.sent}, to retry {self.retried}, failed {self.failed}"
+        taken = f", taken over {self.taken_over}" if self.taken_over else ""
+        return f"sent {self.sent}, to retry {self.retried}, failed {self.failed}{taken}"
 
 
 class Temporary(Exception):
@@ -71,12 +74,12 @@ def claim(owner: str, limit: int = BATCH,
         if ids:
             # The due condition is repeated: on PostgreSQL a row another worker claimed
             # meanwhile is re-checked after its lock is released, and then left alone.
+            # Attempts are counted when a send starts (deliver), not here: a message taken
+            # over before anyone tried it has not used one up.
             db.session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids), _due(now))
-                # Counted when claimed, so a worker killed mid-send still used an attempt.
-                .values(status=SENDING, claimed_by=owner, lease_until=lease,
-                        attempts=OutboxMessage.attempts + 1)
+                .values(status=SENDING, claimed_by=owner, lease_until=lease)
                 .execution_options(synchronize_session=False)
             )
         db.session.commit()
@@ -150,10 +153,19 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver(message: OutboxMessage, owner: str, report: Report) -> None:
-    """Send one claimed message and write down what happened."""
-    attempts = message.attempts  # already counted by claim()
+    """Send one claimed message and write down what happened; skipped if the claim was lost."""
+    seconds = current_app.config["MAIL_LEASE_SECONDS"]
+    # Earlier sends of the batch may have outlasted the lease, and another worker may have
+    # taken this message over: only a claim that still holds may send. Counted here, so a
+    # worker killed mid-send has used an attempt.
+    if not leases.renew(OutboxMessage, message.id, owner, seconds,
+                        attempts=OutboxMessage.attempts + 1):
+        report.taken_over += 1
+        return
+    attempts = message.attempts + 1
     try:
-        send(message)
+        with leases.kept(OutboxMessage, message.id, owner, seconds):  # a slow relay
+            send(message)
     except Permanent as exc:
         _finish(message.id, owner, status=FAILED, last_error=str(exc)[:2000])
         report.failed += 1
@@ -202,7 +214,7 @@ def run_forever(stop_after: int | None = None) -> None:
     while stop_after is None or rounds < stop_after:
         try:
             report = run_once()
-            if report.sent or report.retried or report.failed:
+            if report.sent or report.retried or report.failed or report.taken_over:
                 log.info("outbox: %s", report)
         except Exception:  # e.g. the database restarting: wait, then carry on
             db.session.rollback()

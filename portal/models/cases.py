@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
@@ -64,7 +64,8 @@ STATUS_TEXT: dict[Status, StatusText] = {
         _l("Waiting on us"), _l("We are working on it. You do not need to do anything."), "us"
     ),
     Status.WAITING_ON_CUSTOMER: StatusText(
-        _l("Waiting on you"), _l("We need something from you: please reply below."), "you"
+        _l("Waiting on you"), _l("We need something from you: please answer on the case page."),
+        "you"
     ),
     Status.WAITING_ON_THIRD_PARTY: StatusText(
         _l("Waiting on a third party"),
@@ -80,6 +81,17 @@ STATUS_TEXT: dict[Status, StatusText] = {
         "done"
     ),
 }
+
+# "Reply" means something else where the words are read: the case page has its reply box
+# below, an email from us can simply be answered; a list, a digest or the API has neither.
+NEXT_STEP_WHERE: dict[tuple[Status, str], str] = {
+    (Status.WAITING_ON_CUSTOMER, "page"): _l("We need something from you: please reply below."),
+    (Status.WAITING_ON_CUSTOMER, "email"): _l(
+        "We need something from you: reply to this email, or answer on the case page."),
+}
+# Once we have answered, "we will acknowledge your case shortly" would be untrue.
+NEXT_STEP_ANSWERED = _l("We have answered you and will write again here when there is news.")
+ANSWERED_ALREADY = frozenset({Status.NEW, Status.ACKNOWLEDGED})
 
 OPEN_STATUSES = frozenset(s for s in Status if s not in {Status.RESOLVED, Status.CLOSED})
 
@@ -168,11 +180,26 @@ class Case(db.Model):
 
     @property
     def status_text(self) -> StatusText:
-        return STATUS_TEXT[self.status].as_text()
+        return self.status_words().as_text()
+
+    def status_words(self, where: str = "") -> StatusText:
+        """The status words (lazy) true for this case where they are read: "page" (its
+        reply box is below), "email" (it can be answered), else neither."""
+        text = STATUS_TEXT[self.status]
+        if self.status in ANSWERED_ALREADY and self.has_been_answered:
+            return replace(text, next_step=NEXT_STEP_ANSWERED)
+        return replace(text, next_step=NEXT_STEP_WHERE.get((self.status, where), text.next_step))
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def has_been_answered(self) -> bool:
+        """A person on our side wrote to the customer: a reply, a logged call, or (still
+        "new") a case the business opened for them with words of its own."""
+        return self.first_response_at is not None or (
+            self.status == Status.NEW and self.last_update_at is not None)
 
     @property
     def has_unseen_updates(self) -> bool:

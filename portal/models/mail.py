@@ -17,6 +17,13 @@ DUPLICATE = "duplicate"
 DISMISSED = "dismissed"
 INBOUND_STATUSES = (PROCESSED, TRIAGE, AUTOMATIC, DUPLICATE, DISMISSED)
 
+# How the sender was verified (portal/mail/inbound.py decides, staff pages say which).
+REPLY_LINK = "reply_link"  # a valid reply token, sent from the address of its case's customer
+DMARC = "dmarc"  # our MTA's Authentication-Results: DMARC pass for From's domain
+DKIM = "dkim"  # the same, a DKIM signature aligned with From's domain
+FROM_ONLY = "from_only"  # nothing but the From header, which anyone can write
+VOUCHED = (DMARC, DKIM)
+
 
 class InboundMail(db.Model):
     __tablename__ = "inbound_mail"
@@ -32,6 +39,10 @@ class InboundMail(db.Model):
     # Every message starts in triage, so one that crashes mid-way is still in front of staff.
     status: Mapped[str] = mapped_column(String(16), default=TRIAGE, index=True)
     reason: Mapped[str] = mapped_column(Text, default="Not processed yet.")
+    # One of the values above; "" on mail received before senders were checked.
+    verified_by: Mapped[str] = mapped_column(String(16), default=FROM_ONLY, server_default="")
+    # Who vouched: the authserv-id of the MTA for DMARC and DKIM.
+    verified_detail: Mapped[str] = mapped_column(String(255), default="", server_default="")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -42,3 +53,8 @@ class InboundMail(db.Model):
     @property
     def size(self) -> int:
         return len(self.raw or b"")
+
+    @property
+    def verification(self) -> dict[str, str]:
+        """How the sender was verified, as kept on the timeline event the mail became."""
+        return {"method": self.verified_by, "by": self.verified_detail}

@@ -55,6 +55,11 @@ class Promise(db.Model):
         return self.is_open and self.due_at < (now or utcnow())
 
     @property
+    def breach_key(self) -> str:
+        """The key its escalations are stored under: one per promise and due time."""
+        return f"promise:{self.id}:{self.due_at:%Y%m%d%H%M}"
+
+    @property
     def kept_on_time(self) -> bool:
         return self.state == PromiseState.KEPT and self.closed_at is not None and \
             self.closed_at <= self.due_at

@@ -18,7 +18,7 @@ from ..models import (
     User,
     Visibility,
 )
-from . import audit, case_search, timeline
+from . import audit, case_search, effects, timeline
 from .errors import ServiceError
 from .text import clean
 
@@ -40,7 +40,7 @@ def change_details(case: Case, actor: User, priority: Priority, category: Catego
                     summary=f"Changed {changes}", before=before, after=after)
     audit.record(actor, "case.details", case, f"{case.reference}: {changes}", before, after,
                  department_id=case.department_id)
-    db.session.commit()
+    effects.commit()
 
 
 def add_reference(case: Case, actor: User | None, system: str, value: str) -> CaseReference:
@@ -61,7 +61,7 @@ def add_reference(case: Case, actor: User | None, system: str, value: str) -> Ca
     case_search.add(case, f"{system} {value}")  # after record(), which locks the case row
     audit.record(actor, "case.reference", case, f"{case.reference}: {system} {value}",
                  after={"system": system, "value": value}, department_id=case.department_id)
-    db.session.commit()
+    effects.commit()
     return ref
 
 
@@ -84,7 +84,7 @@ def log_contact(
     audit.record(actor, "case.contact", case, f"{case.reference}: {label} logged",
                  after={"channel": channel.value, "public": public},
                  department_id=case.department_id)
-    db.session.commit()
+    effects.commit()
     return event
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -24,7 +26,7 @@ from ..models import (
     utcnow,
 )
 from ..pagination import Keyset, Page, decode_cursor, paginate
-from . import access, notifications, timeline
+from . import access, effects, notifications, timeline
 from .attachments import CheckedFile
 from .errors import NotFound, ServiceError
 from .outbox import clean_header
@@ -70,18 +72,20 @@ def open_case(
     previous: Case | None = None,
     once: str | None = None,
     written_by: User | None = None,
+    event_data: Mapping[str, Any] | None = None,
 ) -> Case:
     """Open a case with its first message, routed by its category: the customer's words, or
     (`written_by`, another system of the business) words to the customer, emailed to them.
 
     The same form sent twice (`once`, see timeline.earlier_submission) opens one case.
+    `event_data` is kept with the first message (how an email's sender was verified).
     """
     # One line: a title becomes an email subject, and a bidi override could disguise it.
     title = clean_header(clean(title, "title", MAX_TITLE), MAX_TITLE)
     body = clean(body, "body", MAX_BODY)
     earlier = timeline.earlier_submission(customer, customer, once, body)
     if earlier is not None:
-        db.session.commit()
+        effects.commit()
         return earlier.case
     case = Case(
         title=title,
@@ -97,7 +101,8 @@ def open_case(
     db.session.add(case)
     timeline.record(case, EventKind.OPENED, written_by or customer, body, channel=channel,
                     files=files, once=once,
-                    previous_reference=previous.reference if previous else None)
+                    previous_reference=previous.reference if previous else None,
+                    **(event_data or {}))
     db.session.flush()  # the new case needs its id before anything can point at it
     if written_by is not None:
         notifications.opened_for_customer(case, written_by, body)
@@ -105,7 +110,7 @@ def open_case(
         timeline.record(previous, EventKind.LINKED, None, channel=Channel.SYSTEM,
                         new_reference=case.reference)
     case.customer_seen_at = case.last_activity_at
-    db.session.commit()
+    effects.commit()
     return case
 
 
@@ -116,31 +121,35 @@ def add_customer_message(
     channel: Channel = Channel.WEB,
     files: list[CheckedFile] = (),  # type: ignore[assignment]
     once: str | None = None,
+    event_data: Mapping[str, Any] | None = None,
 ) -> Case:
     """Append the customer's words; returns the case they landed on (maybe a new linked one).
 
     The same form sent twice (`once`) is stored once; the second gets the first's case.
+    `event_data` is kept with the message (how an email's sender was verified).
     """
     body = clean(body, "body", MAX_BODY)
     earlier = timeline.earlier_submission(customer, customer, once, body)
     if earlier is not None:
-        db.session.commit()
+        effects.commit()
         return earlier.case
     if not _can_reopen(case):
+        # Kept on the new case's first event, so its page can say why it is a new case.
+        why = {**(event_data or {}), "previous_status": case.status.value}
         return open_case(
             customer, f"Follow-up to {case.reference}: {case.title}"[:MAX_TITLE], body,
             case.category or _default_category(case), channel=channel, files=files,
-            priority=case.priority, previous=case, once=once,
+            priority=case.priority, previous=case, once=once, event_data=why,
         )
     previous_status = case.status
     event = timeline.record(case, EventKind.CUSTOMER_MESSAGE, customer, body, channel=channel,
-                            files=files, once=once)
+                            files=files, once=once, **(event_data or {}))
     case.waiting_since = case.waiting_since or event.created_at
     if previous_status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
         kind = EventKind.REOPENED if previous_status == Status.RESOLVED else EventKind.STATUS_CHANGE
         _set_status(case, Status.IN_PROGRESS, None, kind, channel=Channel.SYSTEM)
     case.customer_seen_at = case.last_activity_at
-    db.session.commit()
+    effects.commit()
     return case
 
 
@@ -151,6 +160,16 @@ def _can_reopen(case: Case) -> bool:
         return True
     window = timedelta(days=current_app.config["REOPEN_WINDOW_DAYS"])
     return utcnow() - case.resolved_at <= window
+
+
+def followed_up(case: Case) -> Case | None:
+    """The earlier case a reply to which opened this one (it was closed), if any."""
+    if case.previous_case_id is None:
+        return None
+    previous = db.session.get(Case, case.previous_case_id)
+    # A follow-up is opened for the same customer; anything else is never shown to them.
+    return previous if previous is not None and previous.customer_id == case.customer_id \
+        else None
 
 
 def _default_category(case: Case) -> Category:
@@ -177,7 +196,7 @@ def add_staff_reply(
     """
     body = clean(body, "body", MAX_BODY)
     if timeline.earlier_submission(case.customer, staff, once, body) is not None:
-        db.session.commit()
+        effects.commit()
         return
     if internal:
         timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
@@ -189,7 +208,7 @@ def add_staff_reply(
         if case.status in (Status.NEW, Status.ACKNOWLEDGED):
             _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
         notifications.staff_replied(case, staff, body)
-    db.session.commit()
+    effects.commit()
 
 
 def change_status(case: Case, actor: User, status: Status, explanation: str = "") -> None:
@@ -206,7 +225,7 @@ def change_status(case: Case, actor: User, status: Status, explanation: str = ""
         case.resolution_count = (case.resolution_count or 0) + 1
     _set_status(case, status, actor, EventKind.STATUS_CHANGE, body=explanation)
     notifications.status_changed(case, explanation)
-    db.session.commit()
+    effects.commit()
 
 
 def _check_resolvable(case: Case, summary: str) -> None:
@@ -227,7 +246,7 @@ def confirm_solved(case: Case, customer: User) -> None:
     if case.status != Status.RESOLVED:
         raise ServiceError(_("Only a resolved case can be confirmed as solved."))
     close_confirmed(case, customer)
-    db.session.commit()
+    effects.commit()
 
 
 def close_confirmed(case: Case, customer: User) -> None:

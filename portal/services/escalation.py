@@ -33,7 +33,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import cases, clock, digests, timeline
+from . import cases, clock, digests, effects, timeline
 from .outbox import queue_email
 
 
@@ -66,12 +66,11 @@ def tick(now: datetime | None = None) -> TickReport:
     overdue = db.session.scalars(select(Promise).where(
         Promise.state == PromiseState.OPEN, Promise.due_at < now))
     for promise in list(overdue):
-        key = f"promise:{promise.id}:{promise.due_at:%Y%m%d%H%M}"
-        _escalate(promise.case, key, promise.due_at, promise.owner,
+        _escalate(promise.case, promise.breach_key, promise.due_at, promise.owner,
                   _l("promise overdue: %(what)s", what=promise.what), now, grace, report)
     _check_standards(now, grace, report)
     _close_quiet_cases(now, report)
-    db.session.commit()
+    effects.commit()
     # After the commit: each digest is its own transaction, rolled back alone if it loses
     # a race with another tick.
     report.digests = digests.send_due(now)
@@ -105,7 +104,10 @@ def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: Laz
         if _already(key, stage) or not people:
             continue
         summary = f"{case.reference}: {what} (due {due:%d %b %H:%M} UTC)"
-        if not _claim(case, key, stage, people[0], summary):
+        # Kept on the row: someone other than the owner, when anyone else was told (the
+        # customer page says "flagged to their manager" only then).
+        told = next((p for p in people if owner is None or p.id != owner.id), people[0])
+        if not _claim(case, key, stage, told, summary):
             continue
         label = "owner" if stage == "owner" else "manager"
         timeline.record(case, EventKind.ESCALATION, None, "", channel=Channel.SYSTEM,

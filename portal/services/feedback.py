@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..lazy_text import lazy_gettext as _l
@@ -24,7 +25,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import cases, follow_ups, timeline
+from . import cases, effects, follow_ups, timeline
 from .errors import NotFound, ServiceError
 from .outbox import queue_email
 from .text import clean
@@ -53,11 +54,25 @@ def is_unhappy(solved: Solved, rating: int | None, comment: str) -> bool:
             or (solved == Solved.PARTLY and bool(comment)))
 
 
+class AlreadyAnswered(ServiceError):
+    """A first answer was sent, but one is recorded already (another tab, a double submit)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Your answer was already recorded. It is shown here; you can "
+                           "change it for 7 days."), "solved")
+
+
 def answer(case: Case, customer: User, solved: Solved, rating: int | None,
-           comment: str = "") -> Feedback:
-    """Record (or, within 7 days, change) the customer's answer and act on it at once."""
+           comment: str = "", first: bool = False) -> Feedback:
+    """Record (or, within 7 days, change) the customer's answer and act on it at once.
+
+    `first`: the form offered a first answer; if one is recorded by now, AlreadyAnswered
+    and nothing changes (two tabs answering at once must not overwrite each other).
+    """
     if case.customer_id != customer.id:
         raise NotFound()
+    if first and current(case) is not None:
+        raise AlreadyAnswered()
     if not can_ask(case):
         raise ServiceError(_("We ask for feedback once your case is resolved."), "solved")
     if rating is not None and not 0 <= rating <= 10:
@@ -68,11 +83,11 @@ def answer(case: Case, customer: User, solved: Solved, rating: int | None,
         raise ServiceError(_("Answers can be changed for 7 days; this one is final now."), "solved")
     was_unhappy = given is not None and is_unhappy(given.solved, given.rating, given.comment)
     if given is None:
-        given = Feedback(case=case, customer=customer, resolution_round=case.resolution_count)
-        db.session.add(given)
-    given.solved, given.rating, given.comment, given.updated_at = solved, rating, comment, \
-        utcnow()
-    db.session.flush()
+        given = _first_answer(case, customer, solved, rating, comment)
+    else:
+        given.solved, given.rating, given.comment, given.updated_at = solved, rating, \
+            comment, utcnow()
+        db.session.flush()
     _record(case, customer, given)
     if is_unhappy(solved, rating, comment) and not was_unhappy:
         follow_ups.open_for(case, given)
@@ -80,7 +95,24 @@ def answer(case: Case, customer: User, solved: Solved, rating: int | None,
         _reopen_and_escalate(case, customer)
     elif solved == Solved.YES and case.status == Status.RESOLVED:
         cases.close_confirmed(case, customer)
-    db.session.commit()
+    effects.commit()
+    return given
+
+
+def _first_answer(case: Case, customer: User, solved: Solved, rating: int | None,
+                  comment: str) -> Feedback:
+    """A new answer row for this resolution; AlreadyAnswered if another request's won."""
+    try:
+        # PostgreSQL lets both of two simultaneous requests get this far: the unique
+        # (case, round) makes the later insert fail, and the savepoint keeps its
+        # transaction usable for the page that says so.
+        with db.session.begin_nested():
+            given = Feedback(case=case, customer=customer, solved=solved, rating=rating,
+                             comment=comment, resolution_round=case.resolution_count)
+            db.session.add(given)
+    except IntegrityError:
+        db.session.expire(case, ["feedback"])  # still lists the row that was not stored
+        raise AlreadyAnswered() from None
     return given
 
 
@@ -125,7 +157,7 @@ def react(event_id: int, customer: User, helpful: bool, reason: str = "") -> Rep
         timeline.changed(event.case)
     if changed_to_unhelpful:
         _tell_owner(event, reason)
-    db.session.commit()
+    effects.commit()
     return reaction
 
 

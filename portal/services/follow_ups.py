@@ -22,7 +22,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import access, audit, promises, timeline
+from . import access, audit, effects, promises, timeline
 from .errors import ServiceError
 from .escalation import managers_of
 from .text import clean
@@ -86,7 +86,7 @@ def complete(follow_up: FollowUp, actor: User, what_was_done: str, told_customer
                        commit=False, on_timeline=False)
     audit.record(actor, "follow_up.done", case, f"{case.reference}: loop closed",
                  {"state": "open"}, {"state": "done"}, department_id=case.department_id)
-    db.session.commit()
+    effects.commit()
 
 
 def get_for_staff(staff: User, follow_up_id: int) -> FollowUp | None:

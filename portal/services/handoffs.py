@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..extensions import db
 from ..models import Case, Channel, Department, EventKind, Role, User, Visibility
-from . import audit, timeline
+from . import audit, effects, timeline
 from .errors import ServiceError
 from .text import clean
 
@@ -67,7 +66,7 @@ def hand_off(
     audit.record(actor, "case.handoff", case, f"{case.reference} handed to "
                  f"{after['department']}" + (f" ({after['assignee']})" if assignee else ""),
                  before, after, department_id=department.id)
-    db.session.commit()
+    effects.commit()
 
 
 def take(case: Case, actor: User) -> None:
@@ -80,4 +79,4 @@ def take(case: Case, actor: User) -> None:
                     before=before, after={"assignee": actor.name})
     audit.record(actor, "case.take", case, f"{actor.name} took {case.reference}", before,
                  {"assignee": actor.name}, department_id=case.department_id)
-    db.session.commit()
+    effects.commit()

@@ -14,7 +14,7 @@ from portal.lazy_text import lazy_gettext as _l
 from ..extensions import db
 from ..formatting import fulltime
 from ..i18n import in_language
-from ..models import STATUS_TEXT, Case, DigestItem, EmailUpdates, PromiseState, User
+from ..models import Case, DigestItem, EmailUpdates, PromiseState, User
 from ..urls import external_url, site_path
 from . import accounts
 from .outbox import queue_email
@@ -71,7 +71,9 @@ def opened_for_customer(case: Case, writer: User, body: str) -> None:
 def status_changed(case: Case, explanation: str) -> None:
     from .feedback import can_ask  # feedback imports cases, which imports this module
 
-    text = STATUS_TEXT[case.status]  # lazy, unlike case.status_text: the customer's language
+    # Lazy, unlike case.status_text: the customer's language. The detail is for the digest,
+    # which cannot be answered by email: no "reply to this email" in it.
+    text = case.status_words()
     _tell(case, _l("[%(reference)s] %(status)s: %(title)s", reference=case.reference,
                    status=text.label, title=case.title),
           "status_changed", _l("Status: %(status)s", status=text.label),

@@ -8,13 +8,14 @@ from email.utils import make_msgid, parseaddr
 from flask import current_app, render_template
 from flask_babel import LazyString
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..extensions import db
 from ..i18n import in_language
-from ..models import OutboxMessage, User, utcnow
+from ..models import Case, OutboxMessage, Role, User, utcnow
 from ..models.outbox import FAILED, PENDING
-from .errors import ServiceError
+from . import access
+from .errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -110,27 +111,38 @@ def outbox_for_case(case_id: int) -> list[OutboxMessage]:
     ))
 
 
-def recent(status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
-    """The newest messages, optionally of one delivery status."""
+def _visible_to(staff: User, query: Select) -> Select:
+    """The query limited to mail this staff member may see: admins all, others their cases'."""
+    # Account mail (sign-in links, resets, invitations) is about no case: admins only.
+    if staff.role == Role.ADMIN:
+        return query
+    case_ids = access.visible_cases(staff).with_only_columns(Case.id)
+    return query.where(OutboxMessage.case_id.in_(case_ids))
+
+
+def recent(staff: User, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+    """The newest messages this staff member may see, optionally of one delivery status."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     if status:
         query = query.where(OutboxMessage.status == status)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_visible_to(staff, query)))
 
 
-def counts() -> dict[str, int]:
-    """How many messages are in each delivery status."""
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
-    return {status: count for status, count in rows}
+def counts(staff: User) -> dict[str, int]:
+    """How many of the messages this staff member may see are in each delivery status."""
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    return {status: count for status, count in db.session.execute(_visible_to(staff, query))}
 
 
 def retry(message_id: int, staff: User) -> None:
-    """Give a failed message a fresh set of attempts, due now; raises ServiceError otherwise."""
+    """Send a failed message again; NotFound if not theirs to see, ServiceError if not failed."""
     from . import audit
 
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.status != FAILED:
+    message = db.session.scalar(
+        _visible_to(staff, select(OutboxMessage).where(OutboxMessage.id == message_id)))
+    if message is None:
+        raise NotFound()
+    if message.status != FAILED:
         raise ServiceError("Only a failed message can be sent again.")
     message.status, message.attempts, message.next_attempt_at = PENDING, 0, utcnow()
     audit.record(staff, "mail_retried", message, f"Email #{message.id} to "

@@ -12,6 +12,7 @@ from portal.lazy_text import lazy_gettext as _l
 from ..extensions import db
 from ..models import (
     Case,
+    Escalation,
     EventKind,
     Promise,
     PromiseState,
@@ -20,7 +21,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import access, audit, notifications, timeline
+from . import access, audit, effects, notifications, timeline
 from .errors import ServiceError
 from .text import clean
 
@@ -61,7 +62,7 @@ def make(case: Case, actor: User, what: str, owner: User | None, due_at: datetim
     if public:
         notifications.promise_changed(case, promise)
     if commit:
-        db.session.commit()
+        effects.commit()
     return promise
 
 
@@ -88,7 +89,7 @@ def close(promise: Promise, actor: User, state: PromiseState, outcome: str,
     if promise.public:
         notifications.promise_changed(promise.case, promise)
     if commit:
-        db.session.commit()
+        effects.commit()
 
 
 def replace(promise: Promise, actor: User, explanation: str, what: str,
@@ -106,6 +107,17 @@ def _event(case: Case, actor: User, promise: Promise, action: str) -> None:
         visibility=Visibility.PUBLIC if promise.public else Visibility.INTERNAL,
         promise_id=promise.id, action=action, what=promise.what,
         owner=promise.owner.name, due_at=promise.due_at.isoformat())
+
+
+def flagged_to_someone_else(case: Case) -> set[int]:
+    """Ids of the case's overdue promises that a person other than their owner was told
+    about (the escalation's manager stage): only those may say "flagged to their manager"."""
+    overdue = {p.breach_key: p for p in case.promises if p.is_overdue()}
+    if not overdue:
+        return set()
+    rows = db.session.execute(select(Escalation.breach_key, Escalation.notified_id).where(
+        Escalation.breach_key.in_(overdue), Escalation.stage == "manager"))
+    return {overdue[key].id for key, notified in rows if notified != overdue[key].owner_id}
 
 
 def get_for_staff(staff: User, promise_id: int) -> Promise | None:

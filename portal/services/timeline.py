@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from .. import live
 from ..extensions import db
 from ..models import Case, CaseEvent, Channel, EventKind, User, Visibility, utcnow
-from . import attachments, case_search
+from . import attachments, case_search, effects
 from .attachments import CheckedFile
 
 # A real answer: a written reply or a logged conversation, not a status flip.
@@ -33,7 +32,8 @@ def record(
     once: str | None = None,
     **data: Any,
 ) -> CaseEvent:
-    """Add one event (and its files) to the session and bump the case's version.
+    """Add one event (and its files) to the session and bump the case's version; the
+    caller's `effects.commit()` queues its webhooks and announces it.
 
     `once` is the id of the form that sent it (see earlier_submission).
     """
@@ -54,7 +54,8 @@ def record(
         event.attachments.append(attachments.store(checked))
     db.session.add(event)
     case_search.add(case, body)
-    _new_version(case, internal=visibility != Visibility.PUBLIC)
+    _new_version(case)
+    effects.recorded(event)
     if visibility == Visibility.PUBLIC:
         case.last_activity_at = event.created_at
         if author is not None and author.is_staff:
@@ -67,12 +68,12 @@ def changed(case: Case) -> None:
     reply): a new version, so a page or poll holding the old one (ETag) is not answered
     "not modified", and a live update to the case's watchers."""
     _wait_for_other_writers(case)
-    _new_version(case, internal=False)
+    _new_version(case)
+    effects.case_changed(case)
 
 
-def _new_version(case: Case, internal: bool) -> None:
+def _new_version(case: Case) -> None:
     case.version = (case.version or 0) + 1
-    live.announce(db.session(), case, internal=internal)
 
 
 def _wait_for_other_writers(case: Case) -> None:

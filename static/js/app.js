@@ -50,6 +50,28 @@
       evt.detail.shouldSwap = false;
     }
   });
+  // Live parts refresh on "sse:changed"; staff parts also listen for "live:poll". While a
+  // page's event stream is down (live updates unavailable: the server answers 503), those
+  // are refreshed every 30 s instead, and once when the stream is back, for what was missed.
+  // Customer parts poll every 30 s anyway (answered 304 when nothing changed).
+  var LIVE_POLL_MS = 30000;
+  function pollLive(source) {
+    var parts = Array.prototype.slice.call(source.querySelectorAll("[hx-trigger*='live:poll']"));
+    if (source.matches("[hx-trigger*='live:poll']")) { parts.push(source); }
+    parts.forEach(function (part) { htmx.trigger(part, "live:poll"); });
+  }
+  document.addEventListener("htmx:sseError", function (evt) {
+    evt.target.setAttribute("data-live-down", "");
+  });
+  document.addEventListener("htmx:sseOpen", function (evt) {
+    if (evt.target.hasAttribute("data-live-down")) {
+      evt.target.removeAttribute("data-live-down");
+      pollLive(evt.target);
+    }
+  });
+  window.setInterval(function () {
+    document.querySelectorAll("[sse-connect][data-live-down]").forEach(pollLive);
+  }, LIVE_POLL_MS);
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("flashes");
     if (box) {
@@ -59,4 +81,33 @@
       box.replaceChildren(p);
     }
   });
+  // A long text is never cut without a word: no maxlength (a paste would lose its end),
+  // a counter instead, near the limit, and a plain message past it. The server refuses an
+  // over-long text the same way and keeps it in the form (portal/customer/forms.py).
+  function countRoom(field) {
+    var box = document.getElementById(field.id + "-count");
+    var most = parseInt(field.getAttribute("data-maxlength"), 10);
+    if (!box || !most) { return; }
+    if (!box.hasAttribute("data-idle")) { box.setAttribute("data-idle", box.textContent); }
+    var left = most - Array.from(field.value).length;  // characters, as the server counts
+    var over = left < 0;
+    box.textContent = over ? box.getAttribute("data-over").replace("{n}", String(-left))
+      : left < most / 10 ? box.getAttribute("data-left").replace("{n}", String(left))
+      : box.getAttribute("data-idle");
+    box.classList.toggle("counter--over", over);
+    if (over) { field.setAttribute("aria-invalid", "true"); box.setAttribute("role", "alert"); }
+    else if (box.hasAttribute("role")) { field.removeAttribute("aria-invalid"); box.removeAttribute("role"); }
+  }
+  document.addEventListener("input", function (evt) {
+    if (evt.target.hasAttribute && evt.target.hasAttribute("data-maxlength")) {
+      countRoom(evt.target);
+    }
+  });
+  // Text restored by the browser (Back) or kept after a refused send is counted at once.
+  function countAll(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-maxlength]")
+      .forEach(function (field) { if (field.value) { countRoom(field); } });
+  }
+  document.addEventListener("DOMContentLoaded", function () { countAll(document); });
+  document.addEventListener("htmx:load", function (evt) { countAll(evt.target); });
 })();

@@ -10,6 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal.extensions import db
+from tests.helpers import require
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -28,8 +29,8 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
+    require(Path(CHROMIUM).exists(),
+            "Chromium is not installed (apt-get install chromium): browser tests skipped")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -20,7 +20,8 @@ from tests.demo_world import case_of, staff_pages, user
 from tests.e2e.a11y import audit, report
 from tests.helpers import last_link, two_factor_code
 
-pytestmark = pytest.mark.timeout(300)
+# Axe on every page at two widths takes minutes: `make test-slow`.
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 # Endpoints that answer something other than a page: streams, files, fragments, redirects.
 NOT_PAGES = {"customer.home", "customer.case_stream", "customer.cases_stream",

@@ -76,7 +76,7 @@ def test_customer_opens_a_case_and_replies_with_the_keyboard_alone(page):
     # A new page starts at its heading.
     expect(page.get_by_role("heading", name="My cases")).to_be_focused()
 
-    tab_to(page, "Open your first case", "a")
+    tab_to(page, "Open a case", "a")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Open a case")).to_be_visible()
     tab_to(page, "What is it about?", "select")

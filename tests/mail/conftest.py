@@ -122,6 +122,24 @@ def eml():
     return load_eml
 
 
+TRUSTED_MTA = "mx.caseloop.test"
+
+
+def vouched(raw: bytes, domain: str = "example.com", authserv_id: str = TRUSTED_MTA,
+            results: str = "") -> bytes:
+    """The message as an MTA hands it over, with its Authentication-Results on top."""
+    results = results or f"spf=pass smtp.mailfrom={domain}; dkim=pass header.d={domain} " \
+                         f"header.s=s1; dmarc=pass (p=reject dis=none) header.from={domain}"
+    return f"Authentication-Results: {authserv_id};\n {results}\n".encode() + raw
+
+
+@pytest.fixture
+def trusted_mta(app, monkeypatch):
+    """Trust our MTA's Authentication-Results (MAIL_TRUST_AUTHENTICATION_RESULTS is set)."""
+    monkeypatch.setitem(app.config, "MAIL_TRUST_AUTHENTICATION_RESULTS", TRUSTED_MTA)
+    return vouched
+
+
 @pytest.fixture
 def token_for():
     """The Reply-To address a case's customer gets in our mail."""

@@ -70,9 +70,9 @@ def test_latin1_subject_is_decoded_for_staff(eml, dana_case, token_for):
     assert mail.subject == "Réponse à votre message"
 
 
-def test_new_mail_from_a_known_customer_opens_a_case(eml, dana):
+def test_vouched_new_mail_from_a_known_customer_opens_a_case(eml, dana, trusted_mta):
     factories.category(name="General")
-    mail = ingest(eml("multipart_alternative.eml", "dana@example.com"))
+    mail = ingest(trusted_mta(eml("multipart_alternative.eml", "dana@example.com")))
     case = db.session.get(Case, mail.case_id)
     assert mail.status == "processed" and case.customer_id == dana.id
     assert case.title == "Dishwasher arrived with a cracked door"
@@ -81,31 +81,34 @@ def test_new_mail_from_a_known_customer_opens_a_case(eml, dana):
     assert "order 55-1023" in opened.body and "HTML VERSION" not in opened.body
 
 
-def test_new_mail_uses_the_configured_default_category(eml, dana, app, monkeypatch):
+def test_new_mail_uses_the_configured_default_category(eml, dana, app, monkeypatch,
+                                                       trusted_mta):
     factories.category(name="Sales")
     wanted = factories.category(name="Email")
     monkeypatch.setitem(app.config, "MAIL_DEFAULT_CATEGORY", "Email")
-    mail = ingest(eml("multipart_alternative.eml", "dana@example.com"))
+    mail = ingest(trusted_mta(eml("multipart_alternative.eml", "dana@example.com")))
     assert db.session.get(Case, mail.case_id).category_id == wanted.id
 
 
-def test_new_mail_on_the_topic_of_an_open_case_joins_it(eml, dana):
+def test_new_mail_on_the_topic_of_an_open_case_opens_another_never_joins(eml, dana,
+                                                                        trusted_mta):
+    # Even vouched for: only a reply link joins a case, never a subject that resembles one.
     existing = factories.case(dana, title="Cracked door on the dishwasher")
-    mail = ingest(eml("multipart_alternative.eml", "dana@example.com"))
-    assert mail.case_id == existing.id and existing.reference in mail.reason
-    assert "order 55-1023" in _messages(existing)[0].body
-    assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+    mail = ingest(trusted_mta(eml("multipart_alternative.eml", "dana@example.com")))
+    assert mail.status == "processed" and mail.case_id != existing.id
+    assert _messages(existing) == [] and len(timeline.public_events(existing)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 2
 
 
-def test_a_forwarded_message_keeps_the_forwarded_words(eml, dana):
+def test_a_forwarded_message_keeps_the_forwarded_words(eml, dana, trusted_mta):
     factories.category()
-    mail = ingest(eml("forwarded.eml", "dana@example.com"))
+    mail = ingest(trusted_mta(eml("forwarded.eml", "dana@example.com")))
     body = timeline.public_events(db.session.get(Case, mail.case_id))[0].body
     assert body.startswith("Is this letter really from you?")
     assert "Forwarded message" in body and "Your permit PX-7781 expires" in body
 
 
-def test_a_message_forwarded_as_an_attachment_keeps_its_words(dana):
+def test_a_message_forwarded_as_an_attachment_keeps_its_words(dana, trusted_mta):
     factories.category()
     inner = EmailMessage()
     inner["From"], inner["Subject"] = "bank@example.org", "Your statement"
@@ -115,7 +118,7 @@ def test_a_message_forwarded_as_an_attachment_keeps_its_words(dana):
     outer["Subject"], outer["Message-ID"] = "Fwd: statement", "<fwd-att-1@example.com>"
     outer.set_content("See the attached mail.")
     outer.add_attachment(inner)
-    mail = ingest(bytes(outer))
+    mail = ingest(trusted_mta(bytes(outer)))
     body = timeline.public_events(db.session.get(Case, mail.case_id))[0].body
     assert "See the attached mail." in body and "Balance: 12 GBP" in body
 

@@ -25,8 +25,8 @@ def _count() -> int:
     return db.session.scalar(select(func.count()).select_from(InboundMail))
 
 
-def test_cli_ingest_reads_the_message_from_stdin(runner, eml, dana):
-    raw = eml("multipart_alternative.eml", "dana@example.com")
+def test_cli_ingest_reads_the_message_from_stdin(runner, eml, dana, trusted_mta):
+    raw = trusted_mta(eml("multipart_alternative.eml", "dana@example.com"))
     result = runner.invoke(args=["mail", "ingest"], input=raw)
     assert result.exit_code == 0, result.output
     assert "processed" in result.output and "CL-" in result.output
@@ -45,9 +45,11 @@ def test_cli_ingest_refuses_beyond_the_hard_limit_so_the_mta_keeps_it(runner, ap
     assert result.exit_code != 0 and "refused" in result.output and _count() == 0
 
 
-def test_maildir_poll_processes_new_messages_and_moves_them_to_cur(runner, eml, dana, tmp_path):
+def test_maildir_poll_processes_new_messages_and_moves_them_to_cur(runner, eml, dana, tmp_path,
+                                                                   trusted_mta):
     box = mailbox.Maildir(tmp_path / "Maildir", create=True)
-    box.add(mailbox.MaildirMessage(eml("multipart_alternative.eml", "dana@example.com")))
+    box.add(mailbox.MaildirMessage(trusted_mta(eml("multipart_alternative.eml",
+                                                   "dana@example.com"))))
     box.add(mailbox.MaildirMessage(eml("bounce.eml")))
     seen = mailbox.MaildirMessage(eml("forwarded.eml", "dana@example.com"))
     seen.set_subdir("cur")
@@ -85,8 +87,9 @@ def test_webhook_refuses_a_missing_or_wrong_secret(client, eml, secret, given):
     assert response.status_code == 403 and _count() == 0
 
 
-def test_webhook_with_the_secret_stores_and_processes_the_raw_body(client, eml, dana, secret):
-    raw = eml("multipart_alternative.eml", "dana@example.com")
+def test_webhook_with_the_secret_stores_and_processes_the_raw_body(client, eml, dana, secret,
+                                                                  trusted_mta):
+    raw = trusted_mta(eml("multipart_alternative.eml", "dana@example.com"))
     response = client.post("/mail/inbound", data=raw, content_type="message/rfc822",
                            headers={"X-Caseloop-Secret": secret})
     assert response.status_code == 202, response.text

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import require
 from tests.mail.conftest import free_port
 from tests.reliability import pgcluster
 
@@ -52,10 +53,8 @@ class Gunicorn:
             "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers),
             "ACCESS_LOG": "", "ATTACHMENT_DIR": str(tmp / "attachments"), **env,
         }
-        if _redis_up():
-            self.env["REDIS_URL"] = REDIS_URL
-        else:  # live updates stay inside each worker: not what these tests are about
-            self.env.pop("REDIS_URL", None)
+        require(_redis_up(), f"Redis is not reachable at {REDIS_URL}: `make serve` needs it")
+        self.env["REDIS_URL"] = REDIS_URL
         self.process: subprocess.Popen | None = None
 
     def start(self) -> str:
@@ -120,9 +119,8 @@ def gunicorn(tmp_path):
 def pg_cluster():
     """A PostgreSQL cluster of this test's own (never the shared one on 5432)."""
     bin_dir = pgcluster.binaries()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed "
-                    "(apt-get install postgresql): the database restart test needs them")
+    require(bin_dir is not None, "PostgreSQL's initdb and pg_ctl are not installed "
+            "(apt-get install postgresql): the database restart test needs them")
     cluster = pgcluster.Cluster(bin_dir, free_port())
     try:
         cluster.create()

@@ -15,6 +15,8 @@ from portal.models import Case, CaseEvent, EventKind
 from tests import factories
 from tests.reliability.browser import Browser, post_replies
 
+pytestmark = pytest.mark.slow  # minutes of real servers and load: `make test-slow`
+
 PROCESSES = 8
 REPLIES = 2_000
 PER_PROCESS = REPLIES // PROCESSES

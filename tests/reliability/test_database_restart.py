@@ -22,6 +22,8 @@ from tests import factories
 from tests.reliability.browser import Browser
 from tests.reliability.conftest import health
 
+pytestmark = pytest.mark.slow  # minutes of real servers and load: `make test-slow`
+
 CLIENTS = 4
 MARKER = re.compile(r"D-\d-\d+-[0-9a-f]{8}")
 

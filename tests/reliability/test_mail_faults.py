@@ -26,6 +26,8 @@ from portal.services.outbox import queue_email
 from tests import factories
 from tests.mail.conftest import Recorder, SmtpServer, free_port
 
+pytestmark = pytest.mark.slow  # minutes of real servers and load: `make test-slow`
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -173,7 +175,8 @@ def test_worker_killed_mid_delivery_loses_nothing(app, tmp_path, accepted_before
     # Exactly once unless the server had taken the message when the worker died: then it
     # is sent again (at least once), with the same Message-ID, which mail clients dedupe on.
     assert copies[stalled.message_id] == (2 if accepted_before_kill else 1)
-    # Reclaimed only once the dead worker's lease had run out, and counted as a second try.
+    # Reclaimed only once the dead worker's lease had run out. Only a send that began counts
+    # as a try: the stalled message has had two, the one waiting behind it just the one.
     resent = smtp.handler.times[-2:]
     assert all(at >= min(leases.values()) for at in resent)
-    assert stalled.attempts == waiting.attempts == 2
+    assert (stalled.attempts, waiting.attempts) == (2, 1)
