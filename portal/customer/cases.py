@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -98,6 +100,8 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
     events = timeline.public_events(case)
     mine = [e.id for e in events if e.kind == EventKind.CUSTOMER_MESSAGE
             and e.author_id == current_user.id]
+    if not form.once.raw_data:  # a fresh form, not one sent back with an error
+        form.once.data = _offer_once(events) or form.once.data
     return render_template(
         template, case=case, events=events, form=form, **_follows_up(case, events),
         flagged_promises=promises.flagged_to_someone_else(case),
@@ -109,6 +113,23 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
     ), code
+
+
+# How long after sending, a page shown again still counts a resend as the same message.
+RESEND_WINDOW = timedelta(minutes=10)
+
+
+def _offer_once(events) -> str | None:
+    """The form id of the customer's own message here, if sent in the last few minutes.
+
+    Without JavaScript, Back shows the page afresh (no-store) with the words restored by the
+    browser but a new form id, so Send would store a second copy; offered the last id, the
+    same words are the same submission, and new words still a new message.
+    """
+    since = utcnow() - RESEND_WINDOW
+    recent = [e for e in events if e.author_id == current_user.id and e.created_at >= since
+              and e.data.get(timeline.ONCE)]
+    return recent[-1].data[timeline.ONCE] if recent else None
 
 
 def _follows_up(case, events) -> dict:

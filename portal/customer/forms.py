@@ -26,7 +26,8 @@ from ..services.passwords import MAX_PASSWORD, MIN_PASSWORD, common_message, is_
 
 
 def once_field() -> HiddenField:
-    """A random id per rendered form: the same form sent twice is stored once (a double click)."""
+    """A random id per rendered form: the same form sent twice is stored once (a double click;
+    Back then Send, see customer.cases._offer_once)."""
     return HiddenField(default=lambda: secrets.token_urlsafe(16),
                        filters=[lambda value: value[:64] if value else value])
 

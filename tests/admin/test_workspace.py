@@ -140,7 +140,7 @@ def test_log_a_phone_call_public_or_internal(client, login):
     client.post("/admin/logout")
     login(client, dana)
     page = client.get(f"/cases/{case.reference}").text
-    assert "Phone call with Tom Berger" in page and "Called Dana to book." in page
+    assert "Phone call with <bdi>Tom Berger</bdi>" in page and "Called Dana to book." in page
     assert "upset" not in page
 
 

@@ -74,7 +74,7 @@ def test_case_page_shows_the_public_timeline_but_never_internal_notes(client, lo
     cases.add_staff_reply(case, agent, "SECRET: customer called twice", internal=True)
     login(client, dana)
     page = client.get(f"/cases/{case.reference}").text
-    assert "Head office confirms RC-42." in page and "Hana Okafor replied" in page
+    assert "Head office confirms RC-42." in page and "<bdi>Hana Okafor</bdi> replied" in page
     assert "SECRET" not in page and "Internal note" not in page
 
 

@@ -1,10 +1,11 @@
 """Two tabs of one customer send “Did we solve it?” at the same moment: one answer, no 500.
 
 Each tab is its own signed-in session on its own thread, like two browser tabs hitting a
-server with two workers. On SQLite, writes queue behind `BEGIN IMMEDIATE`, so the second
-request finds the first answer. On PostgreSQL both can read "no answer yet" before either
-writes; a barrier after that read forces this interleaving, and the unique
-(case, resolution round) turns the later insert into the "already recorded" page.
+server with two workers. On SQLite, views that write queue (a process lock, then
+`BEGIN IMMEDIATE`), so the second request finds the first answer. On PostgreSQL both
+can read "no answer yet" before either writes; a barrier after that read forces this
+interleaving, and the unique (case, resolution round) turns the later insert into the
+"already recorded" page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask import has_request_context, request
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Case, Feedback, Status
+from portal.models import Case, Feedback, Solved, Status
 from portal.services import cases, feedback
 from tests import factories
 
@@ -35,12 +36,12 @@ class Tab:
     location: str = ""
 
 
-def _resolved_cases(customer) -> list[Case]:
+def _resolved_cases(customer, count: int = ROUNDS) -> list[Case]:
     dep = factories.department("Customer Care")
     agent = factories.staff(departments=[dep], name="Leo Marsh")
     cat = factories.category(dep)
     made = []
-    for n in range(ROUNDS):
+    for n in range(count):
         case = factories.case(customer, f"Question {n}", cat=cat)
         cases.add_staff_reply(case, agent, "We sorted it.")
         cases.change_status(case, agent, Status.RESOLVED, "Done.")
@@ -123,7 +124,7 @@ def test_two_tabs_answering_at_once_store_one_answer(app, login, client):
 def test_both_tabs_reading_no_answer_before_either_writes_store_one(
         app, login, client, both_read_before_either_writes):
     if db.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite writers queue at BEGIN IMMEDIATE: both cannot be inside at once")
+        pytest.skip("SQLite writers queue one at a time: both cannot be inside at once")
     app.test_client_class = type(client)
     customer = factories.customer("Mei Chen")
     resolved = [(c, c.reference) for c in _resolved_cases(customer)]
@@ -134,3 +135,19 @@ def test_both_tabs_reading_no_answer_before_either_writes_store_one(
         _post_together(tabs, f"/cases/{reference}/feedback")
         _assert_one_answer_and_one_notice(case, tabs)
     assert db.session.scalar(select(func.count()).select_from(Feedback)) == ROUNDS
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_a_stale_tab_sending_a_first_answer_is_told_and_changes_nothing(client, login, htmx):
+    customer = factories.customer("Mei Chen")
+    [case] = _resolved_cases(customer, 1)
+    feedback.answer(case, customer, Solved.YES, 10, "Sorted, thanks")
+    login(client, customer)
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(f"/cases/{case.reference}/feedback", headers=headers,
+                           data={"solved": "no", "rating": "1", "first": "1"})
+    page = response.text if htmx else client.get(response.headers["Location"]).text
+    assert response.status_code == (200 if htmx else 302)
+    assert ALREADY in page and "Sorted, thanks" in page
+    [stored] = _answers(case)
+    assert (stored.solved, stored.rating) == (Solved.YES, 10)

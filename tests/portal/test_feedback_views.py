@@ -41,7 +41,7 @@ def test_no_two_out_of_ten_reopens_and_the_loop_is_closed_visibly(client, login)
         "solved": "no", "rating": "2", "comment": "nobody called me"})
     assert response.status_code == 302
     page = client.get(f"/cases/{case.reference}").text
-    assert "Thank you. Grace Lindqvist will contact you by" in page
+    assert "Thank you. <bdi>Grace Lindqvist</bdi> will contact you by" in page
     assert "What we promised you" in page and "Contact you about your feedback" in page
     assert "Waiting on us" in page  # reopened
     client.post("/logout")

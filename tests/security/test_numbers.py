@@ -43,6 +43,7 @@ from portal.models import (
 )
 from portal.models.api import ApiToken, Webhook
 from portal.models.mail import InboundMail
+from portal.numbers import record_id, whole_number
 from portal.pagination import encode_cursor
 from portal.services import accounts
 from portal.urls import IdConverter
@@ -55,7 +56,8 @@ BAD_NUMBERS = (INT8_PAST, str(2**64), "1" + "0" * 30, str(-(2**63) - 1), INT4_PA
                str(-(2**31) - 1), "1e9", "\uff10\uff11", "-1", "NaN", "1.5", "0x1F", "")
 # One field at a time gets these: past each backend's range, and not a number at all.
 EACH_FIELD = (INT8_PAST, INT4_PAST, "NaN")
-PATH_VALUES = (INT8_PAST, "1" + "0" * 30, INT4_PAST, "-1", "\uff10\uff11", "NaN")
+# Paths: past each range, and digits int() reads but routing and references must not.
+PATH_VALUES = (INT8_PAST, "1" + "0" * 30, INT4_PAST, "\uff10\uff11")
 # Cursors as this app makes them, around ids past int4 and int8 and the ends of time.
 _MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
 CRAFTED = {"cursor": tuple(encode_cursor(moment, key) for moment, key in (
@@ -369,6 +371,21 @@ def test_no_route_answers_a_bad_number_with_a_500(app, client, login, recording,
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:30])
     # A sweep stopped at every door (a broken sign-in) would pass without testing much.
     assert reached >= MIN_REACHED[role], reached
+
+
+# --- the one parser the views share ----------------------------------------------------
+
+@pytest.mark.parametrize("raw", ["2147483648", "9223372036854775808", "1" + "0" * 30, "0",
+                                 "-1", "1e9", "NaN", "\uff10\uff11", "\u0661", "1_000",
+                                 " 7", "0x1F", "1.5", ""])
+def test_an_id_from_a_request_is_ascii_digits_within_the_column(raw):
+    with pytest.raises(ValueError):
+        record_id(raw)
+
+
+def test_ids_and_whole_numbers_within_range_are_read():
+    assert record_id("1") == 1 and record_id(str(2**31 - 1)) == 2**31 - 1
+    assert whole_number("-5", low=-10) == -5
 
 
 # --- the JSON API --------------------------------------------------------------------------
