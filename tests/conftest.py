@@ -157,6 +157,15 @@ def scratch_app(scratch_url, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def two_departments():
+    """North (a token's or a manager's) and South, with one case each."""
+    north, south = factories.department("North"), factories.department("South")
+    ours = factories.case(cat=factories.category(north))
+    theirs = factories.case(cat=factories.category(south))
+    return north, ours, theirs
+
+
+@pytest.fixture
 def world():
     """The demo stories with every kind of page filled (tests/demo_world.py)."""
     demo_world.build()

@@ -127,8 +127,9 @@ def _offer_once(events) -> str | None:
     same words are the same submission, and new words still a new message.
     """
     since = utcnow() - RESEND_WINDOW
-    recent = [e for e in events if e.author_id == current_user.id and e.created_at >= since
-              and e.data.get(timeline.ONCE)]
+    # Their own words here, or (a closed case) the follow-up case their words opened.
+    recent = [e for e in events if (e.author_id == current_user.id or e.kind == EventKind.LINKED)
+              and e.created_at >= since and e.data.get(timeline.ONCE)]
     return recent[-1].data[timeline.ONCE] if recent else None
 
 

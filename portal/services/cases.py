@@ -107,8 +107,10 @@ def open_case(
     if written_by is not None:
         notifications.opened_for_customer(case, written_by, body)
     if previous is not None:
+        # With the reply's form id: the closed case's page, shown again by Back, offers it,
+        # so sending the same words again finds this case instead of opening another.
         timeline.record(previous, EventKind.LINKED, None, channel=Channel.SYSTEM,
-                        new_reference=case.reference)
+                        new_reference=case.reference, once=once)
     case.customer_seen_at = case.last_activity_at
     effects.commit()
     return case

@@ -206,3 +206,18 @@ def test_feedback_answer_is_unchanged_by_the_hint(client, login):
     client.post(f"/cases/{case.reference}/feedback", data={"solved": "yes", "first": "1"})
     db.session.refresh(case)
     assert case.status == Status.CLOSED and feedback.current(case) is not None
+
+
+def test_back_then_send_on_a_closed_case_opens_one_follow_up_not_two(client, login):
+    case, tom, _grace, dana = _answered_case()
+    cases.change_status(case, tom, Status.CLOSED, "Closed by hand.")
+    login(client, dana)
+    url = f"/cases/{case.reference}/replies"
+    first = client.post(url, data={"body": "It broke again.", "once": "form-7"})
+    # Without JavaScript, Back shows the closed case afresh: its form offers the same id…
+    page = client.get(f"/cases/{case.reference}").text
+    assert re.search(r'name="once"[^>]*value="form-7"|value="form-7"[^>]*name="once"', page)
+    again = client.post(url, data={"body": "It broke again.", "once": "form-7"})
+    assert again.headers["Location"] == first.headers["Location"]  # …so no second case
+    assert db.session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.body == "It broke again.")) == 1

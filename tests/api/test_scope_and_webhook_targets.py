@@ -1,4 +1,4 @@
-"""Day one, the API side: department tokens, customers that cannot be enumerated, and
+"""The API side of department scope: tokens, customers that cannot be enumerated, and
 webhooks that cannot be aimed at the inside of the network.
 """
 
@@ -19,14 +19,6 @@ from tests import factories
 
 PROBLEM = "application/problem+json"
 
-
-@pytest.fixture
-def two_departments():
-    """North (the token's or manager's) and South, with one case each."""
-    north, south = factories.department("North"), factories.department("South")
-    ours = factories.case(cat=factories.category(north))
-    theirs = factories.case(cat=factories.category(south))
-    return north, ours, theirs
 
 
 # API: department tokens and customers ----------------------------------------------------------

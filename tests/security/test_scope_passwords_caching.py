@@ -1,4 +1,4 @@
-"""Day one: department scope everywhere, and the smaller holes a user or attacker would notice.
+"""Department scope, common passwords, no-store caching and the smaller holes people notice.
 
 Each test asserts what someone sees: a page, a status, a header, a stored row.
 """
@@ -39,13 +39,6 @@ def _mail_about(case, subject: str, failed: bool = False) -> OutboxMessage:
     db.session.commit()
     return message
 
-
-@pytest.fixture
-def two_departments():
-    north, south = factories.department("North"), factories.department("South")
-    ours = factories.case(cat=factories.category(north))
-    theirs = factories.case(cat=factories.category(south))
-    return north, ours, theirs
 
 
 def test_a_manager_sees_only_their_departments_mail(client, login, two_departments):
