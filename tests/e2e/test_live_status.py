@@ -18,6 +18,7 @@ from portal.models import Role, Status
 from tests import factories
 from tests.e2e.conftest import snap
 from tests.e2e.test_staff_journey import staff_sign_in
+from tests.helpers import require
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -40,8 +41,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def gunicorn_server(app):
-    if not _redis_up():
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    require(_redis_up(), f"Redis is not reachable at {REDIS_URL}")
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,

@@ -26,6 +26,7 @@ from portal.models import EventKind, Role
 from portal.models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from portal.services import cases, effects, timeline
 from tests import factories
+from tests.helpers import require
 
 
 def _free_port() -> int:
@@ -123,8 +124,7 @@ def test_a_hung_redis_delays_a_reply_by_a_timeout_at_most(client, login, app, mo
 def redis_server() -> Iterator[tuple[subprocess.Popen, str]]:
     """A real redis-server of our own, on a spare port, that the test may kill."""
     binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
+    require(binary is not None, "redis-server is not installed")
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
