@@ -31,7 +31,9 @@ def _keep_private(response: Response) -> None:
     """Mark every signed-in answer `no-store`; static files keep their year-long caching."""
     # Signed-in pages hold someone's cases: kept in a cache, Back after sign-out on a shared
     # computer would show them again.
-    if request.endpoint == "static" or NO_STORE in response.headers.get("Cache-Control", ""):
+    # A view that chose its own caching keeps it: the live poll's "private, no-cache" lets
+    # the browser revalidate with its ETag and get a 304, which no-store would forbid.
+    if request.endpoint == "static" or "Cache-Control" in response.headers:
         return
     if _signed_in():
         response.headers["Cache-Control"] = NO_STORE

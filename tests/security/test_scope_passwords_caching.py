@@ -122,6 +122,18 @@ def test_signed_in_customer_pages_are_not_stored(client, login):
             assert response.headers["Cache-Control"] == "no-store", url
 
 
+def test_the_live_poll_still_revalidates_with_its_etag(client, login):
+    """no-store would make the browser drop the fragment and its ETag: every poll would then
+    render the whole case instead of getting a 304."""
+    case = factories.case()
+    login(client, case.customer)
+    first = client.get(f"/cases/{case.reference}/live")
+    assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
+    again = client.get(f"/cases/{case.reference}/live",
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
 def test_signed_in_staff_pages_and_exports_are_not_stored(client, login):
     login(client, factories.staff(Role.ADMIN))
     for url in ("/admin/cases", "/admin/outbox", "/admin/audit.csv", "/admin/feedback.csv"):
