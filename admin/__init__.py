@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from . import (  # noqa: E402, F401 - views register on bp
+    account,
     api_tokens,
     audit,
     auth,

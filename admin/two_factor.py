@@ -11,7 +11,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import ratelimit
-from portal.customer.forms import ConfirmForm
+from portal.customer.forms import ConfirmForm, TimeZoneForm
+from portal.formatting import zone_for
 from portal.models import User
 from portal.services import two_factor
 from portal.services.errors import ServiceError
@@ -118,7 +119,7 @@ def account_security():
     return render_template(
         "admin/two_factor/account.html", enrolled=two_factor.is_enrolled(user),
         required=two_factor.required_for(user), left=two_factor.recovery_codes_left(user),
-        form=ConfirmForm())
+        form=ConfirmForm(), zone_form=TimeZoneForm(formdata=None, timezone=zone_for().key))
 
 
 @bp.post("/account/security/recovery-codes")

@@ -43,6 +43,16 @@ def _zone(user) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def zone_city(name: str) -> str:
+    """'America/New_York' → 'New York': how people name a zone in a sentence."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def zone_abbr(zone: ZoneInfo, moment: datetime | None = None) -> str:
+    """'GMT', 'EST': the zone's short name at that moment (now by default)."""
+    return (moment or utcnow()).astimezone(zone).strftime("%Z")
+
+
 def to_utc(local: datetime, user=None) -> datetime:
     """A wall-clock time typed by a person (no zone) as an aware UTC time."""
     return local.replace(tzinfo=zone_for(user)).astimezone(ZoneInfo("UTC"))
@@ -127,14 +137,15 @@ def whentime(moment: datetime | None, user=None) -> str:
 
 
 def shorttime(moment: datetime | None, user=None) -> str:
-    """'Tuesday 17:00' within a week either side, else '26 Nov 17:00'."""
+    """'Tuesday 17:00 GMT' within a week either side, else '26 Nov 17:00 GMT'."""
     if moment is None:
         return ""
     local = moment.astimezone(zone_for(user))
     this_week = abs(moment - utcnow()) < timedelta(days=6)
+    # Labelled with the zone: a promise read from another country must not be misread.
     if _english():
-        return local.strftime("%A %H:%M" if this_week else "%d %b %H:%M")
-    return _in_language(local, "EEEE" if this_week else "MMMd")
+        return local.strftime("%A %H:%M %Z" if this_week else "%d %b %H:%M %Z")
+    return _in_language(local, "EEEE" if this_week else "MMMd", zone=True)
 
 
 def utctime(moment: datetime | None) -> str:
@@ -217,6 +228,15 @@ def bdi(value: str) -> Markup:
     return Markup("<bdi>%s</bdi>") % value
 
 
+def _zone_context() -> dict:
+    """The page's zone for `<html data-timezone>`, and whether the viewer chose it."""
+    zone = zone_for()
+    chosen = has_request_context() and current_user.is_authenticated and bool(
+        getattr(current_user, "timezone", None))
+    return {"zone_name": zone.key, "zone_city": zone_city(zone.key), "zone_abbr": zone_abbr(zone),
+            "zone_chosen": chosen}
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi)
     app.add_template_filter(mail_address)
@@ -232,7 +252,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(utcstamp)
     app.add_template_filter(dayyear)
     app.add_template_filter(monthyear)
-    app.context_processor(lambda: {"zone_name": zone_for().key})
+    app.context_processor(_zone_context)
     app.jinja_env.globals["status_texts"] = {s.value: t for s, t in STATUS_TEXT.items()}
     app.jinja_env.globals["solved_labels"] = {s.value: t for s, t in SOLVED_LABELS.items()}
     app.jinja_env.globals["priority_labels"] = {p.value: t for p, t in PRIORITY_LABELS.items()}

@@ -23,6 +23,7 @@ from ..choices import options
 from ..models import FACT_KINDS
 from ..services.cases import MAX_BODY, MAX_TITLE
 from ..services.passwords import MAX_PASSWORD, MIN_PASSWORD, common_message, is_common
+from ..services.time_zones import zone_names
 
 
 def once_field() -> HiddenField:
@@ -128,6 +129,17 @@ class FactForm(FlaskForm):
     kind = SelectField(_l("Detail"), choices=options(FACT_KINDS.items()))
     value = StringField(_l("Value"), validators=[DataRequired(_l("Enter the value.")),
                                                  Length(max=500)])
+
+
+class TimeZoneForm(FlaskForm):
+    """The zone a person reads times in; `next` brings them back to the page they were on."""
+
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired(_l("Choose a time zone."))])
+    next = HiddenField(default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(name, name) for name in zone_names()]
 
 
 class EmailUpdatesForm(FlaskForm):

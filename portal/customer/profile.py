@@ -9,11 +9,13 @@ from flask_login import current_user
 from portal.lazy_text import lazy_gettext as _l
 
 from ..auth import customer_required
+from ..formatting import zone_city, zone_for
 from ..models import EmailUpdates
-from ..services import customers
+from ..services import customers, time_zones
 from ..services.errors import NotFound, ServiceError
+from ..urls import safe_next
 from . import bp
-from .forms import ConfirmForm, EmailUpdatesForm, FactForm
+from .forms import ConfirmForm, EmailUpdatesForm, FactForm, TimeZoneForm
 
 UPDATES_SAVED = {
     EmailUpdates.IMMEDIATE: _l("Saved: we email you as each update happens."),
@@ -26,7 +28,8 @@ def _page(form=None, code: int = 200, updates_form=None):
         formdata=None, email_updates=current_user.email_updates.value)
     return render_template("portal/profile.html", facts=customers.facts_for(current_user),
                            form=form or FactForm(formdata=None), confirm=ConfirmForm(),
-                           updates_form=updates_form), code
+                           updates_form=updates_form,
+                           zone_form=TimeZoneForm(formdata=None, timezone=zone_for().key)), code
 
 
 @bp.get("/profile")
@@ -90,3 +93,16 @@ def save_email_updates():
             flash(str(UPDATES_SAVED[current_user.email_updates]), "success")
             return redirect(url_for("customer.profile") + "#email-updates")
     return _page(code=422, updates_form=form)
+
+
+@bp.post("/profile/time-zone")
+@customer_required
+def save_time_zone():
+    """Save the zone times are shown in, then go back to the page the form was on."""
+    form = TimeZoneForm()
+    if not form.validate_on_submit():
+        abort(400)
+    time_zones.set_timezone(current_user, form.timezone.data)
+    flash(_("Saved: times are now shown in %(zone)s time.", zone=zone_city(form.timezone.data)),
+          "success")
+    return redirect(safe_next(form.next.data, url_for("customer.profile") + "#time-zone"))

@@ -1,4 +1,5 @@
-// Times in the browser's own zone (or the zone the person chose), and "ago" kept fresh.
+// Times in the page's zone (<html data-timezone>, the one the server wrote with), "ago" kept
+// fresh, and the browser's own zone offered once to a person who has not chosen one.
 // Progressive enhancement only: the server already wrote every time in the viewer's zone.
 (function () {
   "use strict";
@@ -57,7 +58,28 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { localise(document); });
+  var OFFER_COOKIE = "zone_offer=no";
+
+  // Only the browser knows its own zone: offer it when it differs from the page's.
+  function offerZone() {
+    var offer = document.getElementById("zone-offer");
+    var own = "";
+    try { own = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { own = ""; }
+    if (!offer || !own || own === zone || document.cookie.indexOf(OFFER_COOKIE) !== -1) { return; }
+    offer.querySelector("[data-zone-offer-name]").value = own;
+    offer.querySelector("[data-zone-offer-city]").textContent =
+      own.split("/").pop().replace(/_/g, " ");
+    offer.querySelector("[data-zone-offer-dismiss]").addEventListener("click", function () {
+      document.cookie = OFFER_COOKIE + "; path=/; max-age=31536000; SameSite=Lax";
+      offer.hidden = true;
+    });
+    offer.hidden = false;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { localise(document); offerZone(); });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (evt.detail.boosted) { offerZone(); }
+  });
   document.addEventListener("htmx:afterSettle", function (evt) {
     var target = evt.detail.target;
     localise(target && target.isConnected ? target : document);

@@ -94,4 +94,4 @@ def test_times_are_shown_and_read_in_the_viewers_zone():
     summer = to_utc(datetime(2026, 7, 1, 17, 0), london)
     assert summer == datetime(2026, 7, 1, 16, 0, tzinfo=ZoneInfo("UTC"))
     with time_machine.travel(moment, tick=False):
-        assert shorttime(moment + timedelta(days=1), tokyo) == "Wednesday 17:00"
+        assert shorttime(moment + timedelta(days=1), tokyo) == "Wednesday 17:00 JST"

@@ -1,0 +1,90 @@
+"""A browser in New York, a site in London: every time on a page in one zone, the same
+promise at the same time for customer and staff, and New York offered once."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.models import Role, utcnow
+from portal.services import promises, standards
+from tests import factories
+from tests.e2e.conftest import snap
+from tests.e2e.test_customer_journey import sign_in
+from tests.e2e.test_staff_journey import staff_sign_in
+
+LABELLED = re.compile(r"(?:Due by|Next update expected by|due) (\w+ \d\d:\d\d ([A-Z]{3,4}))")
+
+
+@pytest.fixture
+def new_york(browser, live_server):
+    """A factory of pages whose browser believes it is in New York."""
+    contexts = []
+
+    def _page():
+        context = browser.new_context(base_url=live_server, timezone_id="America/New_York",
+                                      viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _page
+    for context in contexts:
+        context.close()
+
+
+def _zones_shown(page) -> set[str]:
+    """The zone of every time on the page: each <time>'s title and each labelled due time."""
+    titles = page.locator("time[datetime]").evaluate_all("els => els.map(e => e.title)")
+    zones = {title.rsplit(" ", 1)[-1] for title in titles}
+    zones |= {m.group(2) for m in LABELLED.finditer(page.locator("main").inner_text())}
+    return zones
+
+
+def test_one_zone_per_page_and_the_browsers_zone_offered(new_york, live_server):
+    dep = factories.department("Home Delivery")
+    cat = factories.category(dep, "Orders and delivery")
+    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
+    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
+    tom = factories.staff(Role.AGENT, [dep], "Tom Berger", "tom@example.com")
+    sam = factories.customer("Sam Okoro", "sam@example.com")
+    case = factories.case(sam, "My groceries did not arrive", "Order 5531.", cat)
+    promises.make(case, tom, "Call the depot", tom, utcnow() + timedelta(days=2))
+    db.session.commit()
+
+    customer = new_york()
+    sign_in(customer, "sam@example.com")
+    customer.goto(f"/cases/{case.reference}")
+    expect(customer.locator("html")).to_have_attribute("data-timezone", "Europe/London")
+    london = _zones_shown(customer)
+    assert len(london) == 1 and london <= {"GMT", "BST"}  # written and rewritten alike
+    due = re.search(r"Due by (\w+ \d\d:\d\d [A-Z]+)", customer.locator("main").inner_text())
+    assert due
+
+    staff = new_york()
+    staff_sign_in(staff, "tom@example.com")
+    staff.goto(f"/admin/cases/{case.reference}")
+    assert _zones_shown(staff) == london
+    expect(staff.get_by_text(f"due {due.group(1)}")).to_be_visible()  # one promise, one time
+    offer = staff.get_by_role("region", name="Time zone")
+    staff.get_by_role("button", name="Keep London time").click()
+    expect(offer).to_be_hidden()
+    staff.reload()
+    expect(staff.locator("#zone-offer")).to_be_hidden()  # said no once: never asked again
+
+    offer = customer.get_by_role("region", name="Time zone")
+    here = next(iter(london))
+    expect(offer).to_contain_text(
+        f"Times here are London time ({here}). Use New York time instead?")
+    snap(customer, "zone-offer")
+    offer.get_by_role("button", name="Use my time zone").click()
+    expect(customer.get_by_text("Saved: times are now shown in New York time.")).to_be_visible()
+    assert customer.url.endswith(f"/cases/{case.reference}")
+    expect(customer.locator("html")).to_have_attribute("data-timezone", "America/New_York")
+    expect(customer.locator("#zone-offer")).to_have_count(0)
+    new = _zones_shown(customer)
+    assert len(new) == 1 and new <= {"EST", "EDT"}

@@ -1,0 +1,86 @@
+"""One zone per page, said out loud: <html data-timezone>, labelled due times, the choice."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from portal.extensions import db
+from portal.models import Role, utcnow
+from portal.services import promises, standards
+from tests import factories
+
+
+def _case_with_promise(zone: str | None = None):
+    dep = factories.department("Home Delivery")
+    cat = factories.category(dep, "Orders and delivery")
+    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
+    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
+    sam = factories.customer("Sam Okoro", "sam@example.com")
+    sam.timezone = zone
+    case = factories.case(sam, "My groceries did not arrive", "Order 5531.", cat)
+    promises.make(case, admin, "Call the depot", admin, utcnow() + timedelta(days=2))
+    db.session.commit()
+    return sam, admin, case
+
+
+def test_the_page_names_the_zone_it_was_written_in(client, login):
+    sam, _, case = _case_with_promise()
+    login(client, sam)
+    page = client.get(f"/cases/{case.reference}").text
+    assert 'data-timezone="Europe/London"' in page  # the site default, never the browser's
+    assert 'id="zone-offer"' in page  # offered, for JS to show if the browser differs
+
+
+def test_due_and_expected_times_say_their_zone(client, login):
+    sam, admin, case = _case_with_promise("America/New_York")
+    login(client, sam)
+    page = client.get(f"/cases/{case.reference}").text
+    assert 'data-timezone="America/New_York"' in page
+    assert 'id="zone-offer"' not in page  # Sam chose already
+    due = re.search(r"Due by (\w+ \d\d:\d\d (\w+))", page)
+    expected = re.search(r"Next update expected by (\w+ \d\d:\d\d (\w+))", page)
+    assert due and due.group(2) in ("EST", "EDT"), page
+    assert expected and expected.group(2) in ("EST", "EDT")
+    client.post("/logout")
+    admin.timezone = "America/New_York"
+    db.session.commit()
+    login(client, admin)
+    staff = client.get(f"/admin/cases/{case.reference}").text
+    assert 'data-timezone="America/New_York"' in staff
+    assert f"due {due.group(1)}" in staff  # the same promise, the same time, the same words
+
+
+def test_a_customer_chooses_a_zone_and_goes_back_where_they_were(client, login):
+    sam, _, case = _case_with_promise()
+    login(client, sam)
+    assert 'name="timezone"' in client.get("/profile").text
+    back = f"/cases/{case.reference}"
+    saved = client.post("/profile/time-zone", data={"timezone": "America/New_York",
+                                                    "next": back})
+    assert saved.status_code == 302 and saved.headers["Location"] == back
+    assert sam.timezone == "America/New_York"
+    page = client.get(back).text
+    assert "Saved: times are now shown in New York time." in page
+    assert 'data-timezone="America/New_York"' in page
+
+
+def test_an_unknown_zone_or_a_foreign_next_is_refused(client, login):
+    sam, _, _ = _case_with_promise()
+    login(client, sam)
+    assert client.post("/profile/time-zone", data={"timezone": "Mars/Olympus"}).status_code == 400
+    assert sam.timezone is None
+    away = client.post("/profile/time-zone", data={"timezone": "Asia/Tokyo",
+                                                   "next": "//evil.example/"})
+    assert away.headers["Location"] == "/profile#time-zone"
+
+
+def test_staff_choose_their_zone_on_their_account_page(client, login):
+    agent = factories.staff(Role.AGENT, [factories.department()], "Tom Berger", "tom@example.com")
+    db.session.commit()
+    login(client, agent)
+    assert 'name="timezone"' in client.get("/admin/account/security").text
+    saved = client.post("/admin/account/time-zone", data={"timezone": "Asia/Tokyo"})
+    assert saved.headers["Location"] == "/admin/account/security#time-zone"
+    assert agent.timezone == "Asia/Tokyo"
+    assert 'data-timezone="Asia/Tokyo"' in client.get("/admin/account/security").text
