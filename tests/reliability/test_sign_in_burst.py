@@ -19,6 +19,8 @@ from tests import factories
 from tests.reliability.browser import Browser
 from tests.reliability.conftest import health
 
+pytestmark = pytest.mark.slow  # real gunicorn servers under load: `make test-slow`
+
 
 def _burst(base: str, email: str, attempts: int) -> list[tuple[int, float]]:
     """Sign in with a wrong password from `attempts` browsers at once: (status, seconds)."""

@@ -360,6 +360,7 @@ VISITORS = {"anonymous": None, "customer": "dana@example.com",
             "admin": "admin@staff.example.com"}
 
 
+@pytest.mark.slow  # every route × every role: a minute of CPU, `make test-slow`
 @pytest.mark.parametrize("role", VISITORS)
 def test_no_route_answers_a_bad_number_with_a_500(app, client, login, recording,
                                                   server_errors, role):
