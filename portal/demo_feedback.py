@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from .demo_script import local, zone
+from .demo_stories import World, close_loop
 from .extensions import db
-from .models import CaseEvent, Category, EventKind, Feedback, FollowUp, Role, Solved, Status, User
-from .services import accounts, cases, feedback, follow_ups
+from .models import Case, CaseEvent, EventKind, Solved, Status, User
+from .services import cases, feedback
 
 CUSTOMERS = {"olivia": "Olivia Brandt", "tariq": "Tariq Aziz", "nora": "Nora Lind",
              "ben": "Ben Carter", "ines": "Ines Duarte", "kofi": "Kofi Mensah"}
@@ -74,53 +76,40 @@ PAST = [
 ]
 
 
-def load(staff: dict[str, User], cats: dict[str, Category]) -> None:
+def tell(w: World) -> None:
     """Resolved cases answered over the last weeks, some unhappy and followed up."""
-    from .demo import PASSWORD  # demo.py loads this module: importing it at the top would loop
-
-    people = {key: accounts.create_user(f"{key}@example.com", name, Role.CUSTOMER, PASSWORD)
-              for key, name in CUSTOMERS.items()}
-    for past in PAST:
-        _answered(past, people[past.customer], staff, cats[past.category])
+    for number, past in enumerate(PAST):
+        _answered(w, past, f"past-{number}")
 
 
-def _answered(past: Past, customer: User, staff: dict[str, User], cat: Category) -> None:
-    from .demo import _Story
-
-    agent = staff[past.agent]
-    story = _Story(days_ago=past.days_ago)
-    story.at(0, lambda: cases.open_case(customer, past.title, past.title + ".", cat))
-    story.at(3, lambda: cases.add_staff_reply(story.case, agent, past.reply))
+def _answered(w: World, past: Past, key: str) -> None:
+    customer, agent = w.people[past.customer], w.staff[past.agent]
+    start = local((w.now - timedelta(days=past.days_ago)).astimezone(zone()).date(), 10, 0)
+    w.opens(start, key, lambda: cases.open_case(customer, past.title, past.title + ".",
+                                                w.cats[past.category]))
+    w.at(start + timedelta(hours=3), lambda: cases.add_staff_reply(w.cases[key], agent,
+                                                                   past.reply))
     if past.helped is not None:
-        reply = db.session.scalar(select(CaseEvent.id).where(
-            CaseEvent.case_id == story.case.id, CaseEvent.kind == EventKind.STAFF_REPLY))
-        story.at(4, lambda: feedback.react(reply, customer, past.helped))
-    story.at(20, lambda: cases.change_status(story.case, agent, Status.RESOLVED, past.reply))
-    story.at(30, lambda: feedback.answer(story.case, customer, past.solved, past.rating,
-                                         past.comment))
-    answered = story.now + timedelta(hours=30)
-    item = _backdate_answer(story.case.id, answered)
-    if item is None or past.closed_after_hours is None:
+        w.at(start + timedelta(hours=4), lambda: feedback.react(
+            _reply_id(w.cases[key]), customer, past.helped))
+    w.at(start + timedelta(hours=20), lambda: cases.change_status(
+        w.cases[key], agent, Status.RESOLVED, past.reply))
+    w.at(start + timedelta(hours=30), lambda: feedback.answer(
+        w.cases[key], customer, past.solved, past.rating, past.comment))
+    if past.closed_after_hours is None:
         return
-    manager = item.owner
-    story.at(30 + past.closed_after_hours, lambda: follow_ups.complete(
-        item, manager, "Called the customer and went through what went wrong.", past.told))
-    item.completed_at = item.promise.closed_at = answered + timedelta(
-        hours=past.closed_after_hours)
-    if story.case.status != Status.RESOLVED:  # a "No" reopened it: resolve it again
-        story.at(31 + past.closed_after_hours, lambda: cases.change_status(
-            story.case, agent, Status.RESOLVED, past.told))
-    db.session.commit()
+    done = start + timedelta(hours=30 + past.closed_after_hours)
+    w.at(done, lambda: close_loop(w.cases[key], "Called the customer and went through what "
+                                   "went wrong.", past.told))
+    # A "No" reopened the case: resolved again once the customer has been called.
+    w.at(done + timedelta(hours=1), lambda: _resolve_again(w.cases[key], agent, past.told))
 
 
-def _backdate_answer(case_id: int, moment: datetime) -> FollowUp | None:
-    """Move the answer, and the follow-up it created, back to when it was given."""
-    given = db.session.scalar(select(Feedback).where(Feedback.case_id == case_id))
-    given.created_at = given.updated_at = moment
-    item = db.session.scalar(select(FollowUp).where(FollowUp.feedback_id == given.id))
-    if item is not None:
-        shift = moment - item.created_at
-        item.created_at, item.due_at = moment, item.due_at + shift
-        item.promise.created_at, item.promise.due_at = moment, item.due_at
-    db.session.commit()
-    return item
+def _reply_id(case: Case) -> int:
+    return db.session.scalar(select(CaseEvent.id).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.STAFF_REPLY))
+
+
+def _resolve_again(case: Case, agent: User, summary: str) -> None:
+    if case.status != Status.RESOLVED:
+        cases.change_status(case, agent, Status.RESOLVED, summary)

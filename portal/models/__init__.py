@@ -2,7 +2,7 @@
 
 from . import api, mail  # noqa: F401 - channel tables register themselves
 from .audit import AuditEntry
-from .base import utcnow
+from .base import frozen_at, utcnow
 from .cases import (
     OPEN_STATUSES,
     PRIORITY_LABELS,
@@ -75,5 +75,6 @@ __all__ = [
     "Visibility",
     "format_reference",
     "parse_reference",
+    "frozen_at",
     "utcnow",
 ]

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Index, TypeDecorator
 
+# The moment `frozen_at` set for this context; None reads the real clock.
+_frozen: ContextVar[datetime | None] = ContextVar("caseloop_frozen_now", default=None)
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The time every rule reads: the real clock, or the moment a `frozen_at` block set."""
+    return _frozen.get() or datetime.now(UTC)
+
+
+@contextmanager
+def frozen_at(moment: datetime) -> Iterator[datetime]:
+    """Let the app read `moment` as now inside the block (the demo plays its stories at
+    their own times through the real services); ValueError for a naive datetime."""
+    if moment.tzinfo is None:
+        raise ValueError("frozen_at needs an aware datetime")
+    token = _frozen.set(moment.astimezone(UTC))
+    try:
+        yield moment
+    finally:
+        _frozen.reset(token)
 
 
 def trigram_index(name: str, column) -> Index:
