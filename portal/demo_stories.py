@@ -206,6 +206,10 @@ def open_work(w: World) -> None:
     w.at(w.now - timedelta(hours=6), lambda: cases.add_staff_reply(
         w.cases["kofi"], s["tom"], "The sensors are sometimes reset wrongly after a tyre "
         "rotation. Can you drop by tomorrow morning? It takes ten minutes."))
+    w.at(w.now - timedelta(hours=6), lambda: cases.change_status(
+        w.cases["kofi"], s["tom"], Status.WAITING_ON_CUSTOMER, "Tell us when you can come."))
+    w.at(w.now - timedelta(hours=5), lambda: cases.add_customer_message(
+        w.cases["kofi"], p["kofi"], "I can come tomorrow at 8:00."))
     w.opens(w.now - timedelta(minutes=50), "ben", lambda: cases.open_case(
         p["ben"], "Quote for two more vans",
         "The three vans work well. Could you quote two more of the same model?",
