@@ -111,7 +111,7 @@ def test_every_customer_page(app, page, world, seen):
     visit(page, problems, "customer-profile", "/profile")
     visit(page, problems, "customer-404", "/cases/CL-999999")
 
-    for who, name in [("ravi", "open-with-files"), ("mei", "waiting-on-you-overdue-promise"),
+    for who, name in [("ravi", "open-with-files"), ("mei", "reopened-follow-up-open"),
                       ("johnson", "with-promises"), ("lena", "closed-feedback-given")]:
         sign_in_as(page, f"{who}@example.com")
         visit(page, problems, f"customer-case-{name}",
