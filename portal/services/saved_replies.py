@@ -7,6 +7,7 @@ edit it before sending (cases.add_staff_reply does the sending).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -125,11 +126,11 @@ def values_for(case: Case) -> dict[str, str]:
     return values
 
 
-def fill(text: str, values: dict[str, str]) -> str:
+def fill(text: str, values: Mapping[str, str]) -> str:
     """The text with each known placeholder replaced; unknown ones stay, for staff to see."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def filled_for(staff: User, reply_id: int | None, case: Case) -> str:
-    """The saved reply this person chose, filled in for this case; NotFound if not theirs."""
-    return fill(get_for_use(staff, reply_id).body, values_for(case))
+def fill_in(reply: SavedReply, case: Case) -> str:
+    """The saved reply's text filled in for this case, for staff to edit before sending."""
+    return fill(reply.body, values_for(case))
