@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.choices import options
-from portal.extensions import db
-from portal.models import Department, Role, SavedReply
+from portal.models import Role, SavedReply
 from portal.services import saved_replies
 from portal.services.errors import NotFound, ServiceError
 
@@ -63,9 +62,8 @@ def save_saved_reply(reply_id: int | None = None):
     if request.method == "GET":
         return _page(form, editing)
     if form.validate_on_submit():
-        department = db.session.get(Department, form.owner.data) if form.owner.data else None
         try:
-            saved_replies.save(current_user, form.title.data, form.body.data, department,
+            saved_replies.save(current_user, form.title.data, form.body.data, form.owner.data,
                                editing)
         except ServiceError as exc:
             getattr(form, exc.field or "body").errors.append(exc.message)

@@ -23,5 +23,6 @@ class SavedReplyForm(FlaskForm):
         description=_l("These are filled in for the case: {customer_name}, {case_reference} "
                        "and {next_update} (when we next update the customer, in their time "
                        "zone). Staff read and edit it before sending."))
-    # 0: personal; else the department that shares it (the view lists those one manages).
-    owner = SelectField(_l("Who can use it"), coerce=int)
+    # 0: personal; else the department that shares it (the view lists those one manages,
+    # the service refuses any other in words that say why).
+    owner = SelectField(_l("Who can use it"), coerce=int, validate_choice=False)

@@ -79,20 +79,20 @@ def get_for_edit(staff: User, reply_id: int) -> SavedReply:
     return reply
 
 
-def save(staff: User, title: str, body: str, department: Department | None,
+def save(staff: User, title: str, body: str, department_id: int | None,
          reply: SavedReply | None = None) -> SavedReply:
-    """Create or change a saved reply: personal (no department) or a managed department's."""
+    """Create or change a saved reply: personal (no department) or a department's the person
+    manages; ServiceError on the field at fault otherwise."""
     title = clean(title, "title", MAX_TITLE)
     body = clean(body, "body", MAX_BODY)
-    if department is not None and department.id not in \
-            {d.id for d in managed_departments(staff)}:
+    if department_id and department_id not in {d.id for d in managed_departments(staff)}:
         raise ServiceError(_("You can only share saved replies with a department you manage."),
                            "owner")
     before = _values(reply) if reply is not None else {}
     reply = reply or SavedReply()
     reply.title, reply.body = title, body
-    reply.department_id = department.id if department else None
-    reply.owner_id = None if department else staff.id
+    reply.department_id = department_id or None
+    reply.owner_id = None if department_id else staff.id
     db.session.add(reply)
     db.session.flush()
     audit.record(staff, "saved_reply.saved", reply, f"Saved reply “{title}”", before,
