@@ -34,6 +34,7 @@ from .services import (
     feedback,
     handoffs,
     promises,
+    saved_replies,
     standards,
 )
 
@@ -98,6 +99,7 @@ def load(force: bool = False) -> bool:
     _standards(staff["admin"], cats)
     _stories(people, staff, cats, deps)
     _facts(people, staff)
+    _saved_replies(staff, deps)
     demo_feedback.load(staff, cats)  # past answers, for the feedback dashboard
     return True
 
@@ -131,6 +133,15 @@ def _standards(admin: User, c: dict[str, Category]) -> None:
     standards.save(admin, None, Priority.URGENT, first=60, update=4 * 60, resolution=2 * 1440)
     standards.save(admin, c["Orders and delivery"], None, first=2 * 60, update=24 * 60,
                    resolution=3 * 1440)
+
+
+def _saved_replies(s: dict[str, User], deps: dict[str, Department]) -> None:
+    """One reply Northside shares (its manager is the admin here) and one of Tom's own."""
+    saved_replies.save(s["admin"], "Recall booked", "Dear {customer_name}, your recall work is "
+                       "booked. We will be in touch by {next_update} at the latest. Your "
+                       "reference is {case_reference}.", deps["Northside Service Centre"].id)
+    saved_replies.save(s["tom"], "Thanks for calling", "Thank you for calling us today, "
+                       "{customer_name}. As agreed on the phone: ", None)
 
 
 def _facts(p: dict[str, User], s: dict[str, User]) -> None:
