@@ -171,14 +171,16 @@ def act(reference: str, name: str, action: Callable, done: str | Callable):
         if stale:
             form.confirm.data = "yes"  # pressing again means: do it anyway
             return _workspace(case, {name: form}, conflict=stale, code=409)
+        # Both built before the commit, which would reload the case.
         target = url_for("admin.workspace", reference=case.reference) + "#latest"
+        said = done(case, form) if callable(done) else done
         try:
             action(case, form)
         except ServiceError as exc:
             _show_error(form, exc)
         else:
-            flash(done(case, form) if callable(done) else done, "success")
-            return redirect(target)  # built before the commit, which would reload the case
+            flash(said, "success")
+            return redirect(target)
     return _workspace(case, {name: form}, code=422)
 
 
