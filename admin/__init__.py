@@ -19,6 +19,7 @@ from . import (  # noqa: E402, F401 - views register on bp
     outbox,
     promises,
     queue,
+    saved_replies,
     settings,
     standards,
     two_factor,

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.choices import options
 from portal.extensions import db
 from portal.files import send_attachment
+from portal.htmx import wants_fragment
 from portal.lazy_text import lazy_gettext as _l
 from portal.models import (
     Attachment,
@@ -29,9 +31,11 @@ from portal.services import (
     cases,
     catalog,
     clock,
+    customer_seen,
     customers,
     feedback,
     handoffs,
+    saved_replies,
     staff,
     timeline,
 )
@@ -80,6 +84,8 @@ def _case(reference: str):
 
 def _choices(forms: dict, case) -> None:
     """Fill the select lists of these forms: categories, departments, who may be assigned."""
+    if "reply" in forms:
+        _saved_reply_choices(forms["reply"])
     if "details" in forms or "handoff" in forms:
         deps, cats = catalog.routing_choices()
         if "details" in forms:
@@ -104,6 +110,14 @@ def _choices(forms: dict, case) -> None:
             (u.id, u.name) for u in colleagues if access.can_see(u, case))
 
 
+def _saved_reply_choices(form: StaffReplyForm) -> None:
+    """The saved replies this person may insert, theirs first, then by department."""
+    mine = _("Yours")
+    form.saved_reply.choices = [SelectChoice(0, _("Choose a saved reply"))] + [
+        SelectChoice(r.id, r.title, optgroup=mine if r.personal else r.department.name)
+        for r in saved_replies.usable(current_user)]
+
+
 def _defaults(case, last_id: int) -> dict:
     forms = {
         "reply": StaffReplyForm(formdata=None),
@@ -121,7 +135,8 @@ def _defaults(case, last_id: int) -> dict:
     return forms
 
 
-def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 200):
+def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 200,
+               inserted: str = ""):
     events = timeline.all_events(case)
     last_id = events[-1].id if events else 0
     forms = _defaults(case, last_id) | (submitted or {})
@@ -130,7 +145,8 @@ def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 2
     std = clock.standard_for(case)
     return render_template(
         "admin/cases/workspace.html", case=case, events=events, forms=forms,
-        conflict=conflict, change_names=CHANGE_NAMES, handoff=handoff,
+        conflict=conflict, change_names=CHANGE_NAMES, handoff=handoff, inserted=inserted,
+        seen=customer_seen.marker(case, events),
         panel=customers.before_contact(case),
         rag=clock.rag(case, std), deadlines=clock.deadlines(case, std),
         customer_clock=clock.customer_clock(case), reactions=feedback.reactions_for(case),
@@ -143,7 +159,7 @@ def workspace(reference: str):
     return _workspace(_case(reference))
 
 
-def act(reference: str, name: str, action: Callable, done: str):
+def act(reference: str, name: str, action: Callable, done: str | Callable):
     """Validate the named form, stop on a collision, run the service call, answer."""
     case = _case(reference)
     form = FORMS[name]()
@@ -155,14 +171,16 @@ def act(reference: str, name: str, action: Callable, done: str):
         if stale:
             form.confirm.data = "yes"  # pressing again means: do it anyway
             return _workspace(case, {name: form}, conflict=stale, code=409)
+        # Both built before the commit, which would reload the case.
         target = url_for("admin.workspace", reference=case.reference) + "#latest"
+        said = done(case, form) if callable(done) else done
         try:
             action(case, form)
         except ServiceError as exc:
             _show_error(form, exc)
         else:
-            flash(done, "success")
-            return redirect(target)  # built before the commit, which would reload the case
+            flash(said, "success")
+            return redirect(target)
     return _workspace(case, {name: form}, code=422)
 
 
@@ -180,7 +198,40 @@ def _show_error(form, exc: ServiceError) -> None:
 def reply(reference: str):
     return act(reference, "reply", lambda case, f: cases.add_staff_reply(
         case, current_user, f.body.data, internal=f.kind.data == "internal", once=f.once.data),
-        _("Saved."))
+        _said)
+
+
+def _said(case, form: StaffReplyForm) -> str:
+    """After sending, which of the two it was, in words that cannot be misread."""
+    if form.kind.data == "internal":
+        return _("Staff-only note saved — the customer cannot see it.")
+    return _("Sent to %(name)s.", name=case.customer.name)
+
+
+@bp.post("/cases/<reference>/saved-reply")
+@staff_required(Role.AGENT)
+def insert_saved_reply(reference: str):
+    """Put a saved reply, filled in for this case, into the composer (nothing is sent)."""
+    case = _case(reference)
+    form = StaffReplyForm()
+    _saved_reply_choices(form)
+    try:
+        saved = saved_replies.get_for_use(current_user, form.saved_reply.data)
+    except NotFound as exc:
+        form.saved_reply.errors = [exc.message]
+        return _composer(case, form, code=422)
+    text = saved_replies.fill_in(saved, case)
+    typed = (form.body.data or "").rstrip()
+    form.body.data = f"{typed}\n\n{text}" if typed else text  # what was typed stays
+    return _composer(case, form, inserted=saved.title)
+
+
+def _composer(case, form: StaffReplyForm, code: int = 200, inserted: str = ""):
+    """The composer alone for htmx, else the whole workspace around it."""
+    if wants_fragment():
+        return render_template("admin/cases/_composer.html", case=case, forms={"reply": form},
+                               inserted=inserted), code
+    return _workspace(case, {"reply": form}, code=code, inserted=inserted)
 
 
 @bp.post("/cases/<reference>/status")

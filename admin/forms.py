@@ -55,25 +55,41 @@ class EnrolTwoFactorForm(FlaskForm):
 class WorkspaceForm(FlaskForm):
     """Every workspace form says which events its author had seen, to catch collisions."""
 
+    # The workspace shows many forms at once: each one's ids start with its `id_prefix`
+    # ("reply-body", "contact-body", "reply-seen") so that every id on the page is unique
+    # and every label points at its own field. Field names, which are posted, stay as they are.
+    id_prefix = ""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if form.id_prefix and "id" not in unbound_field.kwargs:
+                options = {**options, "id": f"{form.id_prefix}-{options['name']}"}
+            return unbound_field.bind(form=form, **options)
+
     # An event id: one past the column's range is a form error, not a query that fails.
     seen = WholeNumberField(widget=HiddenField.widget, validators=[Optional()], high=MAX_ID)
     confirm = HiddenField(default="")
 
 
 class StaffReplyForm(WorkspaceForm):
+    id_prefix = "reply"
     kind = RadioField(
         _l("This message is"),
         choices=options([("public", _l("Reply to customer")),
-                         ("internal", _l("Internal note (staff only)"))]),
+                         ("internal", _l("Staff-only note"))]),
         default="public",
         validators=[DataRequired(_l("Choose who will see this message."))],
     )
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write a message first.")),
                                                     Length(max=MAX_BODY)])
+    # Only read by "Insert" (which fills the message in); sending ignores it.
+    saved_reply = SelectField(_l("Saved reply"), coerce=int, validate_choice=False,
+                              validators=[Optional()])
     once = once_field()
 
 
 class StatusForm(WorkspaceForm):
+    id_prefix = "status"
     status = SelectField(_l("Status"),
                          choices=options((s.value, STATUS_TEXT[s].label) for s in Status))
     explanation = TextAreaField(
@@ -82,12 +98,14 @@ class StatusForm(WorkspaceForm):
 
 
 class DetailsForm(WorkspaceForm):
+    id_prefix = "details"
     priority = SelectField(
         _l("Priority"), choices=options((p.value, PRIORITY_LABELS[p]) for p in Priority))
     category = SelectField(_l("Category"), coerce=int)
 
 
 class HandoffForm(WorkspaceForm):
+    id_prefix = "handoff"
     department = SelectField(_l("Department"), coerce=int)
     assignee = SelectField(_l("Person"), coerce=int)
     note = TextAreaField(
@@ -105,6 +123,7 @@ class HandoffForm(WorkspaceForm):
 
 
 class ContactForm(WorkspaceForm):
+    id_prefix = "contact"
     channel = SelectField(
         _l("How"), choices=options((c.value, CONTACT_LABELS[c]) for c in LOGGABLE_CHANNELS))
     body = TextAreaField(_l("What was said"),
@@ -114,6 +133,7 @@ class ContactForm(WorkspaceForm):
 
 
 class ReferenceForm(WorkspaceForm):
+    id_prefix = "reference"
     system = StringField(_l("System"), validators=[DataRequired(_l("Name the system.")),
                                                    Length(max=60)],
                          description=_l("e.g. Recall, Order, CRM"))
@@ -121,8 +141,8 @@ class ReferenceForm(WorkspaceForm):
                                                      Length(max=120)])
 
 
-
 class PromiseForm(WorkspaceForm):
+    id_prefix = "promise"
     what = StringField(_l("We promise to"),
                        validators=[DataRequired(_l("Say what we promise.")), Length(max=500)],
                        description=_l("Plain words, e.g. “call you back about the recall "

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.htmx import wants_fragment
 from portal.live.stream import session_checker, sse_response
 from portal.models import Department, Role
-from portal.services import access, feedback, timeline
+from portal.services import access, customer_seen, feedback, timeline
 from portal.services.errors import NotFound
 
 from . import bp
@@ -52,6 +52,7 @@ def case_timeline(reference: str):
             return render_template("admin/cases/_timeline_gone.html")
     else:
         case = _case(reference)
-    return render_template("admin/cases/_timeline.html", case=case,
-                           events=timeline.all_events(case),
-                           reactions=feedback.reactions_for(case))
+    events = timeline.all_events(case)
+    return render_template("admin/cases/_timeline.html", case=case, events=events,
+                           reactions=feedback.reactions_for(case),
+                           seen=customer_seen.marker(case, events))

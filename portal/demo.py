@@ -23,7 +23,7 @@ from .models import (
     frozen_at,
     utcnow,
 )
-from .services import accounts, standards
+from .services import accounts, saved_replies, standards
 
 # What migration 0013 gives a fresh install, so that its first customer can open a case.
 FIRST_DEPARTMENT, FIRST_CATEGORY = "Customer Support", "General question"
@@ -110,6 +110,7 @@ def _set_up(now) -> demo_stories.World:
     people = {email.split("@")[0]: _account(email, name, Role.CUSTOMER, [], password_hash)
               for email, name in everyone}
     _standards(staff["admin"], cats)
+    _saved_replies(staff, deps)
     return demo_stories.World(Script(now), people, staff, cats, deps)
 
 
@@ -119,6 +120,15 @@ def _account(email: str, name: str, role: Role, deps: list[Department],
     user.password_hash = password_hash
     db.session.commit()
     return user
+
+
+def _saved_replies(s: dict[str, User], deps: dict[str, Department]) -> None:
+    """One reply Northside shares and one of Tom's own."""
+    saved_replies.save(s["admin"], "Recall booked", "Dear {customer_name}, your recall work is "
+                       "booked. We will be in touch by {next_update} at the latest. Your "
+                       "reference is {case_reference}.", deps["Northside Service Centre"].id)
+    saved_replies.save(s["tom"], "Thanks for calling", "Thank you for calling us today, "
+                       "{customer_name}. As agreed on the phone: ", None)
 
 
 def _drop_first_install_catalog() -> None:

@@ -15,7 +15,7 @@ from portal import demo
 from portal.api import tokens
 from portal.extensions import db
 from portal.mail import inbound
-from portal.models import Case, Category, Department, FollowUp, Standard, User
+from portal.models import Case, Category, Department, FollowUp, SavedReply, Standard, User
 from portal.services import attachments, cases
 from tests import factories
 
@@ -69,6 +69,7 @@ def staff_pages() -> list[tuple[str, str]]:
         "category": _id(Category),
         "standard": _id(Standard),
         "follow_up": _id(FollowUp),
+        "saved_reply": _id(SavedReply, SavedReply.department_id.is_not(None)),
     }
     dana, mei = dana.reference, case_of("mei@example.com").reference
     return [
@@ -82,6 +83,8 @@ def staff_pages() -> list[tuple[str, str]]:
         ("staff-workspace-promises", f"/admin/cases/{mei}"),
         ("staff-customer-history", f"/admin/customers/{ids['customer']}"),
         ("staff-promises", "/admin/promises"),
+        ("staff-saved-replies", "/admin/saved-replies"),
+        ("staff-saved-reply", f"/admin/saved-replies/{ids['saved_reply']}"),
         ("staff-follow-ups", "/admin/follow-ups"),
         ("staff-follow-up", f"/admin/follow-ups/{ids['follow_up']}"),
         ("staff-dashboard", "/admin/dashboard"),

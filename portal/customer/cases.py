@@ -17,7 +17,16 @@ from ..files import send_attachment
 from ..htmx import wants_fragment
 from ..models import Category, EventKind, utcnow
 from ..pagination import InvalidCursor
-from ..services import attachments, cases, clock, feedback, follow_ups, promises, timeline
+from ..services import (
+    attachments,
+    cases,
+    clock,
+    customer_seen,
+    feedback,
+    follow_ups,
+    promises,
+    timeline,
+)
 from ..services.errors import NotFound, ServiceError
 from ..services.similar import find_similar_open_case
 from . import bp
@@ -151,7 +160,7 @@ def _follows_up(case, events) -> dict:
 def case_detail(reference: str):
     case = _own_case(reference)
     html = _render_case("portal/cases/detail.html", case, ReplyForm())
-    cases.mark_seen(case)
+    customer_seen.mark_seen(case)
     return html
 
 
@@ -196,7 +205,7 @@ def _after_reply(case, landed):
     if wants_fragment():
         html = _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None),
                             just_replied=True)
-        cases.mark_seen(case)
+        customer_seen.mark_seen(case)
         return html
     return redirect(target + "#latest")
 

@@ -9,7 +9,7 @@ from .. import live
 from ..auth import customer_required
 from ..live.stream import session_checker, sse_response
 from ..models import utcnow
-from ..services import cases, clock
+from ..services import clock, customer_seen
 from . import bp
 from .cases import _own_case, _render_case
 from .forms import ReplyForm
@@ -45,7 +45,7 @@ def case_live(reference: str):
         html, _ = _render_case("portal/cases/_case_live.html", case, ReplyForm(formdata=None))
         response = make_response(html)
         response.set_etag(_tag(case))
-    cases.mark_seen(case)  # after rendering (it commits, which would reload the case)
+    customer_seen.mark_seen(case)  # after rendering (it commits, which would reload the case)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -28,6 +28,7 @@ from .events import (
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
 from .outbox import OutboxMessage
 from .promises import Escalation, Promise, PromiseState
+from .saved_replies import SavedReply
 from .security import RecoveryCode, SiteSetting, TwoFactor
 from .standards import Standard
 from .tokens import AuthToken
@@ -65,6 +66,7 @@ __all__ = [
     "PromiseState",
     "RecoveryCode",
     "ReplyReaction",
+    "SavedReply",
     "Role",
     "SOLVED_LABELS",
     "Solved",

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from ..extensions import db
@@ -304,20 +304,6 @@ def _track_customer_wait(case: Case, old: Status, new: Status, now) -> None:
         spent = (now - case.waiting_on_customer_since).total_seconds()
         case.customer_wait_seconds = (case.customer_wait_seconds or 0) + int(spent)
         case.waiting_on_customer_since = None
-
-
-def mark_seen(case: Case) -> None:
-    """Remember the customer has seen everything so far (written only when it changes).
-
-    Call it after rendering: it ends the read transaction first, because on SQLite a
-    read snapshot that later tries to write cannot wait for the lock, it fails.
-    """
-    if not case.has_unseen_updates:
-        return
-    case_id, seen_at = case.id, case.last_activity_at
-    db.session.commit()
-    db.session.execute(update(Case).where(Case.id == case_id).values(customer_seen_at=seen_at))
-    db.session.commit()
 
 
 def already_submitted(customer: User, once: str | None, body: str) -> Case | None:

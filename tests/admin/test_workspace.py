@@ -27,7 +27,7 @@ def test_reply_and_internal_note_are_kept_apart_for_the_customer(client, login):
     login(client, agent)
     ws = f"/admin/cases/{case.reference}"
     page = client.get(ws).text
-    assert "Reply to customer" in page and "Internal note (staff only)" in page
+    assert "Reply to customer" in page and "Staff-only note" in page
     client.post(f"{ws}/replies", data={"kind": "public", "body": "Booked for Thursday.",
                                        "seen": _last_id(case)})
     client.post(f"{ws}/replies", data={"kind": "internal", "body": "She called twice already.",
@@ -180,7 +180,7 @@ def test_a_late_live_refresh_does_not_take_back_the_saved_message(client, login)
     """The page's live refresh can be in flight while a form posts; its answer comes last.
 
     The cookie holds the session, so an answer carrying the older cookie would overwrite
-    the one holding "Saved." and the next page would not say it (seen in the browser test).
+    the one holding "Sent to …" and the next page would not say it (seen in the browser test).
     """
     _, _, agent, _, case = _setup()
     login(client, agent)
@@ -196,6 +196,6 @@ def test_a_late_live_refresh_does_not_take_back_the_saved_message(client, login)
     assert "Set-Cookie" not in late.headers
     client.set_cookie("session", after_post)  # so the browser keeps the newer cookie
     page = client.get(ws)
-    assert "Saved." in page.text
+    assert "Sent to Dana Whitfield." in page.text
     # Page loads still slide the sign-in forward.
     assert "session=" in page.headers.get("Set-Cookie", "")

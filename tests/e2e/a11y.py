@@ -36,6 +36,28 @@ _OVERFLOW = """() => {
 }"""
 
 
+# Deprecated in axe (HTML parsers forgive duplicate ids), but a label or aria reference
+# pointing at the wrong one of two fields is still a real fault: checked where pages hold
+# several forms (the case workspace). Any finding counts, including "needs review".
+DUPLICATE_ID_RULES = ("duplicate-id", "duplicate-id-aria", "duplicate-id-active")
+_RUN_DUPLICATE_IDS = """async (rules) => {
+  const result = await axe.run(document, {runOnly: {type: "rule", values: rules},
+                                          resultTypes: ["violations", "incomplete"]});
+  return [...result.violations, ...result.incomplete].map(v => ({
+    id: v.id, help: v.help,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+  }));
+}"""
+
+
+def duplicate_ids(page) -> list[str]:
+    """Ids used twice on the page as it is now (axe's duplicate-id rules), one line each."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_URL)
+    found = page.evaluate(_RUN_DUPLICATE_IDS, list(DUPLICATE_ID_RULES))
+    return [f"{v['id']}: {v['help']} — {', '.join(v['targets'])}" for v in found]
+
+
 def violations(page) -> list[str]:
     """axe-core's serious and critical findings on the page as it is now, one line each."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

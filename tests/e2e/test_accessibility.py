@@ -17,7 +17,7 @@ from portal.models import Role
 from portal.services import two_factor
 from tests import factories
 from tests.demo_world import case_of, staff_pages, user
-from tests.e2e.a11y import audit, report
+from tests.e2e.a11y import audit, duplicate_ids, report
 from tests.helpers import last_link, two_factor_code
 
 # Axe on every page at two widths takes minutes: `make test-slow`.
@@ -74,6 +74,8 @@ def visit(page, problems: list[str], name: str, url: str | None = None) -> None:
         page.goto(url)
     expect(page.locator("h1").first).to_be_visible()
     problems += audit(page, name)
+    if name.startswith("staff-workspace"):  # many forms on one page: every id once
+        problems += [f"{name}: {line}" for line in duplicate_ids(page)]
 
 
 def test_every_customer_page(app, page, world, seen):

@@ -132,15 +132,15 @@ def test_staff_finds_a_case_in_the_queue_and_replies_with_the_keyboard_alone(pag
     expect(page.get_by_role("heading", name="Before you contact Dana Whitfield")).to_be_visible()
 
     type_in(page, "Message", "textarea", "Head office confirmed. Booked for Thursday 9:00.")
-    tab_to(page, "Send", "button")
+    tab_to(page, "Send to customer", "button")
     page.keyboard.press("Enter")
     timeline = page.get_by_role("list", name="Case timeline")
     expect(timeline.get_by_text("Booked for Thursday 9:00")).to_be_visible()
     # The answer is a new page (the form posts and redirects, boosted by htmx): it says what
     # happened, and reading starts there.
-    expect(page.locator("#flashes")).to_contain_text("Saved.")
+    expect(page.locator("#flashes")).to_contain_text("Sent to Dana Whitfield.")
     page.wait_for_function("() => document.activeElement.closest('#flashes') !== null")
     now = focused(page)
-    assert "Saved." in now["name"] and "flash" in now["cls"], now
+    assert "Sent to Dana Whitfield." in now["name"] and "flash" in now["cls"], now
     snap(page, "keyboard-staff-reply-sent")
     assert page.console_errors == [], page.console_errors

@@ -78,8 +78,8 @@ def test_staff_filter_and_reply_without_javascript(nojs):
     assert page.url.endswith(f"/admin/cases/{reference}")
 
     page.get_by_label("Message").fill("Head office confirmed RC-42. Booked for Thursday 9:00.")
-    page.get_by_role("button", name="Send", exact=True).click()
-    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.get_by_role("button", name="Send to customer").click()
+    expect(page.get_by_text("Sent to Dana Whitfield.")).to_be_visible()
     timeline = page.get_by_role("list", name="Case timeline")
     expect(timeline.get_by_text("Booked for Thursday 9:00")).to_be_visible()
     expect(timeline.get_by_text("Tom Berger replied")).to_be_visible()

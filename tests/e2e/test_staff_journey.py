@@ -69,15 +69,15 @@ def test_staff_filter_reply_note_handoff_and_history(page):
     expect(page.get_by_text("WVWZZZ1KZAW000123")).to_be_visible()
     snap(page, "staff-workspace")
     page.get_by_label("Message").fill("Head office confirmed RC-42. Booked for Thursday 9:00.")
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Send to customer").click()
     # The new page has come (the old one's live refresh can show the reply before it does).
     expect(page.get_by_label("Message")).to_have_value("")
     staff_timeline = page.get_by_role("list", name="Case timeline")
     expect(staff_timeline.get_by_text("Tom Berger replied")).to_be_visible()
 
-    page.get_by_label("Internal note (staff only)").check()
+    page.get_by_label("Staff-only note").check()
     page.get_by_label("Message").fill("Customer called twice before: do not ask again.")
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Save staff-only note").click()
     expect(page.get_by_label("Message")).to_have_value("")
     expect(staff_timeline.get_by_text("Internal note by Tom Berger")).to_be_visible()
 

@@ -79,7 +79,7 @@ def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
     expect(page.get_by_text("WVWZZZ1KZAW000123")).to_be_visible()
     page.goto(f"/admin/cases/{reference}")
     page.get_by_label("Message").fill("Recall RC-42 is booked here for Friday at 9:00.")
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Send to customer").click()
     expect(page.get_by_label("Message")).to_have_value("")
     page.get_by_label("Status", exact=True).select_option(
         label=factories.STATUS_LABELS[Status.RESOLVED])

@@ -5,7 +5,7 @@ import time_machine
 
 from portal.extensions import db
 from portal.models import EventKind, OutboxMessage, Status, Visibility, utcnow
-from portal.services import cases, timeline
+from portal.services import cases, customer_seen, timeline
 from portal.services.errors import NotFound, ServiceError
 from portal.services.similar import find_similar_open_case
 from tests import factories
@@ -99,7 +99,7 @@ def test_a_public_staff_reply_notifies_the_customer_and_marks_an_update():
     assert "Your recall is booked." in mail.body_text
     assert case.status == Status.IN_PROGRESS
     assert case.has_unseen_updates
-    cases.mark_seen(case)
+    customer_seen.mark_seen(case)
     assert not case.has_unseen_updates
 
 
