@@ -15,6 +15,7 @@ from sqlalchemy.orm import lazyload
 from ..extensions import db
 from ..models import (
     Case,
+    CaseEvent,
     Category,
     Channel,
     EventKind,
@@ -191,26 +192,28 @@ def add_staff_reply(
     channel: Channel = Channel.WEB,
     files: list[CheckedFile] = (),  # type: ignore[assignment]
     once: str | None = None,
-) -> None:
+) -> CaseEvent:
     """A public reply (the customer is told) or an internal note (the customer never sees it).
 
-    The same form sent twice (`once`) is stored, and emailed, once.
+    The same form sent twice (`once`) is stored, and emailed, once; both get its event.
     """
     body = clean(body, "body", MAX_BODY)
-    if timeline.earlier_submission(case.customer, staff, once, body) is not None:
+    earlier = timeline.earlier_submission(case.customer, staff, once, body)
+    if earlier is not None:
         effects.commit()
-        return
+        return earlier
     if internal:
-        timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
-                        visibility=Visibility.INTERNAL, files=files, once=once)
+        event = timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
+                                visibility=Visibility.INTERNAL, files=files, once=once)
     else:
-        timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel, files=files,
-                        once=once)
+        event = timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel,
+                                files=files, once=once)
         case.waiting_since = None  # the customer has an answer
         if case.status in (Status.NEW, Status.ACKNOWLEDGED):
             _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
         notifications.staff_replied(case, staff, body)
     effects.commit()
+    return event
 
 
 def change_status(case: Case, actor: User, status: Status, explanation: str = "") -> None:
