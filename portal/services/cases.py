@@ -27,7 +27,7 @@ from ..models import (
     utcnow,
 )
 from ..pagination import Keyset, Page, decode_cursor, paginate
-from . import access, effects, notifications, timeline
+from . import access, audit, effects, notifications, timeline
 from .attachments import CheckedFile
 from .errors import NotFound, ServiceError
 from .outbox import clean_header
@@ -228,7 +228,10 @@ def change_status(case: Case, actor: User, status: Status, explanation: str = ""
         _check_resolvable(case, explanation)
         case.resolution_summary = explanation
         case.resolution_count = (case.resolution_count or 0) + 1
+    old = case.status
     _set_status(case, status, actor, EventKind.STATUS_CHANGE, body=explanation)
+    audit.record(actor, "case.status", case, f"{case.reference}: {old.value} → {status.value}",
+                 {"status": old}, {"status": status}, department_id=case.department_id)
     notifications.status_changed(case, explanation)
     effects.commit()
 
