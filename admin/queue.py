@@ -40,8 +40,8 @@ def _render(filters, form: BulkForm, links, code: int = 200):
     """The queue (or its results fragment) at these filters, with this bulk form."""
     fill_choices(form, *_bulk_targets())
     page = queue_service.search(current_user, filters)
-    matching = len(queue_service.matching_ids(current_user, filters, bulk.MOST)) \
-        if page.has_next or filters.after else len(page.items)
+    # Counted on every page, even one without a next: a page's queries never grow with it.
+    matching = len(queue_service.matching_ids(current_user, filters, bulk.MOST))
     results = {"filters": filters, "page": page, "url_with": links, "bulk": form,
                "matching": matching, "bulk_most": bulk.MOST, "oob_flashes": wants_fragment(),
                "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending],
