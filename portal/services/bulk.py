@@ -36,7 +36,7 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
 
     def message(self) -> str:
-        """"3 cases changed; 1 skipped: you cannot act on CL-000123." """
+        """One line for the flash: 3 cases changed; 1 skipped: you cannot act on CL-000123."""
         text = ngettext("%(num)d case changed", "%(num)d cases changed", len(self.changed))
         if not self.skipped:
             return text + "."

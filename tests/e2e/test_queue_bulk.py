@@ -76,5 +76,7 @@ def test_checkboxes_are_finger_sized_on_a_phone(page, browser):
         narrow.get_by_label("Change to").select_option("status:acknowledged")
         narrow.screenshot(path=str(ARTIFACTS / "queue-bulk-selected-mobile.png"),
                           full_page=True, caret="initial")
+        narrow.get_by_label(f"Select {made[0].reference}").scroll_into_view_if_needed()
+        narrow.screenshot(path=str(ARTIFACTS / "queue-bulk-cards-mobile.png"), caret="initial")
     finally:
         phone.close()
