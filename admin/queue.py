@@ -1,19 +1,27 @@
-"""The staff queue: filters, search, sorting and pagination over visible cases."""
+"""The staff queue: filters, search, sorting and pagination over visible cases, and bulk
+changes to the cases it lists."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from functools import partial
+from urllib.parse import parse_qsl
+
+from flask import flash, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from portal.errors import render_error
 from portal.htmx import wants_fragment
 from portal.models import PRIORITY_LABELS, STATUS_TEXT, Role
-from portal.pagination import url_with
+from portal.pagination import link_with, url_with
+from portal.services import bulk, catalog, handoffs, staff
 from portal.services import queue as queue_service
 from portal.services.errors import ServiceError
 
 from . import bp
 from .decorators import staff_required
+from .queue_forms import BulkForm, fill_choices
 
 
 @bp.get("/cases")
@@ -24,13 +32,91 @@ def queue():
         filters = queue_service.parse_filters(request.args)
     except ServiceError as exc:
         return render_error(400, exc.message)
+    form = BulkForm(formdata=None, query=request.query_string.decode())
+    return _render(filters, form, url_with)
+
+
+def _render(filters, form: BulkForm, links, code: int = 200):
+    """The queue (or its results fragment) at these filters, with this bulk form."""
+    fill_choices(form, *_bulk_targets())
     page = queue_service.search(current_user, filters)
-    results = {"filters": filters, "page": page, "url_with": url_with,
+    # Counted on every page, even one without a next: a page's queries never grow with it.
+    matching = len(queue_service.matching_ids(current_user, filters, bulk.MOST))
+    results = {"filters": filters, "page": page, "url_with": links, "bulk": form,
+               "matching": matching, "bulk_most": bulk.MOST, "oob_flashes": wants_fragment(),
                "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending],
                "priority_labels": PRIORITY_LABELS}
     if wants_fragment():
-        return render_template("admin/cases/_results.html", **results)
+        return render_template("admin/cases/_results.html", **results), code
     return render_template(
         "admin/cases/queue.html", counts=queue_service.view_counts(current_user),
         options=queue_service.filter_options(current_user), statuses=STATUS_TEXT, **results,
-    )
+    ), code
+
+
+def _bulk_targets():
+    """Who cases may be assigned to from here (managers: their colleagues; agents: themselves)
+    and every department."""
+    if not handoffs.can_assign_others(current_user):
+        people = [current_user]
+    else:
+        mine = set(current_user.department_ids)
+        people = [m for m in staff.active_members() if current_user.role == Role.ADMIN
+                  or m.role == Role.ADMIN or mine & {d for d, _name in m.departments}]
+    departments, _categories = catalog.routing_choices()
+    return people, departments
+
+
+@bp.post("/cases/bulk")
+@staff_required(Role.AGENT)
+def queue_bulk():
+    """Change the ticked cases (or the page, or all matching after a confirmation); each case
+    the user may not act on is skipped and named in the message."""
+    form = BulkForm()
+    args = MultiDict(parse_qsl(form.query.data or "", keep_blank_values=True))
+    try:
+        filters = queue_service.parse_filters(args)
+    except ServiceError as exc:
+        return render_error(400, exc.message)
+    back = link_with("admin.queue", args)
+    fill_choices(form, *_bulk_targets())
+    if not form.validate_on_submit():
+        return _render(filters, form, partial(link_with, "admin.queue", args), 422)
+    if form.scope.data == "matching" and form.confirmed.data != "yes":
+        return _confirm(form, filters, back)
+    try:
+        outcome = bulk.apply(current_user, _chosen(form, filters), bulk.Change(
+            form.kind, form.value, form.note.data or "", form.explanation.data or ""))
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(outcome.message(), "error" if not outcome.changed
+              else "info" if outcome.skipped else "success")
+    return redirect(back, 303)
+
+
+def _chosen(form: BulkForm, filters) -> list[int]:
+    """The case ids the form means: ticked, this page's, or every matching one."""
+    if form.scope.data == "selected":
+        return form.case.data
+    if form.scope.data == "page":
+        return [case.id for case in queue_service.search(current_user, filters).items]
+    return queue_service.matching_ids(current_user, filters, bulk.MOST)
+
+
+def _confirm(form: BulkForm, filters, back: str):
+    """Ask before changing every matching case (htmx asks in the browser instead)."""
+    ids = queue_service.matching_ids(current_user, filters, bulk.MOST)
+    context = {"form": form, "count": len(ids), "too_many": len(ids) > bulk.MOST,
+               "change": _label(form), "back": back, "most": bulk.MOST}
+    if wants_fragment():
+        return render_template("admin/cases/_bulk_confirm.html", **context)
+    return render_template("admin/cases/bulk_confirm.html", **context)
+
+
+def _label(form: BulkForm) -> str:
+    """The chosen change in words: "Set status: Resolved"."""
+    for choice in form.to.choices:
+        if choice.value == form.to.data:
+            return f"{choice.optgroup}: {choice.label}" if choice.optgroup else choice.label
+    return _("Nothing chosen")

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeEngine
+from werkzeug.datastructures import MultiDict
 
 from .extensions import db
 
@@ -162,16 +163,23 @@ def url_keeping(endpoint: str, names: Sequence[str], **extra: Any) -> str:
 
 
 def url_with(**changes: str | list[str] | None) -> str:
-    """This request's URL with some query parameters replaced (None removes one).
+    """This request's URL with some query parameters replaced (None removes one)."""
+    return link_with(request.endpoint or "", request.args, request.view_args, **changes)
+
+
+def link_with(endpoint: str, args: MultiDict[str, str], view_args: dict[str, Any] | None = None,
+              **changes: str | list[str] | None) -> str:
+    """The endpoint's URL at these query parameters, some replaced (a form posted from a
+    page links back to that page's URL this way).
 
     The query string is encoded here, not passed to url_for as keywords: a crafted
     `_external`/`_scheme` parameter would otherwise steer the link off the site.
     """
-    params = {k: v for k, v in request.args.lists() if k not in changes}
+    params = {k: v for k, v in args.lists() if k not in changes}
     for name, value in changes.items():
         if value is not None:
             params[name] = value if isinstance(value, list) else [value]
     pairs = [(k, v) for k, values in params.items() for v in values if v != ""]
-    path = url_for(request.endpoint, **(request.view_args or {}))
+    path = url_for(endpoint, **(view_args or {}))
     query = urlencode(pairs)
     return f"{path}?{query}" if query else path

@@ -1,4 +1,4 @@
-"""What hangs off a case: its timeline events, promises and feedback."""
+"""What hangs off a case: its timeline events, messages, promises and feedback."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from flask import Response, jsonify
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import CaseEvent, Channel
-from ..services import case_details, promises
+from ..models import CaseEvent, Channel, Promise, PromiseState, Visibility
+from ..services import case_details, cases, promises
 from ..services.case_details import LOGGABLE_CHANNELS
-from ..services.errors import ServiceError
+from ..services.errors import NotFound, ServiceError
 from . import bp, lookups, serializers
 from .auth import actor, current_token
 from .errors import renamed
@@ -18,6 +18,9 @@ from .validation import Body, accepts, query_int
 
 EVENT_FIELDS = ("channel", "body", "public", "label")
 PROMISE_FIELDS = ("what", "owner_email", "due_at", "public")
+MESSAGE_FIELDS = ("body", "visibility")
+OUTCOME_FIELDS = ("state", "outcome")
+ENDINGS = (PromiseState.KEPT, PromiseState.BROKEN, PromiseState.WITHDRAWN)
 MAX_EVENTS = 500
 
 
@@ -49,6 +52,21 @@ def log_contact(reference: str) -> tuple[Response, int]:
     return jsonify(serializers.event(event)), 201
 
 
+@bp.post("/cases/<reference>/messages")
+@idempotent
+def post_message(reference: str) -> tuple[Response, int]:
+    """A reply the customer is sent (public, the default) or a staff-only note (internal)."""
+    case = lookups.find_case(current_token(), reference)
+    body = Body(MESSAGE_FIELDS)
+    text = body.text("body", cases.MAX_BODY)
+    visibility = body.choice("visibility", Visibility, default=Visibility.PUBLIC)
+    body.check()
+    with renamed():
+        event = cases.add_staff_reply(case, actor(), text, channel=Channel.API,
+                                      internal=visibility == Visibility.INTERNAL)
+    return jsonify(serializers.event(event)), 201
+
+
 @bp.get("/cases/<reference>/promises")
 def list_promises(reference: str) -> Response:
     case = lookups.find_case(current_token(), reference)
@@ -72,6 +90,23 @@ def make_promise(reference: str) -> tuple[Response, int]:
             raise ServiceError("No active staff member has that email.", "owner")
         promise = promises.make(case, actor(), what, owner, due_at, public)
     return jsonify(serializers.promise(promise)), 201
+
+
+@bp.post("/cases/<reference>/promises/<int:promise_id>/outcome")
+@idempotent
+def settle_promise(reference: str, promise_id: int) -> Response:
+    """Mark an open promise of this case kept, broken or withdrawn, by the token's user."""
+    case = lookups.find_case(current_token(), reference)
+    promise = db.session.get(Promise, promise_id)
+    if promise is None or promise.case_id != case.id:
+        raise NotFound()
+    body = Body(OUTCOME_FIELDS)
+    state = body.choice("state", PromiseState, ENDINGS)
+    outcome = body.text("outcome", 2000)
+    body.check()
+    with renamed():
+        promises.close(promise, actor(), state, outcome)
+    return jsonify(serializers.promise(promise))
 
 
 @bp.get("/cases/<reference>/feedback")

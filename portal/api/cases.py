@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, jsonify, url_for
 from sqlalchemy import Select, select
 
-from ..models import Case, CaseReference, Channel, Priority, Status
+from ..models import Case, CaseReference, Channel, Priority, Status, parse_reference
 from ..models.api import ApiToken
 from ..pagination import InvalidCursor, Keyset, decode_cursor, paginate
 from ..services import case_details, cases
@@ -16,7 +16,15 @@ from . import bp, lookups, serializers
 from .auth import actor, current_token
 from .errors import ApiError, field_error, renamed
 from .idempotency import idempotent
-from .validation import Body, accepts, query_choice, query_int, query_moment, query_text
+from .validation import (
+    MAX_ID,
+    Body,
+    accepts,
+    query_choice,
+    query_int,
+    query_moment,
+    query_text,
+)
 
 CASE_FIELDS = ("customer_email", "customer_name", "title", "body", "category", "priority",
                "references", "written_by")
@@ -37,11 +45,11 @@ def _references(body: Body) -> list[tuple[str, str]]:
     """The (system, value) pairs asked for, without repeats; errors noted on `body`."""
     pairs: list[tuple[str, str]] = []
     for index, item in enumerate(body.items("references", MAX_REFERENCES)):
-        where = f"references/{index}"
+        where = ("references", index)
         if not isinstance(item, dict) or set(item) - {"system", "value"}:
             body.fail(where, "Must be an object with only system and value.")
             continue
-        inner = Body.nested(item, body, where + "/")
+        inner = Body.nested(item, body, where)
         pair = (inner.text("system", 60), inner.text("value", 120))
         if all(pair) and pair not in pairs:
             pairs.append(pair)
@@ -101,10 +109,25 @@ def _filtered(token: ApiToken) -> Select:
     if since is not None:
         query = query.where(Case.last_activity_at >= since)
     value = query_text("reference", 120)
-    if value is not None:
+    if value is not None:  # another system's reference attached to the case (RC-42)
         query = query.where(Case.id.in_(
             select(CaseReference.case_id).where(CaseReference.value == value)))
+    own = _case_reference()
+    if own is not None:
+        query = query.where(Case.id == own)
     return query
+
+
+def _case_reference() -> int | None:
+    """The id in the case_reference parameter (CL-000123); 400 when it is not one."""
+    value = query_text("case_reference", 20)
+    if value is None:
+        return None
+    case_id = parse_reference(value)
+    if case_id is None or case_id > MAX_ID:
+        raise ApiError(400, "The case_reference parameter must be a case reference.",
+                       [field_error("case_reference", "A reference like CL-000123.")])
+    return case_id
 
 
 def _after() -> tuple[Any, Any] | None:
@@ -118,7 +141,8 @@ def _after() -> tuple[Any, Any] | None:
 
 
 @bp.get("/cases")
-@accepts("status", "department", "updated_since", "reference", "cursor", "limit")
+@accepts("status", "department", "updated_since", "reference", "case_reference", "cursor",
+         "limit")
 def list_cases() -> Response:
     query = _filtered(current_token())
     limit = query_int("limit", 1, 100) or 25

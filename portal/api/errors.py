@@ -35,9 +35,19 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def field_error(field: str, detail: str) -> dict[str, str]:
-    """One entry of `errors`: the field's name, a JSON pointer to it, and what is wrong."""
-    return {"field": field, "pointer": f"#/{field}", "detail": detail}
+def json_pointer(*path: str | int) -> str:
+    """An RFC 6901 JSON pointer to this place in the body: ("items", 0, "a/b") → /items/0/a~1b."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def field_error(field: str | tuple[str | int, ...], detail: str) -> dict[str, str]:
+    """One entry of `errors`: the field's name, an RFC 6901 pointer to it, and what is wrong.
+
+    `field` is a top-level name or the path to a nested value, like ("references", 0, "value").
+    """
+    path = field if isinstance(field, tuple) else (field,)
+    return {"field": "/".join(str(part) for part in path), "pointer": json_pointer(*path),
+            "detail": detail}
 
 
 def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None,

@@ -39,6 +39,7 @@ def _param(name: str, where: str, schema: Schema, description: str = "",
 REFERENCE = _param("reference", "path", {"type": "string", "pattern": r"^CL-[0-9]{6,12}$"},
                    "The case reference, like CL-000123.")
 CUSTOMER_ID = _param("customer_id", "path", ID)
+PROMISE_ID = _param("promise_id", "path", ID, "A promise of this case (`id` in its list).")
 IDEMPOTENCY = _param(HEADER, "header", {"type": "string", "pattern": "^[!-~]{1,200}$"},
                      "Repeat a POST safely: the same key from the same token returns the "
                      "first successful answer and does the work once.")
@@ -48,7 +49,11 @@ LIST_FILTERS = [
     _param("updated_since", "query", {"type": "string", "format": "date-time"},
            "Cases with customer-visible activity at or after this time."),
     _param("reference", "query", {"type": "string", "minLength": 1, "maxLength": 120},
-           "A reference value from another system, e.g. a recall code."),
+           "An OUTSIDE reference: a value another system gave the case, e.g. the recall "
+           "code RC-42 (see `references` on a case). Not the case's own reference: use "
+           "case_reference for that."),
+    _param("case_reference", "query", {"type": "string", "pattern": r"^CL-[0-9]{6,12}$"},
+           "The case's own reference, like CL-000123: at most one case."),
     _param("cursor", "query", {"type": "string", "minLength": 1, "maxLength": 200},
            "next_cursor of the previous page."),
     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
@@ -95,6 +100,11 @@ CREATE_CUSTOMER = (
     "customer. Only a malformed body is refused. The customer's id reaches a token through "
     "the cases it may see (`customer.id`).")
 
+MESSAGE = (
+    "`visibility: public` (the default) is a reply: the customer is emailed and sees it on "
+    "their case, and a new case moves to in progress. `visibility: internal` is a note only "
+    "staff see. The timeline names the token as the author.")
+
 PATHS: dict[str, Any] = {
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "This description.", "security": [],
@@ -125,6 +135,12 @@ PATHS: dict[str, Any] = {
         "get": _read("listPromises", "The case's promises.", "PromiseList", REFERENCE),
         "post": _write("makePromise", "Promise something, owned by a staff member.",
                        "PromiseInput", "Promise", 201, REFERENCE)},
+    "/cases/{reference}/messages": {"post": {**_write(
+        "postMessage", "Reply to the customer, or add a staff-only note.",
+        "MessageInput", "Event", 201, REFERENCE), "description": MESSAGE}},
+    "/cases/{reference}/promises/{promise_id}/outcome": {"post": _write(
+        "settlePromise", "Mark an open promise kept, broken or withdrawn.",
+        "PromiseOutcomeInput", "Promise", 200, REFERENCE, PROMISE_ID)},
     "/cases/{reference}/feedback": {"get": _read(
         "listFeedback", "The customer's feedback, one per resolution.", "FeedbackList",
         REFERENCE)},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Channel, EventKind, Priority, PromiseState, Solved, Status
+from ..models import Channel, EventKind, Priority, PromiseState, Solved, Status, Visibility
 from ..services.case_details import LOGGABLE_CHANNELS
 from .validation import MAX_ID
 
@@ -53,7 +53,9 @@ def values(kind: Any) -> list[str]:
 
 
 NAMED = obj(id=ID, name=STRING)
-FIELD_ERROR = obj(field=STRING, pointer=STRING, detail=STRING)
+FIELD_ERROR = obj(field=STRING, pointer={**STRING, "description": (
+    "An RFC 6901 JSON pointer to the value in the body, like /title or "
+    "/references/0/value; for a query parameter, its name as /name.")}, detail=STRING)
 
 SCHEMAS: dict[str, Schema] = {
     "Problem": obj(["type", "title", "status", "detail"], type=STRING, title=STRING,
@@ -109,6 +111,15 @@ SCHEMAS: dict[str, Schema] = {
     "PromiseInput": obj(["what", "owner_email", "due_at"], closed=True, what=text(500),
                         owner_email=text(254, format="email"), due_at=MOMENT,
                         public=optional({**BOOL, "default": True})),
+    "MessageInput": obj(["body"], closed=True, body=text(20_000),
+                        visibility=optional({**enum(values(Visibility)), "default": "public",
+                                             "description": "public: a reply the customer "
+                                             "is sent; internal: a staff-only note."})),
+    "PromiseOutcomeInput": obj(
+        ["state", "outcome"], closed=True,
+        state=enum([s.value for s in PromiseState if s != PromiseState.OPEN]),
+        outcome=text(2000, description="What was done, why it was not kept, or why it no "
+                                       "longer applies, in words the customer can read.")),
     "PromiseList": obj(items={"type": "array", "items": ref("Promise")}),
     "Feedback": obj(id=ID, resolution_round={"type": "integer"}, solved=enum(values(Solved)),
                     rating={"type": ["integer", "null"]}, comment=STRING, created_at=MOMENT),

@@ -44,20 +44,22 @@ class Body:
             raise ApiError(400, "The body must be a JSON object.")
         self.data: dict[str, Any] = data
         self.errors: list[dict[str, str]] = []
-        self.prefix = ""
+        self.prefix: tuple[str | int, ...] = ()
         # Unknown fields are refused rather than ignored: a typo must not pass silently.
         for name in sorted(set(data) - set(allowed)):
             self.fail(name, "Unknown field.")
 
     @classmethod
-    def nested(cls, data: dict[str, Any], parent: Body, prefix: str) -> Body:
+    def nested(cls, data: dict[str, Any], parent: Body, prefix: tuple[str | int, ...]) -> Body:
         """A reader over an object inside the body; its errors join the parent's."""
         reader = cls.__new__(cls)
         reader.data, reader.errors, reader.prefix = data, parent.errors, prefix
         return reader
 
-    def fail(self, name: str, detail: str) -> None:
-        self.errors.append(field_error(self.prefix + name, detail))
+    def fail(self, name: str | tuple[str | int, ...], detail: str) -> None:
+        """Note an error at this field (or path below this reader), to be raised by check()."""
+        path = name if isinstance(name, tuple) else (name,)
+        self.errors.append(field_error(self.prefix + path, detail))
 
     def check(self) -> None:
         """Raise every error found so far as one 422."""

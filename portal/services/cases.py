@@ -15,6 +15,7 @@ from sqlalchemy.orm import lazyload
 from ..extensions import db
 from ..models import (
     Case,
+    CaseEvent,
     Category,
     Channel,
     EventKind,
@@ -26,7 +27,7 @@ from ..models import (
     utcnow,
 )
 from ..pagination import Keyset, Page, decode_cursor, paginate
-from . import access, effects, notifications, timeline
+from . import access, audit, effects, notifications, timeline
 from .attachments import CheckedFile
 from .errors import NotFound, ServiceError
 from .outbox import clean_header
@@ -191,26 +192,28 @@ def add_staff_reply(
     channel: Channel = Channel.WEB,
     files: list[CheckedFile] = (),  # type: ignore[assignment]
     once: str | None = None,
-) -> None:
+) -> CaseEvent:
     """A public reply (the customer is told) or an internal note (the customer never sees it).
 
-    The same form sent twice (`once`) is stored, and emailed, once.
+    The same form sent twice (`once`) is stored, and emailed, once; both get its event.
     """
     body = clean(body, "body", MAX_BODY)
-    if timeline.earlier_submission(case.customer, staff, once, body) is not None:
+    earlier = timeline.earlier_submission(case.customer, staff, once, body)
+    if earlier is not None:
         effects.commit()
-        return
+        return earlier
     if internal:
-        timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
-                        visibility=Visibility.INTERNAL, files=files, once=once)
+        event = timeline.record(case, EventKind.INTERNAL_NOTE, staff, body, channel=channel,
+                                visibility=Visibility.INTERNAL, files=files, once=once)
     else:
-        timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel, files=files,
-                        once=once)
+        event = timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel,
+                                files=files, once=once)
         case.waiting_since = None  # the customer has an answer
         if case.status in (Status.NEW, Status.ACKNOWLEDGED):
             _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
         notifications.staff_replied(case, staff, body)
     effects.commit()
+    return event
 
 
 def change_status(case: Case, actor: User, status: Status, explanation: str = "") -> None:
@@ -225,7 +228,10 @@ def change_status(case: Case, actor: User, status: Status, explanation: str = ""
         _check_resolvable(case, explanation)
         case.resolution_summary = explanation
         case.resolution_count = (case.resolution_count or 0) + 1
+    old = case.status
     _set_status(case, status, actor, EventKind.STATUS_CHANGE, body=explanation)
+    audit.record(actor, "case.status", case, f"{case.reference}: {old.value} → {status.value}",
+                 {"status": old}, {"status": status}, department_id=case.department_id)
     notifications.status_changed(case, explanation)
     effects.commit()
 

@@ -153,6 +153,14 @@ def search(staff: User, filters: QueueFilters) -> Page[Case]:
     return paginate(query, filters.keyset, filters.after, PAGE_SIZE)
 
 
+def matching_ids(staff: User, filters: QueueFilters, most: int) -> list[int]:
+    """Ids of every case on all pages matching the filters, in queue order, up to most + 1
+    (one more says there are too many)."""
+    query = _filtered(visible_cases(staff), staff, filters).with_only_columns(Case.id)
+    return list(db.session.scalars(
+        query.order_by(*filters.keyset.order_by()).limit(most + 1)))
+
+
 def view_counts(staff: User) -> ViewCounts:
     """Open cases per saved view over what this staff member sees, each counted only up to
     COUNT_CAP + 1 (shown as "10,000+"), in one query: a tab count costs the same at a

@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
 from portal.extensions import db
-from portal.models import Feedback, Role, Solved, Visibility, utcnow
-from portal.services import cases
+from portal.models import AuditEntry, Feedback, OutboxMessage, Role, Solved, Visibility, utcnow
+from portal.services import cases, promises
 from tests import factories
 
 
@@ -92,3 +95,93 @@ def test_public_visibility_matches_the_timeline(api):
     api.post(f"/cases/{case.reference}/events", {"channel": "email", "body": "x", "public": True})
     event = cases.timeline.all_events(case)[-1]
     assert event.visibility == Visibility.PUBLIC
+
+
+def test_post_a_public_reply_the_customer_is_sent(api):
+    case = factories.case()
+    response = api.post(f"/cases/{case.reference}/messages",
+                        {"body": "Your recall is booked for Tuesday."})
+    assert response.status_code == 201, response.json
+    assert response.json["kind"] == "staff_reply" and response.json["public"] is True
+    assert response.json["channel"] == "api"
+    assert response.json["author"]["name"] == "API: Head office recall system"
+    customer_view = [e.body for e in cases.timeline.public_events(case)]
+    assert "Your recall is booked for Tuesday." in customer_view
+    mail = db.session.scalars(select(OutboxMessage)).all()
+    assert any(m.to_address == case.customer.email and
+               "Your recall is booked for Tuesday." in m.body_text for m in mail)
+
+
+def test_post_an_internal_note_the_customer_never_sees(api):
+    case = factories.case()
+    mail_before = len(db.session.scalars(select(OutboxMessage)).all())
+    response = api.post(f"/cases/{case.reference}/messages",
+                        {"body": "Customer sounded upset.", "visibility": "internal"})
+    assert response.status_code == 201, response.json
+    assert response.json["kind"] == "internal_note" and response.json["public"] is False
+    assert "Customer sounded upset." not in [e.body for e in cases.timeline.public_events(case)]
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == mail_before
+
+
+def test_message_fields_are_checked_and_read_tokens_refused(api, api_as, make_token):
+    case = factories.case()
+    bad = api.post(f"/cases/{case.reference}/messages", {"body": "", "visibility": "secret"})
+    assert bad.status_code == 422
+    assert {e["pointer"] for e in bad.json["errors"]} == {"/body", "/visibility"}
+    _, secret = make_token("read")
+    read_only = api_as(secret).post(f"/cases/{case.reference}/messages", {"body": "Hello"})
+    assert read_only.status_code == 403
+    assert [e.kind.value for e in cases.timeline.all_events(case)] == ["opened"]
+
+
+def test_a_department_token_cannot_post_on_other_departments_cases(api_as, make_token):
+    case = factories.case()
+    _, secret = make_token(departments=[factories.department("Elsewhere")])
+    response = api_as(secret).post(f"/cases/{case.reference}/messages", {"body": "Hi"})
+    assert response.status_code == 404
+
+
+def test_a_repeated_message_with_the_same_idempotency_key_is_posted_once(api):
+    case = factories.case()
+    headers = {"Idempotency-Key": "reply-1"}
+    first = api.post(f"/cases/{case.reference}/messages", {"body": "Booked."}, headers=headers)
+    again = api.post(f"/cases/{case.reference}/messages", {"body": "Booked."}, headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json == again.json
+    kinds = [e.kind.value for e in cases.timeline.all_events(case)]
+    assert kinds.count("staff_reply") == 1
+
+
+def _promise(case):
+    tom = factories.staff(departments=[case.department], name="Tom Berger")
+    return promises.make(case, tom, "Call back about the recall", tom,
+                         utcnow() + timedelta(days=1))
+
+
+@pytest.mark.parametrize("state", ["kept", "broken", "withdrawn"])
+def test_settle_a_promise_through_the_api(api, state):
+    case = factories.case()
+    promise = _promise(case)
+    response = api.post(f"/cases/{case.reference}/promises/{promise.id}/outcome",
+                        {"state": state, "outcome": "Called Dana at 10:00."})
+    assert response.status_code == 200, response.json
+    assert response.json["state"] == state and response.json["closed_at"]
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == f"promise.{state}")).one()
+    assert entry.actor.name == "API: Head office recall system"
+    again = api.post(f"/cases/{case.reference}/promises/{promise.id}/outcome",
+                     {"state": "kept", "outcome": "Again."})
+    assert again.status_code == 422 and again.json["errors"][0]["pointer"] == "/state"
+
+
+def test_settling_needs_an_outcome_and_an_ending_and_the_promise_of_that_case(api):
+    case, other = factories.case(), factories.case()
+    promise = _promise(case)
+    bad = api.post(f"/cases/{case.reference}/promises/{promise.id}/outcome",
+                   {"state": "open", "outcome": ""})
+    assert bad.status_code == 422
+    assert {e["pointer"] for e in bad.json["errors"]} == {"/state", "/outcome"}
+    elsewhere = api.post(f"/cases/{other.reference}/promises/{promise.id}/outcome",
+                         {"state": "kept", "outcome": "Done."})
+    assert elsewhere.status_code == 404
+    db.session.refresh(promise)
+    assert promise.state.value == "open"

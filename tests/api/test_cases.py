@@ -102,6 +102,10 @@ def test_list_filters_by_status_department_reference_and_time(api):
     assert refs("?status=in_progress") == [b.reference]
     assert refs(f"?department={north.id}") == [a.reference]
     assert refs("?reference=RC-42") == [b.reference]
+    # reference= is another system's; the case's own reference has its own filter.
+    assert refs(f"?reference={b.reference}") == []
+    assert refs(f"?case_reference={a.reference}") == [a.reference]
+    assert refs(f"?case_reference={a.reference}&reference=RC-42") == []
     since = (utcnow() - timedelta(days=1)).isoformat().replace("+00:00", "Z")
     assert refs(f"?updated_since={since}") == [b.reference]
 
@@ -124,6 +128,7 @@ def test_unusable_query_parameters_are_400_problems(api):
     for query in ("?status=sleeping", "?department=abc", "?department=99999999999999",
                   "?updated_since=yesterday", "?updated_since=2026-01-01T00:00:00",
                   "?cursor=not-a-cursor", "?limit=0", "?limit=101", "?limit=", "?reference=%00",
+                  "?case_reference=RC-42", "?case_reference=CL-99999999999",
                   "?updated_since=0001-01-01T00:00:00%2B01:00"):
         response = api.get(f"/cases{query}")
         assert response.status_code == 400, query

@@ -15,6 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, utcnow
+from portal.services import promises
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -62,10 +63,12 @@ def seeded(make_token):
     dep = factories.department("Northside")
     cat = factories.category(dep, "Recalls")
     case = factories.case(cat=cat)
-    factories.staff(Role.AGENT, departments=[dep], email="tom@staff.example.com")
+    tom = factories.staff(Role.AGENT, departments=[dep], email="tom@staff.example.com")
+    promise = promises.make(case, tom, "Call back", tom, utcnow() + timedelta(days=1))
     _, secret = make_token()
     db.session.commit()
-    return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id}
+    return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id,
+            "promise_id": promise.id}
 
 
 

@@ -29,7 +29,24 @@ def test_every_missing_field_is_listed_with_a_pointer(api):
     fields = _fields(response)
     assert set(fields) == {"customer_email", "title", "body", "category"}
     pointers = {e["pointer"] for e in response.json["errors"]}
-    assert "#/customer_email" in pointers
+    assert "/customer_email" in pointers
+
+
+def test_pointers_are_rfc_6901_into_nested_values_with_escapes(api):
+    cat = factories.category()
+    response = api.post("/cases", {
+        "customer_email": "dana@example.com", "title": "t", "body": "b", "category": cat.id,
+        "references": [{"system": "recall", "value": "RC-1"}, {"system": "recall"}],
+        "odd/name~": 1})
+    pointers = {e["field"]: e["pointer"] for e in _problem_errors(response)}
+    assert pointers["references/1/value"] == "/references/1/value"
+    # "/" and "~" inside a name are escaped as ~1 and ~0 (RFC 6901 section 3).
+    assert pointers["odd/name~"] == "/odd~1name~0"
+
+
+def _problem_errors(response) -> list[dict[str, str]]:
+    _fields(response)
+    return response.json["errors"]
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
