@@ -20,6 +20,7 @@ from portal.services.errors import NotFound, ServiceError
 from . import bp
 from .decorators import staff_required
 from .new_case_forms import TriageCaseForm
+from .new_cases import fill_categories
 
 TABS = {"": _l("Needs a person and automatic"), "triage": _l("Needs a person"),
         "automatic": _l("Automatic")}
@@ -70,8 +71,7 @@ def _who_choices(form: TriageCaseForm) -> list:
     form.who.choices = options([("new", _("A new customer (below)"))] + [
         (str(c.id), _("%(name)s (%(email)s): add this address to them", name=c.name,
                       email=c.email or _("no email address"))) for c in found])
-    form.category.choices = options([(0, _("Choose…"))] + [
-        (c.id, f"{c.name} ({c.department.name})") for c in intake.categories_for(current_user)])
+    fill_categories(form)
     return found
 
 

@@ -51,13 +51,18 @@ def _customer():
         abort(404)
 
 
-def _form_page(form: StaffCaseForm, customer, code: int = 200):
+def fill_categories(form) -> bool:
+    """Offer the categories of the user's departments; False when there are none."""
     categories = intake.categories_for(current_user)
     form.category.choices = options([(0, _("Choose…"))] + [
         (c.id, f"{c.name} ({c.department.name})") for c in categories])
+    return bool(categories)
+
+
+def _form_page(form: StaffCaseForm, customer, code: int = 200):
     return render_template("admin/new_case/form.html", form=form, customer=customer,
                            phone=intake.phone_of(customer) if customer else "",
-                           no_categories=not categories), code
+                           no_categories=not fill_categories(form)), code
 
 
 @bp.get("/new-case/details")
@@ -73,7 +78,7 @@ def new_case_form():
 def new_case_open():
     """Open the case (and take on a new customer with it); 422 with every word kept."""
     customer, form = _customer(), StaffCaseForm()
-    _form_page(form, customer)  # fills the category choices the form is checked against
+    fill_categories(form)  # the choices the form is checked against
     valid = form.validate_on_submit()
     if customer is None and not (form.name.data or "").strip():
         form.name.errors = [*form.name.errors, _("Enter the customer's name.")]
