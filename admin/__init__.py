@@ -16,6 +16,7 @@ from . import (  # noqa: E402, F401 - views register on bp
     follow_ups,
     inbox,
     live,
+    new_cases,
     outbox,
     promises,
     queue,

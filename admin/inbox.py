@@ -9,13 +9,18 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.choices import options
+from portal.extensions import db
 from portal.lazy_text import lazy_gettext as _l
 from portal.mail import triage
 from portal.models import Role
+from portal.services import intake
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
 from .decorators import staff_required
+from .new_case_forms import TriageCaseForm
+from .new_cases import fill_categories
 
 TABS = {"": _l("Needs a person and automatic"), "triage": _l("Needs a person"),
         "automatic": _l("Automatic")}
@@ -49,11 +54,25 @@ def inbox():
                            status=status, tabs=TABS)
 
 
-def _detail(mail, form=None, code: int = 200):
+def _detail(mail, form=None, code: int = 200, new_form=None):
+    q = request.args.get("q", "")[:100]
+    new_form = new_form or TriageCaseForm(formdata=None, data={"q": q, "who": "new"} |
+                                          triage.suggested(mail))
+    found = _who_choices(new_form)
     return render_template("admin/inbox/detail.html", mail=mail,
                            form=form or AttachMailForm(formdata=None),
-                           dismiss_form=DismissMailForm(formdata=None),
-                           waiting=mail.status in triage.WAITING), code
+                           dismiss_form=DismissMailForm(formdata=None), new_form=new_form,
+                           found=found, waiting=mail.status in triage.WAITING), code
+
+
+def _who_choices(form: TriageCaseForm) -> list:
+    """The sender is a new customer, or one of those the search found; categories to choose."""
+    found = intake.find_customers(form.q.data or "")
+    form.who.choices = options([("new", _("A new customer (below)"))] + [
+        (str(c.id), _("%(name)s (%(email)s): add this address to them", name=c.name,
+                      email=c.email or _("no email address"))) for c in found])
+    fill_categories(form)
+    return found
 
 
 @bp.get("/inbox/<int:mail_id>")
@@ -79,6 +98,32 @@ def inbox_attach(mail_id: int):
                     reference=mail.case.reference), "success")
             return redirect(url_for("admin.inbox"))
     return _detail(mail, form, 422)
+
+
+@bp.post("/inbox/<int:mail_id>/open")
+@staff_required(Role.AGENT)
+def inbox_open_case(mail_id: int):
+    """Make the sender a customer (new, or one found) and open a case from the mail."""
+    mail, form = _mail(mail_id), TriageCaseForm()
+    found = {str(c.id): c for c in _who_choices(form)}
+    if form.validate_on_submit():
+        who = found.get(form.who.data) or intake.NewCustomer(form.name.data or "",
+                                                            form.email.data or "")
+        try:
+            case = triage.open_case(mail, current_user, who, form.category.data,
+                                    form.title.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None)
+            if target is None:
+                flash(exc.message, "error")
+            else:
+                target.errors = [*target.errors, exc.message]
+        else:
+            flash(_("Case %(reference)s opened from the email.", reference=case.reference),
+                  "success")
+            return redirect(url_for("admin.workspace", reference=case.reference))
+    return _detail(mail, code=422, new_form=form)
 
 
 @bp.post("/inbox/<int:mail_id>/dismiss")

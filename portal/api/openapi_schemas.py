@@ -61,7 +61,8 @@ SCHEMAS: dict[str, Schema] = {
     "Problem": obj(["type", "title", "status", "detail"], type=STRING, title=STRING,
                    status={"type": "integer"}, detail=STRING,
                    errors={"type": "array", "items": FIELD_ERROR}),
-    "Customer": obj(id=ID, email=STRING, name=STRING,
+    # No email: a customer staff took on by phone or at the desk who gave none.
+    "Customer": obj(id=ID, email={"type": ["string", "null"]}, name=STRING,
                     external_id={"type": ["string", "null"]}, created_at=MOMENT),
     "CustomerInput": obj(["email"], closed=True, email=text(254, format="email"),
                          name=optional(text(120, 0)), external_id=optional(text(120, 0))),
@@ -72,7 +73,7 @@ SCHEMAS: dict[str, Schema] = {
         reference=STRING, title=STRING, status=enum(values(Status)), status_label=STRING,
         next_step=STRING, priority=enum(values(Priority)), department=NAMED,
         category={"oneOf": [NAMED, {"type": "null"}]},
-        customer=obj(id=ID, email=STRING, name=STRING),
+        customer=obj(id=ID, email={"type": ["string", "null"]}, name=STRING),
         references={"type": "array", "items": ref("Reference")},
         created_at=MOMENT, last_activity_at=MOMENT, resolved_at=MAYBE_MOMENT,
         closed_at=MAYBE_MOMENT, version={"type": "integer"}),

@@ -27,6 +27,11 @@ def automatic_reason(message: EmailMessage, sender: str) -> str | None:
     return _sender(sender)
 
 
+def may_answer(message: EmailMessage, sender: str) -> bool:
+    """True when a person seems to have written it: only then may we email an answer."""
+    return automatic_reason(message, sender) is None
+
+
 def _headers(message: EmailMessage) -> str | None:
     auto = str(message.get("Auto-Submitted", "")).split(";")[0].strip().lower()
     if auto and auto != "no":

@@ -31,7 +31,7 @@ from ..models.mail import (
 from ..services import accounts, cases
 from ..services.errors import ServiceError
 from .authresults import vouched_by
-from .classify import automatic_reason
+from .classify import automatic_reason, may_answer
 from .files import check_mail_files
 from .parse import ParsedMail, Unreadable, headers_only, parse
 from .tokens import read_reply_address
@@ -181,6 +181,12 @@ def _body(parsed: ParsedMail, refused: list[str], has_files: bool) -> str:
     return body.strip()
 
 
+def mail_body(parsed: ParsedMail) -> tuple[str, list]:
+    """The words a case gets from the mail (shortened, refused files named) and its files."""
+    files, refused = check_mail_files(parsed.files)
+    return _body(parsed, refused, bool(files)), files
+
+
 def post_to_case(mail: InboundMail, parsed: ParsedMail, case: Case, customer: User,
                  reason: str) -> None:
     """Add the mail as the customer's message; a ServiceError sends it to triage instead."""
@@ -192,7 +198,7 @@ def post_to_case(mail: InboundMail, parsed: ParsedMail, case: Case, customer: Us
     mail.status, mail.reason, mail.case_id = PROCESSED, reason, case.id
     try:
         landed = cases.add_customer_message(case, customer, body, channel=Channel.EMAIL,
-                                            files=files, event_data=_event_data(mail))
+                                            files=files, event_data=event_data(mail))
     except ServiceError as exc:
         db.session.rollback()
         return _finish(mail, TRIAGE, f"Could not be added to {case.reference}: {exc.message}")
@@ -202,7 +208,7 @@ def post_to_case(mail: InboundMail, parsed: ParsedMail, case: Case, customer: Us
     return None
 
 
-def _event_data(mail: InboundMail) -> dict[str, dict[str, str]]:
+def event_data(mail: InboundMail) -> dict[str, dict[str, str]]:
     """What the timeline keeps of the mail, so staff see how its sender was verified."""
     return {"sender_verification": mail.verification}
 
@@ -210,22 +216,28 @@ def _event_data(mail: InboundMail) -> dict[str, dict[str, str]]:
 def _open_case(mail: InboundMail, parsed: ParsedMail, customer: User) -> None:
     """A new case, even if the subject names or resembles an open one: only a reply link
     from the customer joins a case, so a forged sender cannot speak on an existing case."""
-    title = _SUBJECT_PREFIX.sub("", parsed.subject).strip() or "Email without a subject"
+    title = mail_title(parsed.subject)
     category = default_category()
     if category is None:
         return _finish(mail, TRIAGE, "No active category to open a case in.")
-    files, refused = check_mail_files(parsed.files)
-    body = _body(parsed, refused, bool(files))
+    body, files = mail_body(parsed)
     if not body:
         return _finish(mail, TRIAGE, "The message has no text and no usable attachment.")
     mail.status, mail.reason = PROCESSED, "Opened a new case."
     try:
         case = cases.open_case(customer, title[: cases.MAX_TITLE], body, category,
-                               channel=Channel.EMAIL, files=files, event_data=_event_data(mail))
+                               channel=Channel.EMAIL, files=files, event_data=event_data(mail),
+                               acknowledge=may_answer(parsed.message, parsed.sender))
     except ServiceError as exc:
         db.session.rollback()
         return _finish(mail, TRIAGE, f"Could not open a case: {exc.message}")
     return _finish(mail, PROCESSED, f"Opened {case.reference}.", case)
+
+
+def mail_title(subject: str) -> str:
+    """The case title an email gives: its subject without Re:/Fwd: and reference prefixes."""
+    title = _SUBJECT_PREFIX.sub("", subject).strip() or "Email without a subject"
+    return title[: cases.MAX_TITLE]
 
 
 def default_category() -> Category | None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from email import policy
+from email.parser import BytesParser
+from email.utils import parseaddr
+
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import User
-from ..models.mail import AUTOMATIC, DISMISSED, TRIAGE, InboundMail
-from ..services import access, audit
+from ..models import Case, Channel, CustomerFact, User
+from ..models.mail import AUTOMATIC, DISMISSED, PROCESSED, TRIAGE, InboundMail
+from ..services import access, accounts, audit, cases, intake
 from ..services.errors import NotFound, ServiceError
 from . import inbound
-from .parse import Unreadable, parse
+from .classify import may_answer
+from .parse import ParsedMail, Unreadable, parse
 
 WAITING = (TRIAGE, AUTOMATIC)
 PAGE = 100
@@ -53,6 +58,69 @@ def attach(mail: InboundMail, staff: User, reference: str) -> None:
     audit.record(staff, "mail_attached", mail, f"Inbound mail #{mail.id} from {mail.sender} "
                  f"attached to {case.reference}", department_id=case.department_id)
     db.session.commit()
+
+
+def _readable(mail: InboundMail) -> ParsedMail:
+    if mail.status not in WAITING:
+        raise ServiceError("This message has already been dealt with.")
+    try:
+        return parse(mail.raw)
+    except Unreadable as exc:
+        raise ServiceError(f"This message cannot be read: {exc}") from exc
+
+
+def suggested(mail: InboundMail) -> dict[str, str]:
+    """The new customer and case as the mail names them: From's name and address, the subject
+    (from the headers alone: a page view never parses a whole large message)."""
+    head = BytesParser(policy=policy.default).parsebytes(mail.raw or b"", headersonly=True)
+    try:
+        name = accounts.person_name(parseaddr(str(head.get("From", "")))[0], "")
+    except (ServiceError, ValueError, TypeError):
+        name = ""
+    return {"name": name, "email": mail.sender, "title": inbound.mail_title(mail.subject)}
+
+
+def open_case(mail: InboundMail, staff: User, who: User | intake.NewCustomer,
+              category_id: int, title: str) -> Case:
+    """One step: the sender becomes a new customer, or another address of one found, and the
+    mail opens their case; a person-written mail is acknowledged, automatic mail never."""
+    parsed = _readable(mail)
+    category = intake.category_for(staff, category_id)
+    body, files = inbound.mail_body(parsed)
+    if not body:
+        raise ServiceError("The message has no text and no usable attachment.")
+    cases.check_opening(title, body)
+    customer = intake.take_on(staff, who) if isinstance(who, intake.NewCustomer) else who
+    if customer is who:
+        _add_address(customer, staff, parsed.sender)
+    mail.status, mail.handled_by_id = PROCESSED, staff.id
+    mail.reason = f"Opened a case for {customer.name}, by {staff.name}."
+    case = cases.open_case(customer, title, body, category, channel=Channel.EMAIL, files=files,
+                           event_data=inbound.event_data(mail),
+                           acknowledge=may_answer(parsed.message, parsed.sender))
+    mail.case_id = case.id
+    audit.record(staff, "mail_opened_case", mail, f"Inbound mail #{mail.id} from {mail.sender} "
+                 f"opened {case.reference} for {customer.name}",
+                 department_id=case.department_id)
+    db.session.commit()
+    return case
+
+
+def _add_address(customer: User, staff: User, address: str) -> None:
+    """Remember the sender's address on the customer: as their email if they had none, else
+    as another address every department sees (their sign-in address stays theirs)."""
+    if address == customer.email:
+        return
+    taken = accounts.find_user(address)
+    if taken is not None and taken.id != customer.id:
+        raise ServiceError("Another account has this sender's address.", "who")
+    if not customer.email:
+        customer.email = address
+    else:
+        db.session.add(CustomerFact(customer_id=customer.id, kind="other_email", value=address,
+                                    recorded_by_id=staff.id))
+    audit.record(staff, "customer.email", customer, f"{customer.name}: address {address} "
+                 "added from an email")
 
 
 def dismiss(mail: InboundMail, staff: User) -> None:

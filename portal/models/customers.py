@@ -19,6 +19,7 @@ FACT_KINDS = {
     "order_number": _l("Order number"),
     "address": _l("Address"),
     "phone": _l("Phone"),
+    "other_email": _l("Other email address"),
     "preferred_channel": _l("Preferred way to be contacted"),
     "preferred_time": _l("Best time to contact"),
 }

@@ -42,7 +42,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    # None for a customer staff took on by phone or at the desk who gave no address.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, index=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import (
+    CONTACT_DEFAULTS,
     Case,
     CaseEvent,
     Category,
@@ -62,6 +64,22 @@ def cases_for(customer: User, cursor: str | None = None,
     return paginate(query, MOST_RECENT_FIRST, after, size)
 
 
+def check_opening(title: str, body: str) -> None:
+    """The ServiceError open_case would raise for this title and body, before anything else
+    (a new customer) is made for it."""
+    clean(title, "title", MAX_TITLE)
+    clean(body, "body", MAX_BODY)
+
+
+@dataclass(frozen=True)
+class TakenBy:
+    """Staff wrote the first message down after a call, a visit, a letter or an email."""
+
+    staff: User
+    logged: bool = False  # the words are staff's note of the contact, not the customer's own
+    new_account: bool = False  # the customer was created just now: their email says so
+
+
 def open_case(
     customer: User,
     title: str,
@@ -74,17 +92,23 @@ def open_case(
     once: str | None = None,
     written_by: User | None = None,
     event_data: Mapping[str, Any] | None = None,
+    taken_by: TakenBy | None = None,
+    acknowledge: bool = False,
 ) -> Case:
     """Open a case with its first message, routed by its category: the customer's words, or
-    (`written_by`, another system of the business) words to the customer, emailed to them.
+    (`written_by`, another system of the business) words to the customer, emailed to them,
+    or (`taken_by`) what staff wrote down after a contact, the customer emailed about it.
 
+    `acknowledge` emails the customer a receipt with the reference and what happens next
+    (a new email from them; the caller makes sure it was not automatic mail).
     The same form sent twice (`once`, see timeline.earlier_submission) opens one case.
     `event_data` is kept with the first message (how an email's sender was verified).
     """
     # One line: a title becomes an email subject, and a bidi override could disguise it.
     title = clean_header(clean(title, "title", MAX_TITLE), MAX_TITLE)
     body = clean(body, "body", MAX_BODY)
-    earlier = timeline.earlier_submission(customer, customer, once, body)
+    writer = taken_by.staff if taken_by and taken_by.logged else customer
+    earlier = timeline.earlier_submission(customer, writer, once, body)
     if earlier is not None:
         effects.commit()
         return earlier.case
@@ -100,21 +124,53 @@ def open_case(
         waiting_since=utcnow(),
     )
     db.session.add(case)
-    timeline.record(case, EventKind.OPENED, written_by or customer, body, channel=channel,
-                    files=files, once=once,
-                    previous_reference=previous.reference if previous else None,
-                    **(event_data or {}))
+    if taken_by is not None:
+        _record_taken(case, taken_by, body, channel, files, once)
+    else:
+        timeline.record(case, EventKind.OPENED, written_by or customer, body, channel=channel,
+                        files=files, once=once,
+                        previous_reference=previous.reference if previous else None,
+                        **(event_data or {}))
     db.session.flush()  # the new case needs its id before anything can point at it
     if written_by is not None:
         notifications.opened_for_customer(case, written_by, body)
+    elif taken_by is not None:
+        notifications.case_opened(case, channel, taken_by.staff, taken_by.new_account)
+        _audit_taken(case, taken_by, channel)
+    elif acknowledge:
+        notifications.case_opened(case, channel)
     if previous is not None:
         # With the reply's form id: the closed case's page, shown again by Back, offers it,
         # so sending the same words again finds this case instead of opening another.
         timeline.record(previous, EventKind.LINKED, None, channel=Channel.SYSTEM,
                         new_reference=case.reference, once=once)
-    case.customer_seen_at = case.last_activity_at
+    # Opened for them by staff, it is news to the customer: My cases marks it until seen.
+    case.customer_seen_at = None if taken_by else case.last_activity_at
     effects.commit()
     return case
+
+
+def _record_taken(case: Case, taken_by: TakenBy, body: str, channel: Channel,
+                  files: list[CheckedFile], once: str | None) -> None:
+    """The customer opened it by phone (visit, letter…): in their words, taken down by staff,
+    or with staff's note of the contact as the first message."""
+    taken = {"taken_by": taken_by.staff.name, "taken_by_id": taken_by.staff.id}
+    if not taken_by.logged:
+        timeline.record(case, EventKind.OPENED, case.customer, body, channel=channel,
+                        files=files, once=once, **taken)
+        return
+    timeline.record(case, EventKind.OPENED, case.customer, "", channel=channel, **taken)
+    timeline.record(case, EventKind.CONTACT_LOGGED, taken_by.staff, body, channel=channel,
+                    files=files, once=once, contact_label=CONTACT_DEFAULTS[channel])
+
+
+def _audit_taken(case: Case, taken_by: TakenBy, channel: Channel) -> None:
+    audit.record(taken_by.staff, "case.open", case,
+                 f"{case.reference} opened for {case.customer.name} ({channel.value})",
+                 after={"channel": channel.value, "category": case.category.name,
+                        "first_message": "logged contact" if taken_by.logged else
+                        "customer's words", "new_customer": taken_by.new_account},
+                 department_id=case.department_id)
 
 
 def add_customer_message(

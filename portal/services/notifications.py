@@ -14,9 +14,9 @@ from portal.lazy_text import lazy_gettext as _l
 from ..extensions import db
 from ..formatting import fulltime
 from ..i18n import in_language
-from ..models import Case, DigestItem, EmailUpdates, PromiseState, User
+from ..models import Case, Channel, DigestItem, EmailUpdates, PromiseState, User
 from ..urls import external_url, site_path
-from . import accounts
+from . import accounts, clock
 from .outbox import queue_email
 
 FEEDBACK_ANSWERS = ("yes", "partly", "no")
@@ -34,13 +34,17 @@ def signed_url(token: str, **preset: str) -> str:
 
 
 def _tell(case: Case, subject: LazyString, template: str, headline: LazyString,
-          detail: str | LazyString, ask_feedback: bool = False, **ctx) -> None:
-    """Email the customer now, or keep the update for their daily digest.
+          detail: str | LazyString, ask_feedback: bool = False, now: bool = False,
+          **ctx) -> None:
+    """Email the customer now (`now`: a receipt, never held back), or keep the update for
+    their daily digest; nothing for a customer without an address (a phone-only caller).
 
     The texts are lazy: they are put in the customer's language, not the sender's.
     """
     customer = case.customer
-    if customer.email_updates == EmailUpdates.DAILY:
+    if not customer.email:
+        return
+    if customer.email_updates == EmailUpdates.DAILY and not now:
         with in_language(customer.language):
             db.session.add(DigestItem(customer_id=customer.id, case_id=case.id,
                                       headline=str(headline)[:250], detail=str(detail)))
@@ -66,6 +70,19 @@ def opened_for_customer(case: Case, writer: User, body: str) -> None:
     _tell(case, _l("[%(reference)s] %(title)s", reference=case.reference, title=case.title),
           "staff_reply", _l("%(name)s opened a case for you", name=writer.name), body,
           staff=writer, body=body, opened=True)
+
+
+def case_opened(case: Case, channel: Channel, taken_by: User | None = None,
+                new_account: bool = False) -> None:
+    """Tell the customer their case exists and what happens next: the receipt of an email that
+    opened it, or (`taken_by`) the case staff opened after a call, visit or letter."""
+    due = clock.next_update_expected(case, clock.standard_for(case))
+    _tell(case, _l("[%(reference)s] We opened your case: %(title)s", reference=case.reference,
+                   title=case.title),
+          "case_opened", _l("Case %(reference)s opened", reference=case.reference),
+          case.title, now=True, staff=taken_by, new_account=new_account, channel=channel.value,
+          due=LazyString(fulltime, due, case.customer) if due else None,
+          login_url=external_url("customer.login") if new_account else None)
 
 
 def status_changed(case: Case, explanation: str) -> None:

@@ -25,7 +25,7 @@ from portal.models import (
     Status,
     utcnow,
 )
-from portal.services import accounts, cases, customers, digests, escalation, promises
+from portal.services import accounts, cases, customers, digests, escalation, intake, promises
 from portal.services.outbox import queue_email
 from tests import factories
 from tests.helpers import mails_to
@@ -149,6 +149,10 @@ def test_every_email_is_wholly_translatable(app, client, pseudo_german, monkeypa
     collect("password_reset")
     accounts.sign_up(dana.email, "Dana Whitfield", factories.PASSWORD)
     collect("signup_existing")
+
+    intake.open_for(agent, dana, case.category_id, "phone", "Brakes squeak", "They squeak.",
+                    logged=False)
+    collect("case_opened")
 
     customers.set_email_updates(dana, "daily")
     later = factories.case(dana, title="Late delivery", cat=case.category)
