@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from portal.lazy_text import lazy_gettext as _l
 
@@ -232,9 +232,14 @@ def _promise_rows(ids: Sequence[int], since: datetime, now: datetime) -> list[Ro
 
 
 def _promises(ids: Sequence[int], *columns: Any) -> Select[Any]:
-    """Promise columns with their owner's name and case department, in these departments."""
-    return (select(*columns, User.name.label("owner"), Case.department_id)
-            .join(Case, Promise.case_id == Case.id).join(User, Promise.owner_id == User.id)
+    """Promise columns with their owner's name (or their queue's department) and case
+    department, in these departments."""
+    queue = aliased(Department)
+    return (select(*columns, func.coalesce(User.name, queue.name).label("owner"),
+                   Case.department_id)
+            .join(Case, Promise.case_id == Case.id)
+            .outerjoin(User, Promise.owner_id == User.id)
+            .outerjoin(queue, Promise.owner_department_id == queue.id)
             .where(Case.department_id.in_(ids)))
 
 

@@ -30,7 +30,7 @@ def _promise(case, agent, made, due, end=None, state=PromiseState.KEPT):
         promise = promises.make(case, agent, "Call back", agent, due)
     if end is not None:
         with time_machine.travel(end, tick=False):
-            promises.close(promise, agent, state, "Done.")
+            promises.resolve(promise, state, by=agent, note="Done.")
     return promise
 
 
