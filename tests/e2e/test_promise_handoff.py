@@ -10,7 +10,6 @@ from portal.models import Role, User, utcnow
 from portal.services import promises
 from tests import factories
 from tests.e2e.conftest import ARTIFACTS, snap
-from tests.e2e.test_no_javascript import nojs  # noqa: F401, F811 - the fixture
 from tests.e2e.test_staff_journey import staff_sign_in
 
 
@@ -69,7 +68,7 @@ def test_hand_off_to_finance_passing_the_promise_kept_and_credited(page):
     assert page.console_errors == [], page.console_errors
 
 
-def test_without_javascript_the_department_step_lists_its_people(nojs):  # noqa: F811
+def test_without_javascript_the_department_step_lists_its_people(nojs):
     reference = _world()
     page = nojs
     staff_sign_in(page, "tom@example.com")
