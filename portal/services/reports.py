@@ -154,7 +154,7 @@ def dashboard(viewer: User, now: datetime | None = None) -> Dashboard:
         promises_due=due, promises_due_total=due_total,
         keeping=_rate("All", recent),
         keeping_by_department=_rates(recent, lambda r: names[r.department_id]),
-        keeping_by_agent=_rates(recent, lambda r: r.owner),
+        keeping_by_agent=_rates(recent, _credited),
         timing=timing("All", [r for r in resolved if r.resolved_at >= period]),
         timing_by_department=_timings([r for r in resolved if r.resolved_at >= period], names),
         weeks=weeks(starts, zone, _opened_times(ids, starts[0], now), resolved, promised),
@@ -226,9 +226,17 @@ def promises_due(ids: Sequence[int], names: dict[int, str], end: datetime,
 
 def _promise_rows(ids: Sequence[int], since: datetime, now: datetime) -> list[Row[Any]]:
     """Promises that came due in [since, now), settled or not; withdrawn ones left out."""
-    query = _promises(ids, Promise.due_at, Promise.state, Promise.closed_at).where(
+    resolver = aliased(User)
+    query = _promises(ids, Promise.due_at, Promise.state, Promise.closed_at,
+                      resolver.name.label("resolver")).outerjoin(
+        resolver, Promise.resolved_by_id == resolver.id).where(
         Promise.due_at >= since, Promise.due_at < now, Promise.state != PromiseState.WITHDRAWN)
     return list(db.session.execute(query))
+
+
+def _credited(row: Row[Any]) -> str:
+    """Who a promise counts for: whoever kept it, else its owner (or queue)."""
+    return row.resolver if row.state == PromiseState.KEPT and row.resolver else row.owner
 
 
 def _promises(ids: Sequence[int], *columns: Any) -> Select[Any]:
