@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from portal.extensions import db
-from portal.models import Feedback, Role, Solved, Visibility, utcnow
-from portal.services import cases
+from portal.models import Feedback, PromiseState, Role, Solved, Visibility, utcnow
+from portal.services import cases, handoffs, promises
 from tests import factories
 
 
@@ -92,3 +92,17 @@ def test_public_visibility_matches_the_timeline(api):
     api.post(f"/cases/{case.reference}/events", {"channel": "email", "body": "x", "public": True})
     event = cases.timeline.all_events(case)[-1]
     assert event.visibility == Visibility.PUBLIC
+
+
+def test_a_promise_in_a_queue_and_who_kept_it(api):
+    case = factories.case()
+    finance = factories.department("Finance")
+    tom = factories.staff(departments=[case.department], name="Tom Berger")
+    leo = factories.staff(departments=[finance], name="Leo Park")
+    promise = promises.make(case, tom, "Refund", tom, utcnow() + timedelta(days=1))
+    handoffs.hand_off(case, tom, finance, None, "Finance refunds it.")
+    [queued] = api.get(f"/cases/{case.reference}/promises").json["items"]
+    assert queued["owner"] is None and queued["owner_department"] == "Finance"
+    promises.resolve(promise, PromiseState.KEPT, by=leo, note="Refunded.")
+    [kept] = api.get(f"/cases/{case.reference}/promises").json["items"]
+    assert kept["resolved_by"] == {"name": "Leo Park", "email": leo.email}
