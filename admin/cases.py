@@ -79,14 +79,16 @@ def _case(reference: str):
 
 def _choices(forms: dict, case) -> None:
     """Fill the select lists of these forms: categories, departments, who may be assigned."""
+    deps, cats = catalog.routing_choices() if "details" in forms or "handoff" in forms \
+        else ([], [])
+    colleagues = staff.active_members() if "handoff" in forms or "promise" in forms else []
     if "details" in forms:
-        _deps, cats = catalog.routing_choices()
         forms["details"].category.choices = options((c.id, c.name) for c in cats)
     if "handoff" in forms:
-        fill_choices(forms["handoff"], case)
+        fill_choices(forms["handoff"], case, deps, colleagues)
     if "promise" in forms:
         forms["promise"].owner.choices = options(
-            (u.id, u.name) for u in staff.active_members() if access.can_see(u, case))
+            (u.id, u.name) for u in colleagues if access.can_see(u, case))
 
 
 def new_form(name: str, case, **kwargs):

@@ -8,7 +8,7 @@ from wtforms import RadioField
 
 from portal.choices import options
 from portal.lazy_text import lazy_gettext as _l
-from portal.models import Case, Promise
+from portal.models import Case, Department, Promise
 from portal.services import catalog, handoffs, promises, staff
 
 from .forms import HandoffForm
@@ -47,25 +47,29 @@ def kept_ids(form: HandoffForm) -> set[int]:
             if f.data == "keep"}
 
 
-def fill_choices(form: HandoffForm, case: Case) -> None:
+def fill_choices(form: HandoffForm, case: Case, departments: list[Department] | None = None,
+                 members: list[staff.Member] | None = None) -> None:
     """Departments, and the people of the chosen one (the case's own until one is chosen);
-    never the current user preselected: the queue is the default person."""
-    departments, _categories = catalog.routing_choices()
+    never the current user preselected: the queue is the default person. The lists are
+    taken from the caller when it has them already (one query each per page)."""
+    if departments is None:
+        departments = catalog.routing_choices()[0]
     form.department.choices = options((d.id, d.name) for d in departments)
     chosen = next((d for d in departments if d.id == form.department.data), None) or \
         next((d for d in departments if d.id == case.department_id), None)
-    form.assignee.choices = options(people_of(chosen.id if chosen else case.department_id,
-                                              chosen.name if chosen else ""))
+    form.assignee.choices = options(people_of(
+        chosen.id if chosen else case.department_id, chosen.name if chosen else "",
+        staff.active_members() if members is None else members))
 
 
-def people_of(department_id: int, department_name: str) -> list[tuple[int, str]]:
+def people_of(department_id: int, department_name: str,
+              members: list[staff.Member]) -> list[tuple[int, str]]:
     """Who the current user may give a case to in that department: its queue, then its
     people (managers and admins), or only themselves (agents)."""
     people = [(0, _("Nobody yet: the %(department)s queue", department=department_name))]
-    members = [m for m in staff.active_members()
-               if any(dep_id == department_id for dep_id, _name in m.departments)]
+    here = [m for m in members if any(dep_id == department_id for dep_id, _n in m.departments)]
     if handoffs.can_assign_others(current_user):
-        people += [(m.id, m.name) for m in members]
-    elif any(m.id == current_user.id for m in members):
+        people += [(m.id, m.name) for m in here]
+    elif any(m.id == current_user.id for m in here):
         people.append((current_user.id, _("Me (%(name)s)", name=current_user.name)))
     return people
