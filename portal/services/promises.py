@@ -67,7 +67,7 @@ def make(case: Case, actor: User, what: str, owner: User | None, due_at: datetim
     return promise
 
 
-def resolve(promise: Promise, outcome: PromiseState, *, by: User, note: str,
+def resolve(promise: Promise, outcome: PromiseState | str, *, by: User, note: str,
             commit: bool = True, on_timeline: bool = True) -> None:
     """Mark an open promise kept, broken or withdrawn `by` someone, with a `note` the customer
     can read; aborts (ServiceError) when it is settled already or the note is missing.
@@ -78,6 +78,7 @@ def resolve(promise: Promise, outcome: PromiseState, *, by: User, note: str,
         raise ServiceError(_("This promise is already settled."), "state")
     if outcome not in ENDINGS:
         raise ServiceError(_("Choose kept, broken or withdrawn."), "state")
+    outcome = PromiseState(outcome)  # "kept" as well as PromiseState.KEPT
     note = clean(note, "outcome", 2000, required=False)
     if not note:
         raise ServiceError(ENDINGS[outcome][1], "outcome")

@@ -162,3 +162,11 @@ def test_a_completed_follow_up_answers_the_customer():
     follow_ups.complete(item, manager, "Called her.", "We called you and booked Friday.")
     assert case.waiting_since is None
     assert item.promise.resolved_by == manager
+
+
+def test_resolve_takes_the_outcome_by_name_and_refuses_open():
+    _, _, tom, _, _, promise = _world()
+    with pytest.raises(ServiceError, match="Choose kept, broken or withdrawn"):
+        promises.resolve(promise, "open", by=tom, note="Hm.")
+    promises.resolve(promise, "withdrawn", by=tom, note="She cancelled the order.")
+    assert promise.state == PromiseState.WITHDRAWN and promise.resolved_by == tom
