@@ -14,6 +14,7 @@ from . import (  # noqa: E402, F401 - views register on bp
     dashboard,
     feedback,
     follow_ups,
+    handoffs,
     inbox,
     live,
     new_cases,

@@ -18,12 +18,10 @@ from portal.models import (
     Attachment,
     Category,
     Channel,
-    Department,
     EventKind,
     Priority,
     Role,
     Status,
-    User,
 )
 from portal.services import (
     access,
@@ -52,6 +50,7 @@ from .forms import (
     StaffReplyForm,
     StatusForm,
 )
+from .handoff_form import fill_choices, handoff_form
 
 FORMS = {"reply": StaffReplyForm, "status": StatusForm, "details": DetailsForm,
          "handoff": HandoffForm, "contact": ContactForm, "reference": ReferenceForm,
@@ -86,25 +85,13 @@ def _choices(forms: dict, case) -> None:
     """Fill the select lists of these forms: categories, departments, who may be assigned."""
     if "reply" in forms:
         _saved_reply_choices(forms["reply"])
-    if "details" in forms or "handoff" in forms:
-        deps, cats = catalog.routing_choices()
-        if "details" in forms:
-            forms["details"].category.choices = options((c.id, c.name) for c in cats)
-        if "handoff" in forms:
-            forms["handoff"].department.choices = options((d.id, d.name) for d in deps)
-    if "handoff" not in forms and "promise" not in forms:
-        return
-    colleagues = staff.active_members()
+    deps, cats = catalog.routing_choices() if "details" in forms or "handoff" in forms \
+        else ([], [])
+    colleagues = staff.active_members() if "handoff" in forms or "promise" in forms else []
+    if "details" in forms:
+        forms["details"].category.choices = options((c.id, c.name) for c in cats)
     if "handoff" in forms:
-        people = [(0, _("Nobody yet: the department's queue"))]
-        if handoffs.can_assign_others(current_user):
-            everywhere = _("all")
-            for u in colleagues:
-                where = ", ".join(n for _id, n in u.departments) or everywhere
-                people.append((u.id, f"{u.name} ({where})"))
-        else:
-            people.append((current_user.id, _("Me (%(name)s)", name=current_user.name)))
-        forms["handoff"].assignee.choices = options(people)
+        fill_choices(forms["handoff"], case, deps, colleagues)
     if "promise" in forms:
         forms["promise"].owner.choices = options(
             (u.id, u.name) for u in colleagues if access.can_see(u, case))
@@ -118,14 +105,20 @@ def _saved_reply_choices(form: StaffReplyForm) -> None:
         for r in saved_replies.usable(current_user)]
 
 
+def new_form(name: str, case, **kwargs):
+    """The named workspace form; the handoff form asks about this case's promises."""
+    return handoff_form(case, **kwargs) if name == "handoff" else FORMS[name](**kwargs)
+
+
 def _defaults(case, last_id: int) -> dict:
     forms = {
         "reply": StaffReplyForm(formdata=None),
         "status": StatusForm(formdata=None, status=case.status.value),
         "details": DetailsForm(formdata=None, priority=case.priority.value,
                                category=case.category_id),
-        "handoff": HandoffForm(formdata=None, department=case.department_id,
-                               assignee=case.assignee_id or 0),
+        # Nobody preselected: handing a case to oneself by accident is the likelier mistake.
+        "handoff": new_form("handoff", case, formdata=None, department=case.department_id,
+                            assignee=0),
         "contact": ContactForm(formdata=None),
         "reference": ReferenceForm(formdata=None),
         "promise": PromiseForm(formdata=None, owner=current_user.id),
@@ -162,7 +155,7 @@ def workspace(reference: str):
 def act(reference: str, name: str, action: Callable, done: str | Callable):
     """Validate the named form, stop on a collision, run the service call, answer."""
     case = _case(reference)
-    form = FORMS[name]()
+    form = new_form(name, case)
     _choices({name: form}, case)  # only the posted form's lists are needed to check it
     if form.validate_on_submit():
         seen = form.seen.data
@@ -249,28 +242,6 @@ def change_details(reference: str):
         case_details.change_details(case, current_user, Priority(f.priority.data), category)
 
     return act(reference, "details", action, _("Details changed."))
-
-
-@bp.post("/cases/<reference>/handoff")
-@staff_required(Role.AGENT)
-def handoff(reference: str):
-    def action(case, f):
-        department = db.session.get(Department, f.department.data)
-        assignee = db.session.get(User, f.assignee.data) if f.assignee.data else None
-        handoffs.hand_off(case, current_user, department, assignee, f.note.data,
-                          f.customer_line.data)
-
-    response = act(reference, "handoff", action, _("Handed over, with your note."))
-    return _leave_if_gone(reference, response)
-
-
-def _leave_if_gone(reference: str, response):
-    """After a handoff to another department the agent may no longer see the case."""
-    try:
-        access.get_case_for_staff(current_user, reference)
-    except NotFound:
-        return redirect(url_for("admin.queue"))
-    return response
 
 
 @bp.post("/cases/<reference>/take")

@@ -106,8 +106,13 @@ class DetailsForm(WorkspaceForm):
 
 class HandoffForm(WorkspaceForm):
     id_prefix = "handoff"
-    department = SelectField(_l("Department"), coerce=int)
-    assignee = SelectField(_l("Person"), coerce=int)
+    department = SelectField(_l("Department"), coerce=int,
+                             invalid_choice_message=_l("Choose a department from the list."),
+                             invalid_value_message=_l("Choose a department from the list."))
+    assignee = SelectField(
+        _l("Person"), coerce=int,
+        invalid_choice_message=_l("Choose someone from the chosen department, or its queue."),
+        invalid_value_message=_l("Choose someone from the chosen department, or its queue."))
     note = TextAreaField(
         _l("Handoff note (staff only)"),
         validators=[DataRequired(_l("Write what we know and what happens next.")),

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.formatting import to_utc
 from portal.models import PromiseState, Role, User, utcnow
-from portal.services import promises
+from portal.services import access, promises
 from portal.services.errors import ServiceError
 
 from . import bp
@@ -45,8 +45,8 @@ def settle_promise(promise_id: int):
             promises.replace(promise, current_user, form.outcome.data, form.new_what.data,
                              to_utc(form.new_due.data))
         else:
-            promises.close(promise, current_user, PromiseState(form.state.data),
-                           form.outcome.data)
+            promises.resolve(promise, PromiseState(form.state.data), by=current_user,
+                             note=form.outcome.data)
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
@@ -62,4 +62,7 @@ def my_promises():
     if scope not in ("mine", "team"):
         abort(400)
     rows = list(db.session.scalars(promises.due_query(current_user, scope).limit(500)))
-    return render_template("admin/promises.html", promises=rows, scope=scope, now=utcnow())
+    # A promise kept by someone who has since lost the case: listed, but not as a dead link.
+    reachable = {p.id for p in rows if access.can_see(current_user, p.case)}
+    return render_template("admin/promises.html", promises=rows, scope=scope, now=utcnow(),
+                           reachable=reachable)

@@ -81,9 +81,9 @@ def dana(w: World) -> None:
     w.at(local(start, 10, 35), lambda: promises.make(
         w.cases["dana"], s["tom"], "Do the RC-42 recall work on your car", s["tom"],
         local(booked, 12, 0)))
-    w.at(local(booked, 11, 10), lambda: promises.close(
-        w.cases["dana"].promises[0], s["tom"], PromiseState.KEPT,
-        "The RC-42 brake hose was replaced this morning."))
+    w.at(local(booked, 11, 10), lambda: promises.resolve(
+        w.cases["dana"].promises[0], PromiseState.KEPT, by=s["tom"],
+        note="The RC-42 brake hose was replaced this morning."))
     w.at(local(booked, 11, 15), lambda: cases.change_status(
         w.cases["dana"], s["tom"], Status.RESOLVED, "The RC-42 recall work was completed "
         "today: the brake hose is replaced. Thank you for bearing with us."))

@@ -105,7 +105,7 @@ def settle_promise(reference: str, promise_id: int) -> Response:
     outcome = body.text("outcome", 2000)
     body.check()
     with renamed():
-        promises.close(promise, actor(), state, outcome)
+        promises.resolve(promise, state, by=actor(), note=outcome)
     return jsonify(serializers.promise(promise))
 
 

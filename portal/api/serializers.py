@@ -64,14 +64,21 @@ def promise(item: Promise) -> dict[str, Any]:
     return {
         "id": item.id,
         "what": item.what,
-        "owner": {"name": item.owner.name, "email": item.owner.email},
+        "owner": _person(item.owner),
+        # Set when the promise waits in a department's queue (owner null) after a handoff.
+        "owner_department": item.owner_department.name if item.owner_department else None,
         "due_at": moment(item.due_at),
         "public": item.public,
         "state": item.state.value,
         "outcome": item.outcome,
         "created_at": moment(item.created_at),
         "closed_at": moment(item.closed_at),
+        "resolved_by": _person(item.resolved_by),
     }
+
+
+def _person(user) -> dict[str, str] | None:
+    return {"name": user.name, "email": user.email} if user is not None else None
 
 
 def feedback(item: Feedback) -> dict[str, Any]:

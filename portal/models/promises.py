@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -31,7 +31,11 @@ class Promise(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     what: Mapped[str] = mapped_column(String(500))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # A person keeps it; or, passed to a department's queue on a handoff, nobody yet and
+    # the department (`owner_department_id`) until someone there settles it.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"),
+                                                            index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     public: Mapped[bool] = mapped_column(default=True)
     state: Mapped[PromiseState] = mapped_column(_enum(PromiseState), default=PromiseState.OPEN,
@@ -41,11 +45,23 @@ class Promise(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who marked it kept, broken or withdrawn: the credit goes to them, not to the owner.
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A broken promise usually comes with a new one; this points at it.
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id"))
 
     case = relationship("Case", back_populates="promises")
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+    owner_department = relationship("Department", lazy="joined")
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id])
+    resolved_at = synonym("closed_at")
+
+    @property
+    def owner_name(self) -> str:
+        """The person who keeps it, or the department whose queue holds it."""
+        if self.owner is not None:
+            return self.owner.name
+        return self.owner_department.name if self.owner_department else ""
 
     @property
     def is_open(self) -> bool:

@@ -35,9 +35,12 @@ def load_case(case_id: int | None) -> Case | None:
 
 
 def can_see(staff: User, case: Case) -> bool:
-    return staff.is_staff and (
-        staff.role == Role.ADMIN or case.department_id in staff.department_ids
-    )
+    return can_see_department(staff, case.department_id)
+
+
+def can_see_department(staff: User, department_id: int) -> bool:
+    """Whether this staff member may open the cases of that department."""
+    return staff.is_staff and (staff.role == Role.ADMIN or department_id in staff.department_ids)
 
 
 def get_case_for_staff(staff: User, reference: str) -> Case:

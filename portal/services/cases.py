@@ -264,12 +264,18 @@ def add_staff_reply(
     else:
         event = timeline.record(case, EventKind.STAFF_REPLY, staff, body, channel=channel,
                                 files=files, once=once)
-        case.waiting_since = None  # the customer has an answer
-        if case.status in (Status.NEW, Status.ACKNOWLEDGED):
-            _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
+        mark_answered(case, staff)
         notifications.staff_replied(case, staff, body)
     effects.commit()
     return event
+
+
+def mark_answered(case: Case, staff: User) -> None:
+    """The customer has our answer (a public reply, a completed follow-up's message): off
+    *Awaiting our answer*, and a new case is in progress. The caller commits."""
+    case.waiting_since = None
+    if case.status in (Status.NEW, Status.ACKNOWLEDGED):
+        _set_status(case, Status.IN_PROGRESS, staff, EventKind.STATUS_CHANGE)
 
 
 def change_status(case: Case, actor: User, status: Status, explanation: str = "") -> None:

@@ -67,7 +67,8 @@ def tick(now: datetime | None = None) -> TickReport:
         Promise.state == PromiseState.OPEN, Promise.due_at < now))
     for promise in list(overdue):
         _escalate(promise.case, promise.breach_key, promise.due_at, promise.owner,
-                  _l("promise overdue: %(what)s", what=promise.what), now, grace, report)
+                  _l("promise overdue: %(what)s", what=promise.what), now, grace, report,
+                  f"{promise.owner_name} queue")
     _check_standards(now, grace, report)
     _close_quiet_cases(now, report)
     effects.commit()
@@ -89,19 +90,25 @@ def _check_standards(now: datetime, grace: timedelta, report: TickReport) -> Non
                 key = f"case:{case.id}:{deadline.name}:{deadline.due_at:%Y%m%d%H%M}"
                 _escalate(case, key, deadline.due_at, case.assignee,
                           _l("%(name)s standard breached", name=deadline.name), now, grace,
-                          report)
+                          report, f"unassigned ({case.department.name} queue)")
 
 
 def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: LazyString,
-              now: datetime, grace: timedelta, report: TickReport) -> None:
-    """Tell the owner, then the managers; `what` is lazy, so each email has it in the
-    recipient's language (the stored summaries, made outside any request, in the default)."""
+              now: datetime, grace: timedelta, report: TickReport, nobody: str) -> None:
+    """Tell the owner, then the managers, each person once per breach: a manager who owns
+    it, or managers told at the first stage because nobody owns it, are not told again.
+    `nobody` names what holds it without an owner ("unassigned", "Finance queue"). `what`
+    is lazy, so each email has it in the recipient's language (the stored summaries, made
+    outside any request, in the default)."""
     managers = managers_of(case)
     stages = [("owner", [owner] if owner else managers)]
     if now - due >= grace:
         stages.append(("manager", managers))
-    for stage, people in stages:
-        if _already(key, stage) or not people:
+    earlier: set[int] = set()
+    for stage, everyone in stages:
+        people = [p for p in everyone if p.id not in earlier]
+        earlier.update(p.id for p in everyone)
+        if not people or _already(key, stage):
             continue
         summary = f"{case.reference}: {what} (due {due:%d %b %H:%M} UTC)"
         # Kept on the row: someone other than the owner, when anyone else was told (the
@@ -109,16 +116,24 @@ def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: Laz
         told = next((p for p in people if owner is None or p.id != owner.id), people[0])
         if not _claim(case, key, stage, told, summary):
             continue
-        label = "owner" if stage == "owner" else "manager"
         timeline.record(case, EventKind.ESCALATION, None, "", channel=Channel.SYSTEM,
-                        visibility=Visibility.INTERNAL, summary=f"{what} → {label} "
-                        f"{', '.join(p.name for p in people)}", stage=stage)
+                        visibility=Visibility.INTERNAL,
+                        summary=f"{what} → {_told_whom(stage, owner, people, nobody)}",
+                        stage=stage)
         for person in people:
             queue_email(person.email, _l("[%(reference)s] Escalated: %(what)s",
                                          reference=case.reference, what=what),
                         "escalation", case_id=case.id, language=person.language, case=case,
                         person=person, what=what, due=due, stage=stage)
         report.notified.append(summary)
+
+
+def _told_whom(stage: str, owner: User | None, people: list[User], nobody: str) -> str:
+    """The timeline's words: never an "owner" the case header says does not exist."""
+    names = ", ".join(p.name for p in people)
+    if stage == "manager":
+        return f"manager {names}"
+    return f"owner {owner.name}" if owner else f"{nobody}: managers {names}"
 
 
 def _already(key: str, stage: str) -> bool:

@@ -22,7 +22,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import access, audit, effects, promises, timeline
+from . import access, audit, cases, effects, promises, timeline
 from .errors import ServiceError
 from .escalation import managers_of
 from .text import clean
@@ -78,12 +78,13 @@ def complete(follow_up: FollowUp, actor: User, what_was_done: str, told_customer
     case = follow_up.case
     timeline.record(case, EventKind.FOLLOW_UP, actor, told_customer,
                     summary="What we did about your feedback", done=True)
+    cases.mark_answered(case, actor)  # the customer was told: our answer, like a reply
     timeline.record(case, EventKind.INTERNAL_NOTE, actor, what_was_done,
                     visibility=Visibility.INTERNAL)
     if follow_up.promise is not None and follow_up.promise.is_open:
         # The "what we did" event above already tells the customer; one entry, not two.
-        promises.close(follow_up.promise, actor, PromiseState.KEPT, told_customer,
-                       commit=False, on_timeline=False)
+        promises.resolve(follow_up.promise, PromiseState.KEPT, by=actor, note=told_customer,
+                         commit=False, on_timeline=False)
     audit.record(actor, "follow_up.done", case, f"{case.reference}: loop closed",
                  {"state": "open"}, {"state": "done"}, department_id=case.department_id)
     effects.commit()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask_babel import gettext as _
 
-from ..models import Case, Channel, Department, EventKind, Role, User, Visibility
-from . import audit, effects, timeline
+from ..models import Case, Channel, Department, EventKind, Promise, Role, User, Visibility
+from . import access, audit, effects, promises, timeline
 from .errors import ServiceError
 from .text import clean
 
@@ -41,8 +43,14 @@ def hand_off(
     assignee: User | None,
     note: str,
     customer_line: str = "",
+    keep: Collection[int] = (),
 ) -> None:
-    """Move the case to a department and/or person; the note is required and goes first."""
+    """Move the case to a department and/or person; the note is required and goes first.
+
+    Its open promises go with it to the receiver (the person, else the department's queue),
+    except those whose ids are in `keep`; keeping one for someone who could no longer open
+    the case aborts, like every other mistake, before anything changes.
+    """
     note = clean(note, "note", MAX_NOTE)
     if department.id == case.department_id and assignee is not None and \
             assignee.id == case.assignee_id:
@@ -50,6 +58,7 @@ def hand_off(
     if department.id == case.department_id and assignee is None and case.assignee_id is None:
         raise ServiceError(_("Choose another department or a person."), "department")
     _check_assignee(actor, assignee, department)
+    passing = _promises_to_pass(case, department, assignee, keep)
     before = {"department": case.department.name,
               "assignee": case.assignee.name if case.assignee else None}
     moved = department.id != case.department_id
@@ -57,6 +66,8 @@ def hand_off(
     after = {"department": department.name, "assignee": assignee.name if assignee else None}
     timeline.record(case, EventKind.ASSIGNMENT, actor, note, channel=Channel.WEB,
                     visibility=Visibility.INTERNAL, handoff=True, before=before, after=after)
+    for promise in passing:
+        promises.pass_on(promise, actor, assignee, department)
     if moved or assignee is not None:
         line = clean(customer_line, "customer_line", 500, required=False)
         # The default line is ours: pages word it afresh from `to` in the reader's language.
@@ -67,6 +78,33 @@ def hand_off(
                  f"{after['department']}" + (f" ({after['assignee']})" if assignee else ""),
                  before, after, department_id=department.id)
     effects.commit()
+
+
+def _promises_to_pass(case: Case, department: Department, assignee: User | None,
+                      keep: Collection[int]) -> list[Promise]:
+    """The open promises that change owner; aborts if one kept would be out of its owner's
+    reach in the new department (its list would link to a case they cannot open)."""
+    passing = []
+    for promise in promises.open_on(case):
+        if promise.id not in keep:
+            if not _owned_by(promise, department, assignee):
+                passing.append(promise)
+        elif not _still_reachable(promise, department):
+            raise ServiceError(_("%(name)s could no longer open this case: pass this promise "
+                                 "on.", name=promise.owner_name), f"promise_{promise.id}")
+    return passing
+
+
+def _owned_by(promise: Promise, department: Department, assignee: User | None) -> bool:
+    if assignee is not None:
+        return promise.owner_id == assignee.id
+    return promise.owner_id is None and promise.owner_department_id == department.id
+
+
+def _still_reachable(promise: Promise, department: Department) -> bool:
+    if promise.owner is None:
+        return promise.owner_department_id == department.id
+    return access.can_see_department(promise.owner, department.id)
 
 
 def take(case: Case, actor: User) -> None:

@@ -103,7 +103,7 @@ def promise_changed(case: Case, promise) -> None:
         subject = _l("[%(reference)s] Our promise: %(what)s", reference=reference, what=what)
         headline = _l("We promised: %(what)s", what=what)
         # The time is lazy too: it is written the customer's way.
-        detail = _l("%(name)s will see to it by %(time)s.", name=promise.owner.name,
+        detail = _l("%(name)s will see to it by %(time)s.", name=promise.owner_name,
                     time=LazyString(fulltime, promise.due_at, case.customer))
     else:
         subject = _l("[%(reference)s] About our promise: %(what)s", reference=reference,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 
 from portal.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import (
     Case,
+    Department,
     Escalation,
     EventKind,
     Promise,
@@ -66,25 +67,28 @@ def make(case: Case, actor: User, what: str, owner: User | None, due_at: datetim
     return promise
 
 
-def close(promise: Promise, actor: User, state: PromiseState, outcome: str,
-          commit: bool = True, on_timeline: bool = True) -> None:
-    """Mark an open promise kept, broken or withdrawn, with words the customer can read.
+def resolve(promise: Promise, outcome: PromiseState | str, *, by: User, note: str,
+            commit: bool = True, on_timeline: bool = True) -> None:
+    """Mark an open promise kept, broken or withdrawn `by` someone, with a `note` the customer
+    can read; aborts (ServiceError) when it is settled already or the note is missing.
 
     `on_timeline=False` when the caller records its own event saying the same thing.
     """
     if not promise.is_open:
         raise ServiceError(_("This promise is already settled."), "state")
-    if state not in ENDINGS:
+    if outcome not in ENDINGS:
         raise ServiceError(_("Choose kept, broken or withdrawn."), "state")
-    outcome = clean(outcome, "outcome", 2000, required=False)
-    if not outcome:
-        raise ServiceError(ENDINGS[state][1], "outcome")
-    promise.state, promise.outcome, promise.closed_at = state, outcome, utcnow()
+    outcome = PromiseState(outcome)  # "kept" as well as PromiseState.KEPT
+    note = clean(note, "outcome", 2000, required=False)
+    if not note:
+        raise ServiceError(ENDINGS[outcome][1], "outcome")
+    promise.state, promise.outcome, promise.closed_at = outcome, note, utcnow()
+    promise.resolved_by = by
     if on_timeline:
-        _event(promise.case, actor, promise, ENDINGS[state][0])
-    audit.record(actor, f"promise.{state.value}", promise.case,
+        _event(promise.case, by, promise, ENDINGS[outcome][0])
+    audit.record(by, f"promise.{outcome.value}", promise.case,
                  f"{promise.case.reference}: {promise.what}", {"state": "open"},
-                 {"state": state.value, "outcome": outcome},
+                 {"state": outcome.value, "outcome": note, "by": by.name},
                  department_id=promise.case.department_id)
     if promise.public:
         notifications.promise_changed(promise.case, promise)
@@ -92,12 +96,26 @@ def close(promise: Promise, actor: User, state: PromiseState, outcome: str,
         effects.commit()
 
 
+def pass_on(promise: Promise, actor: User, person: User | None, department: Department) -> None:
+    """Give an open promise to a person, or to the department's queue when `person` is None;
+    the caller (a handoff) commits."""
+    before = promise.owner_name
+    promise.owner, promise.owner_department = person, None if person else department
+    timeline.record(promise.case, EventKind.PROMISE, actor, "", visibility=Visibility.INTERNAL,
+                    promise_id=promise.id, action="passed", what=promise.what,
+                    before=before, owner=promise.owner_name, queue=person is None)
+    audit.record(actor, "promise.passed", promise.case,
+                 f"{promise.case.reference}: {promise.what}", {"owner": before},
+                 {"owner": promise.owner_name}, department_id=department.id)
+
+
 def replace(promise: Promise, actor: User, explanation: str, what: str,
             due_at: datetime) -> Promise:
     """Break a promise honestly and make a new one in the same breath."""
-    new = make(promise.case, actor, what, promise.owner, due_at, promise.public, commit=False)
+    new = make(promise.case, actor, what, promise.owner or actor, due_at, promise.public,
+               commit=False)
     promise.replaced_by_id = new.id
-    close(promise, actor, PromiseState.BROKEN, explanation)
+    resolve(promise, PromiseState.BROKEN, by=actor, note=explanation)
     return new
 
 
@@ -106,17 +124,17 @@ def _event(case: Case, actor: User, promise: Promise, action: str) -> None:
         case, EventKind.PROMISE, actor, promise.outcome if action != "made" else "",
         visibility=Visibility.PUBLIC if promise.public else Visibility.INTERNAL,
         promise_id=promise.id, action=action, what=promise.what,
-        owner=promise.owner.name, due_at=promise.due_at.isoformat())
+        owner=promise.owner_name, due_at=promise.due_at.isoformat())
 
 
 def flagged_to_someone_else(case: Case) -> set[int]:
     """Ids of the case's overdue promises that a person other than their owner was told
-    about (the escalation's manager stage): only those may say "flagged to their manager"."""
+    about (a manager, at either stage): only those may say "flagged to their manager"."""
     overdue = {p.breach_key: p for p in case.promises if p.is_overdue()}
     if not overdue:
         return set()
     rows = db.session.execute(select(Escalation.breach_key, Escalation.notified_id).where(
-        Escalation.breach_key.in_(overdue), Escalation.stage == "manager"))
+        Escalation.breach_key.in_(overdue)))
     return {overdue[key].id for key, notified in rows if notified != overdue[key].owner_id}
 
 
@@ -127,11 +145,19 @@ def get_for_staff(staff: User, promise_id: int) -> Promise | None:
     return promise
 
 
+def open_on(case: Case) -> list[Promise]:
+    """The case's open promises, earliest due first: what a handoff asks about."""
+    return sorted((p for p in case.promises if p.is_open), key=lambda p: (p.due_at, p.id))
+
+
 def due_query(staff: User, scope: str = "mine") -> Select:
-    """Open promises, earliest first: the staff member's own, or their departments' (managers)."""
+    """Open promises, earliest first: the staff member's own and their departments' queues',
+    or everything in their departments (managers)."""
     query = select(Promise).join(Case).where(Promise.state == PromiseState.OPEN)
     if scope == "mine" or staff.role == Role.AGENT:
-        query = query.where(Promise.owner_id == staff.id)
+        query = query.where(or_(Promise.owner_id == staff.id, and_(
+            Promise.owner_id.is_(None),
+            Promise.owner_department_id.in_(staff.department_ids or {-1}))))
     elif staff.role != Role.ADMIN:
         query = query.where(Case.department_id.in_(staff.department_ids or {-1}))
     return query.order_by(Promise.due_at)

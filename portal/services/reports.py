@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from portal.lazy_text import lazy_gettext as _l
 
@@ -154,7 +154,7 @@ def dashboard(viewer: User, now: datetime | None = None) -> Dashboard:
         promises_due=due, promises_due_total=due_total,
         keeping=_rate("All", recent),
         keeping_by_department=_rates(recent, lambda r: names[r.department_id]),
-        keeping_by_agent=_rates(recent, lambda r: r.owner),
+        keeping_by_agent=_rates(recent, _credited),
         timing=timing("All", [r for r in resolved if r.resolved_at >= period]),
         timing_by_department=_timings([r for r in resolved if r.resolved_at >= period], names),
         weeks=weeks(starts, zone, _opened_times(ids, starts[0], now), resolved, promised),
@@ -226,15 +226,28 @@ def promises_due(ids: Sequence[int], names: dict[int, str], end: datetime,
 
 def _promise_rows(ids: Sequence[int], since: datetime, now: datetime) -> list[Row[Any]]:
     """Promises that came due in [since, now), settled or not; withdrawn ones left out."""
-    query = _promises(ids, Promise.due_at, Promise.state, Promise.closed_at).where(
+    resolver = aliased(User)
+    query = _promises(ids, Promise.due_at, Promise.state, Promise.closed_at,
+                      resolver.name.label("resolver")).outerjoin(
+        resolver, Promise.resolved_by_id == resolver.id).where(
         Promise.due_at >= since, Promise.due_at < now, Promise.state != PromiseState.WITHDRAWN)
     return list(db.session.execute(query))
 
 
+def _credited(row: Row[Any]) -> str:
+    """Who a promise counts for: whoever kept it, else its owner (or queue)."""
+    return row.resolver if row.state == PromiseState.KEPT and row.resolver else row.owner
+
+
 def _promises(ids: Sequence[int], *columns: Any) -> Select[Any]:
-    """Promise columns with their owner's name and case department, in these departments."""
-    return (select(*columns, User.name.label("owner"), Case.department_id)
-            .join(Case, Promise.case_id == Case.id).join(User, Promise.owner_id == User.id)
+    """Promise columns with their owner's name (or their queue's department) and case
+    department, in these departments."""
+    queue = aliased(Department)
+    return (select(*columns, func.coalesce(User.name, queue.name).label("owner"),
+                   Case.department_id)
+            .join(Case, Promise.case_id == Case.id)
+            .outerjoin(User, Promise.owner_id == User.id)
+            .outerjoin(queue, Promise.owner_department_id == queue.id)
             .where(Case.department_id.in_(ids)))
 
 

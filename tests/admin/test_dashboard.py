@@ -33,7 +33,7 @@ def world():
         promises.make(red, marco, "Send the booking form", marco, NOW - timedelta(hours=3))
         promises.make(hidden, fatima, "Adjust the terms", fatima, NOW - timedelta(hours=2))
     with time_machine.travel(NOW - timedelta(days=2, hours=1), tick=False):
-        promises.close(kept, marco, PromiseState.KEPT, "Called.")
+        promises.resolve(kept, PromiseState.KEPT, by=marco, note="Called.")
     return {"sales": sales, "finance": finance, "marco": marco, "red": red, "hidden": hidden}
 
 
@@ -138,7 +138,7 @@ def _busy_department(name: str, count: int) -> None:
             made.append(case)
     with time_machine.travel(NOW - timedelta(days=1), tick=False):
         for case in made[: count // 3]:
-            promises.close(case.promises[0], agents[0], PromiseState.BROKEN, "Missed.")
+            promises.resolve(case.promises[0], PromiseState.BROKEN, by=agents[0], note="Missed.")
             cases.change_status(case, agents[0], Status.RESOLVED, "Done.")
 
 

@@ -6,8 +6,17 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Feedback, OutboxMessage, Role, Solved, Visibility, utcnow
-from portal.services import cases, promises
+from portal.models import (
+    AuditEntry,
+    Feedback,
+    OutboxMessage,
+    PromiseState,
+    Role,
+    Solved,
+    Visibility,
+    utcnow,
+)
+from portal.services import cases, handoffs, promises
 from tests import factories
 
 
@@ -185,3 +194,17 @@ def test_settling_needs_an_outcome_and_an_ending_and_the_promise_of_that_case(ap
     assert elsewhere.status_code == 404
     db.session.refresh(promise)
     assert promise.state.value == "open"
+
+
+def test_a_promise_in_a_queue_and_who_kept_it(api):
+    case = factories.case()
+    finance = factories.department("Finance")
+    tom = factories.staff(departments=[case.department], name="Tom Berger")
+    leo = factories.staff(departments=[finance], name="Leo Park")
+    promise = promises.make(case, tom, "Refund", tom, utcnow() + timedelta(days=1))
+    handoffs.hand_off(case, tom, finance, None, "Finance refunds it.")
+    [queued] = api.get(f"/cases/{case.reference}/promises").json["items"]
+    assert queued["owner"] is None and queued["owner_department"] == "Finance"
+    promises.resolve(promise, PromiseState.KEPT, by=leo, note="Refunded.")
+    [kept] = api.get(f"/cases/{case.reference}/promises").json["items"]
+    assert kept["resolved_by"] == {"name": "Leo Park", "email": leo.email}

@@ -54,6 +54,18 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def nojs(browser, live_server):
+    """A page in Chromium with JavaScript switched off."""
+    db.session.commit()
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def snap(page, name: str) -> None:
     """Save the page at desktop and at 375 px wide, as test artifacts to look at.
 

@@ -5,24 +5,12 @@ Every form is a real form that posts and redirects; htmx only makes it smoother.
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import Role
 from tests import factories
 from tests.e2e.conftest import snap
-
-
-@pytest.fixture
-def nojs(browser, live_server):
-    db.session.commit()
-    context = browser.new_context(base_url=live_server, java_script_enabled=False,
-                                  viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _world():

@@ -170,7 +170,7 @@ def test_every_email_to_the_customer_carries_a_sign_in_link():
     case, agent = _answered_case(dana)
     manager = factories.staff(Role.MANAGER, [case.department], name="Grace Lindqvist")
     promise = promises.make(case, agent, "Call you back", agent, utcnow() + timedelta(days=1))
-    promises.close(promise, agent, PromiseState.KEPT, "We called you.")
+    promises.resolve(promise, PromiseState.KEPT, by=agent, note="We called you.")
     cases.change_status(case, agent, Status.RESOLVED, "Done.")
     answer = feedback.answer(case, dana, Solved.NO, 1, "It is not done.")
     follow_ups.complete(follow_ups.for_feedback(answer), manager, "Called her.",

@@ -139,7 +139,7 @@ def test_every_email_is_wholly_translatable(app, client, pseudo_german, monkeypa
     with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
         escalation.tick()  # owner and manager
     collect("escalation")
-    promises.close(promise, agent, PromiseState.KEPT, "We called you.")
+    promises.resolve(promise, PromiseState.KEPT, by=agent, note="We called you.")
     collect("promise")
     cases.change_status(case, agent, Status.RESOLVED, "The recall is booked.")  # asks feedback
     collect("status_changed")

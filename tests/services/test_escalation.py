@@ -60,7 +60,7 @@ def test_overdue_promise_goes_to_the_owner_then_the_manager_once_each(app):
 
 def test_a_kept_promise_is_not_escalated():
     case, agent, _, promise = _world()
-    promises.close(promise, agent, promises.PromiseState.KEPT, "Called.")
+    promises.resolve(promise, promises.PromiseState.KEPT, by=agent, note="Called.")
     with time_machine.travel(START + timedelta(days=1), tick=False):
         assert escalation.tick().notified == []
 
@@ -69,7 +69,7 @@ def test_a_new_due_time_is_a_new_breach():
     case, agent, _, promise = _world()
     with time_machine.travel(START + timedelta(minutes=65), tick=False):
         escalation.tick()
-        promises.close(promise, agent, promises.PromiseState.BROKEN, "Line busy.")
+        promises.resolve(promise, promises.PromiseState.BROKEN, by=agent, note="Line busy.")
         promises.make(case, agent, "Call back again", agent, START + timedelta(hours=2))
     with time_machine.travel(START + timedelta(hours=2, minutes=5), tick=False):
         assert len(escalation.tick().notified) == 1

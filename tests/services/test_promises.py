@@ -58,12 +58,12 @@ def test_settling_needs_words_and_happens_once():
     case, agent = _case_and_agent()
     promise = promises.make(case, agent, "Call back", agent, utcnow() + timedelta(hours=1))
     with pytest.raises(ServiceError, match="Say what was done"):
-        promises.close(promise, agent, PromiseState.KEPT, "")
+        promises.resolve(promise, PromiseState.KEPT, by=agent, note="")
     db.session.rollback()
-    promises.close(promise, agent, PromiseState.KEPT, "Called at 15:10, booked Thursday.")
+    promises.resolve(promise, PromiseState.KEPT, by=agent, note="Called at 15:10, booked Thursday.")
     assert promise.kept_on_time
     with pytest.raises(ServiceError, match="already settled"):
-        promises.close(promise, agent, PromiseState.WITHDRAWN, "changed my mind")
+        promises.resolve(promise, PromiseState.WITHDRAWN, by=agent, note="changed my mind")
 
 
 def test_breaking_a_promise_with_a_new_one():
@@ -81,7 +81,7 @@ def test_a_case_cannot_be_resolved_while_a_promise_is_open():
     with pytest.raises(ServiceError, match="still open"):
         cases.change_status(case, agent, Status.RESOLVED, "Done.")
     db.session.rollback()
-    promises.close(promise, agent, PromiseState.KEPT, "Called.")
+    promises.resolve(promise, PromiseState.KEPT, by=agent, note="Called.")
     cases.change_status(case, agent, Status.RESOLVED, "Done.")
     assert case.status == Status.RESOLVED
 

@@ -6,7 +6,7 @@ import time_machine
 
 from portal.extensions import db
 from portal.models import PromiseState, Role, Standard, Status
-from portal.services import cases, promises, reports
+from portal.services import cases, handoffs, promises, reports
 from tests import factories
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday; London is on GMT
@@ -30,7 +30,7 @@ def _promise(case, agent, made, due, end=None, state=PromiseState.KEPT):
         promise = promises.make(case, agent, "Call back", agent, due)
     if end is not None:
         with time_machine.travel(end, tick=False):
-            promises.close(promise, agent, state, "Done.")
+            promises.resolve(promise, state, by=agent, note="Done.")
     return promise
 
 
@@ -189,3 +189,15 @@ def test_a_manager_without_departments_sees_nothing_and_nothing_breaks():
     report = _report(factories.staff(Role.MANAGER))
     assert report.rag == [] and report.red_cases == [] and report.promises_due == []
     assert report.keeping.due == 0 and report.timing.resolution is None
+
+
+def test_a_promise_kept_by_someone_else_counts_for_the_one_who_kept_it():
+    sales, finance, marco, fatima, cat_sales, _ = _two_departments()
+    admin = factories.staff(Role.ADMIN, name="Ada Admin")
+    case = _case_at(NOW - timedelta(days=3), cat_sales)
+    promise = _promise(case, marco, NOW - timedelta(days=3), NOW - timedelta(days=1))
+    with time_machine.travel(NOW - timedelta(days=2), tick=False):
+        handoffs.hand_off(case, marco, finance, None, "Finance pays it.")
+        promises.resolve(promise, PromiseState.KEPT, by=fatima, note="Paid.")
+    [row] = _report(admin).keeping_by_agent
+    assert (row.label, row.kept, row.due) == ("Fatima Khan", 1, 1)
