@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from portal.lazy_text import lazy_gettext as _l
 
+from ..business_calendar import BusinessCalendar
 from ..extensions import db
 from ..formatting import zone_for
 from ..models import (
@@ -30,7 +31,7 @@ from ..models import (
     format_reference,
     utcnow,
 )
-from . import clock
+from . import business_hours, clock
 
 T = TypeVar("T", timedelta, float)
 PERIOD_DAYS = 28
@@ -185,7 +186,12 @@ def open_cases(ids: Sequence[int]) -> list[Case]:
 def assess(cases: Iterable[Case], standards: list[Standard], now: datetime) -> Assessed:
     """Each case with its colour and standard, the standards loaded once for all."""
     pairs = [(case, clock.standard_for(case, standards)) for case in cases]
-    return [(case, clock.rag(case, std, now), std) for case, std in pairs]
+    calendars: dict[int, BusinessCalendar] = {}
+    for case, _std in pairs:
+        if case.department_id not in calendars:
+            calendars[case.department_id] = business_hours.case_calendar(case)
+    return [(case, clock.rag(case, std, now, calendars[case.department_id]), std)
+            for case, std in pairs]
 
 
 def rag_counts(assessed: Assessed, names: dict[int, str]) -> list[RagCount]:
