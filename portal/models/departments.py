@@ -24,7 +24,7 @@ class Department(db.Model):
 
     closures: Mapped[list[Closure]] = relationship(
         back_populates="department", order_by="Closure.day", cascade="all, delete-orphan",
-        lazy="selectin")
+        lazy="select")
 
     def __repr__(self) -> str:
         return f"<Department {self.name}>"

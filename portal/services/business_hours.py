@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..business_calendar import (
@@ -39,6 +41,17 @@ def calendar_for(dep: Department | None) -> BusinessCalendar:
 
 def case_calendar(case: Case) -> BusinessCalendar:
     return calendar_for(case.department)
+
+
+def calendars_for(departments: Iterable[Department]) -> dict[int, BusinessCalendar]:
+    """Calendars of many departments by id, their closures read in one query (dashboards)."""
+    deps = {dep.id: dep for dep in departments}
+    days: dict[int, set[date]] = {dep_id: set() for dep_id in deps}
+    for dep_id, day in db.session.execute(
+            select(Closure.department_id, Closure.day).where(Closure.department_id.in_(deps))):
+        days[dep_id].add(day)
+    return {dep_id: BusinessCalendar(ZoneInfo(zone_name(dep)), parse_week(dep.opening_hours),
+                                     frozenset(days[dep_id])) for dep_id, dep in deps.items()}
 
 
 def follow_up_due(case: Case, start: datetime | None = None) -> datetime:

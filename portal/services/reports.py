@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from portal.lazy_text import lazy_gettext as _l
 
-from ..business_calendar import BusinessCalendar
 from ..extensions import db
 from ..formatting import zone_for
 from ..models import (
@@ -186,10 +185,8 @@ def open_cases(ids: Sequence[int]) -> list[Case]:
 def assess(cases: Iterable[Case], standards: list[Standard], now: datetime) -> Assessed:
     """Each case with its colour and standard, the standards loaded once for all."""
     pairs = [(case, clock.standard_for(case, standards)) for case in cases]
-    calendars: dict[int, BusinessCalendar] = {}
-    for case, _std in pairs:
-        if case.department_id not in calendars:
-            calendars[case.department_id] = business_hours.case_calendar(case)
+    calendars = business_hours.calendars_for({c.department_id: c.department for c, _ in pairs}
+                                             .values())
     return [(case, clock.rag(case, std, now, calendars[case.department_id]), std)
             for case, std in pairs]
 
@@ -206,10 +203,13 @@ def rag_counts(assessed: Assessed, names: dict[int, str]) -> list[RagCount]:
 def red_cases(assessed: Assessed, now: datetime) -> list[RedCase]:
     """The red cases, the longest breached first, each with its earliest breach."""
     found = []
-    for case, colour, std in assessed:
-        if colour != "red":
-            continue
-        breaches = [(d.due_at, d.name) for d in clock.deadlines(case, std) if d.state(now) == "red"]
+    red = [(case, std) for case, colour, std in assessed if colour == "red"]
+    calendars = business_hours.calendars_for({c.department_id: c.department for c, _ in red}
+                                             .values()) if red else {}
+    for case, std in red:
+        breaches = [(d.due_at, d.name) for d in clock.deadlines(case, std,
+                                                                calendars[case.department_id])
+                    if d.state(now) == "red"]
         breaches += [(p.due_at, "promise overdue") for p in case.promises if p.is_overdue(now)]
         since, what = min(breaches)
         found.append(RedCase(case.reference, case.title, case.department.name,
