@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal.choices import options
 from portal.extensions import db
 from portal.files import send_attachment
+from portal.formatting import to_local
 from portal.lazy_text import lazy_gettext as _l
 from portal.models import (
     Attachment,
@@ -32,6 +33,7 @@ from portal.services import (
     customers,
     feedback,
     handoffs,
+    promises,
     staff,
     timeline,
 )
@@ -114,7 +116,8 @@ def _defaults(case, last_id: int) -> dict:
                                assignee=case.assignee_id or 0),
         "contact": ContactForm(formdata=None),
         "reference": ReferenceForm(formdata=None),
-        "promise": PromiseForm(formdata=None, owner=current_user.id),
+        "promise": PromiseForm(formdata=None, owner=current_user.id,
+                               due=to_local(promises.default_due(case))),
     }
     for form in forms.values():
         form.seen.data = last_id

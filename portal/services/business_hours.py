@@ -54,14 +54,18 @@ def calendars_for(departments: Iterable[Department]) -> dict[int, BusinessCalend
                                      frozenset(days[dep_id])) for dep_id, dep in deps.items()}
 
 
+def within_one_business_day(case: Case, start: datetime | None = None) -> datetime:
+    """A whole working day of the case's department after `start` (now by default)."""
+    return one_business_day(start or utcnow(), case_calendar(case))
+
+
 def follow_up_due(case: Case, start: datetime | None = None) -> datetime:
     """When a follow-up or a default promise falls due: FOLLOW_UP_HOURS working hours when
     set, otherwise within one business day of the case's department."""
-    start, calendar = start or utcnow(), case_calendar(case)
     hours = current_app.config.get("FOLLOW_UP_HOURS")
-    if hours is not None:
-        return add_business_time(start, timedelta(hours=hours), calendar)
-    return one_business_day(start, calendar)
+    if hours is None:
+        return within_one_business_day(case, start)
+    return add_business_time(start or utcnow(), timedelta(hours=hours), case_calendar(case))
 
 
 def save_week(actor: User, dep: Department, week: tuple[Hours, ...], zone: str) -> bool:
