@@ -121,3 +121,18 @@ def remove_closure(actor: User, dep: Department, closure_id: int) -> None:
                  department_id=dep.id)
     dep.closures.remove(closure)
     effects.commit()
+
+
+def summary(dep: Department) -> str:
+    """A short line for lists: "Mon–Fri 09:00–17:00 · Europe/London"."""
+    short = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+    week, parts, first = parse_week(dep.opening_hours), [], 0
+    for index in range(1, 8):
+        if index < 7 and week[index] == week[first]:
+            continue
+        hours = week[first]
+        if hours is not None:
+            days = short[first] if index - 1 == first else f"{short[first]}–{short[index - 1]}"
+            parts.append(f"{days} {hours[0]:%H:%M}–{hours[1]:%H:%M}")
+        first = index
+    return " · ".join([", ".join(parts) or _("Closed"), zone_name(dep)])
