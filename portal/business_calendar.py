@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 Hours = tuple[time, time] | None  # (from, to) for an open day, None for a closed one
 OFFICE_WEEK: tuple[Hours, ...] = ((time(9), time(17)),) * 5 + (None, None)
 ALWAYS_OPEN: tuple[Hours, ...] = ((time(0), time(0)),) * 7
-# Beyond this many days without an opening the week is treated as always open, so a
-# misconfigured department (every day closed) can never hang a page.
-SEARCH_DAYS = 800
+# The longest standard (a year of minutes) in an 8-hour, 5-day week spans about 4.2 years;
+# past this many days the rest counts as calendar time, so a week that is never open (the
+# settings refuse one) cannot hang a page.
+SEARCH_DAYS = 6 * 366
 
 
 @dataclass(frozen=True)

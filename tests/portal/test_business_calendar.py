@@ -152,3 +152,10 @@ def test_week_text_round_trips(week):
 def test_week_text_needs_seven_days():
     with pytest.raises(ValueError):
         parse_week("09:00-17:00")
+
+
+def test_the_longest_standard_still_ends_inside_working_hours():
+    year_of_minutes = timedelta(minutes=60 * 24 * 365)
+    due = add_business_time(at(LONDON, 2026, 12, 7, 9), year_of_minutes, OFFICE)
+    local = due.astimezone(LONDON)
+    assert local.weekday() < 5 and time(9) < local.time() <= time(17)
