@@ -35,8 +35,12 @@ def calendar_for(dep: Department | None) -> BusinessCalendar:
     """The department's working calendar; the site's office week for no department."""
     if dep is None:
         return BusinessCalendar(ZoneInfo(current_app.config["DEFAULT_TIMEZONE"]))
+    return _calendar(dep, {c.day for c in dep.closures})
+
+
+def _calendar(dep: Department, closed: set[date]) -> BusinessCalendar:
     return BusinessCalendar(ZoneInfo(zone_name(dep)), parse_week(dep.opening_hours),
-                            frozenset(c.day for c in dep.closures))
+                            frozenset(closed))
 
 
 def case_calendar(case: Case) -> BusinessCalendar:
@@ -50,8 +54,7 @@ def calendars_for(departments: Iterable[Department]) -> dict[int, BusinessCalend
     for dep_id, day in db.session.execute(
             select(Closure.department_id, Closure.day).where(Closure.department_id.in_(deps))):
         days[dep_id].add(day)
-    return {dep_id: BusinessCalendar(ZoneInfo(zone_name(dep)), parse_week(dep.opening_hours),
-                                     frozenset(days[dep_id])) for dep_id, dep in deps.items()}
+    return {dep_id: _calendar(dep, days[dep_id]) for dep_id, dep in deps.items()}
 
 
 def within_one_business_day(case: Case, start: datetime | None = None) -> datetime:

@@ -25,6 +25,8 @@ def test_admin_sets_working_hours_and_a_holiday(page):
     page.get_by_label("Saturday: To").fill("09:00")
     page.get_by_role("button", name="Save working hours").click()
     expect(page.get_by_text("Closing must be after opening")).to_be_visible()
+    page.screenshot(path="test-artifacts/screenshots/business-hours-refused-desktop.png",
+                    caret="initial")
     page.get_by_label("Saturday: To").fill("14:00")
     page.get_by_role("combobox", name="Time zone").select_option("America/New_York")
     page.get_by_role("button", name="Save working hours").click()
