@@ -145,8 +145,8 @@ def test_follow_up_due_within_one_business_day_of_the_department(answered, due):
     assert item.promise.due_at == item.due_at
 
 
-def test_follow_up_hours_count_working_hours(app):
-    app.config["FOLLOW_UP_HOURS"] = 4
+def test_follow_up_hours_count_working_hours(app, monkeypatch):
+    monkeypatch.setitem(app.config, "FOLLOW_UP_HOURS", 4)
     with time_machine.travel(datetime(2026, 11, 26, 12, tzinfo=LONDON), tick=False):
         case, _, _ = _resolved_case()
     with time_machine.travel(datetime(2026, 11, 27, 16, tzinfo=LONDON), tick=False):
