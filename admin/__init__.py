@@ -9,6 +9,7 @@ from . import (  # noqa: E402, F401 - views register on bp
     api_tokens,
     audit,
     auth,
+    business_hours,
     cases,
     customers,
     dashboard,

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.choices import options
 from portal.extensions import db
 from portal.files import send_attachment
+from portal.formatting import to_local
 from portal.htmx import wants_fragment
 from portal.lazy_text import lazy_gettext as _l
 from portal.models import (
@@ -33,6 +34,7 @@ from portal.services import (
     customers,
     feedback,
     handoffs,
+    promises,
     saved_replies,
     staff,
     timeline,
@@ -121,7 +123,8 @@ def _defaults(case, last_id: int) -> dict:
                             assignee=0),
         "contact": ContactForm(formdata=None),
         "reference": ReferenceForm(formdata=None),
-        "promise": PromiseForm(formdata=None, owner=current_user.id),
+        "promise": PromiseForm(formdata=None, owner=current_user.id,
+                               due=to_local(promises.default_due(case))),
     }
     for form in forms.values():
         form.seen.data = last_id

@@ -154,7 +154,9 @@ class PromiseForm(WorkspaceForm):
                                       "booking”."))
     owner = SelectField(_l("Who keeps it"), coerce=int)
     due = DateTimeLocalField(_l("By when"), format="%Y-%m-%dT%H:%M",
-                             validators=[DataRequired(_l("Give a date and time."))])
+                             validators=[DataRequired(_l("Give a date and time."))],
+                             description=_l("Suggested: one working day of the department, "
+                                            "in your time zone. Change it to what you promise."))
     public = BooleanField(_l("The customer sees this promise"), default=True)
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.models import Role, User
-from portal.services import catalog, site_settings, staff, two_factor
+from portal.services import business_hours, catalog, site_settings, staff, two_factor
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
@@ -192,8 +192,9 @@ def departments():
         else:
             flash(_("Added the department %(name)s.", name=dep.name), "success")
             return redirect(url_for("admin.departments"))
-    return _page("admin/settings/departments.html", form,
-                 rows=catalog.departments_with_counts())
+    rows = catalog.departments_with_counts()
+    return _page("admin/settings/departments.html", form, rows=rows,
+                 hours={dep.id: business_hours.summary(dep) for dep, _staff, _open in rows})
 
 
 @bp.route("/settings/departments/<int:department_id>", methods=["GET", "POST"])

@@ -72,7 +72,8 @@ def load(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Feedback counts as unhappy at or below this rating (and always on "No").
         "FEEDBACK_UNHAPPY_AT_OR_BELOW": int(os.environ.get("FEEDBACK_UNHAPPY_AT_OR_BELOW", "6")),
-        # Hours to follow an unhappy answer up; unset means one business day.
+        # Working hours (of the case's department) to follow an unhappy answer up; unset
+        # means within one business day (docs/business-hours.md).
         "FOLLOW_UP_HOURS": int(os.environ["FOLLOW_UP_HOURS"])
         if os.environ.get("FOLLOW_UP_HOURS") else None,
         "SIGN_IN_LINK_MINUTES": 10,

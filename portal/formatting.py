@@ -58,6 +58,11 @@ def to_utc(local: datetime, user=None) -> datetime:
     return local.replace(tzinfo=zone_for(user)).astimezone(ZoneInfo("UTC"))
 
 
+def to_local(moment: datetime, user=None) -> datetime:
+    """An aware time as the wall-clock time (no zone) a person reads and types in a form."""
+    return moment.astimezone(zone_for(user)).replace(tzinfo=None, second=0, microsecond=0)
+
+
 def timeago(moment: datetime | None, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', 'in 2 hours', '3 weeks ago', in the viewer's language."""
     if moment is None:

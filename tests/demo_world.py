@@ -101,6 +101,8 @@ def staff_pages() -> list[tuple[str, str]]:
         ("staff-settings-staff-edit", f"/admin/settings/staff/{ids['staff']}"),
         ("staff-settings-departments", "/admin/settings/departments"),
         ("staff-settings-department", f"/admin/settings/departments/{ids['department']}"),
+        ("staff-settings-department-hours",
+         f"/admin/settings/departments/{ids['department']}/hours"),
         ("staff-settings-categories", "/admin/settings/categories"),
         ("staff-settings-category", f"/admin/settings/categories/{ids['category']}"),
         ("staff-settings-standards", "/admin/settings/standards"),

@@ -56,3 +56,14 @@ def _sources() -> dict[int, tuple[str, list[str], list[tuple[str, str]]]]:
             text("SELECT case_id, system, value FROM case_references")):
         found[case_id][2].append((system, value))
     return found
+
+
+def test_0014_gives_existing_departments_the_office_week_in_the_site_zone(scratch_app):
+    """Departments from before working hours get Monday to Friday, 09:00 to 17:00."""
+    upgrade(revision="0013")
+    db.session.execute(text("INSERT INTO departments (name) VALUES ('Old desk')"))
+    db.session.commit()
+    upgrade(revision="0014")
+    hours, zone = db.session.execute(text(
+        "SELECT opening_hours, timezone FROM departments WHERE name = 'Old desk'")).one()
+    assert hours.startswith("09:00-17:00,") and hours.endswith(",-,-") and zone is None

@@ -14,7 +14,7 @@ from .cases import (
     parse_reference,
 )
 from .customers import FACT_KINDS, CaseReference, CustomerFact
-from .departments import Category, Department
+from .departments import Category, Closure, Department
 from .digests import DigestItem
 from .events import (
     CONTACT_DEFAULTS,
@@ -52,6 +52,7 @@ __all__ = [
     "CaseEvent",
     "Category",
     "Channel",
+    "Closure",
     "Department",
     "DigestItem",
     "EmailUpdates",

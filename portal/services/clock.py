@@ -7,22 +7,33 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..business_calendar import BusinessCalendar, add_business_time, business_time_between
 from ..extensions import db
 from ..models import Case, Standard, Status, utcnow
+from .business_hours import case_calendar
 
 AMBER_SHARE = 0.25  # amber once less than a quarter of a window is left
 
 
 @dataclass(frozen=True)
 class Deadline:
+    """A due time counted in the department's working hours; `window` is working time."""
+
     name: str  # "first response", "update", "resolution"
     due_at: datetime
     window: timedelta
+    calendar: BusinessCalendar | None = None
+
+    def left(self, now: datetime) -> timedelta:
+        """Working time until due: a weekend in between does not make a window look safe."""
+        if self.calendar is None:
+            return self.due_at - now
+        return business_time_between(now, self.due_at, self.calendar)
 
     def state(self, now: datetime) -> str:
         if now > self.due_at:
             return "red"
-        if self.due_at - now <= self.window * AMBER_SHARE:
+        if self.left(now) <= self.window * AMBER_SHARE:
             return "amber"
         return "green"
 
@@ -42,28 +53,33 @@ def standard_for(case: Case, standards: list[Standard] | None = None) -> Standar
     return best
 
 
-def deadlines(case: Case, std: Standard | None) -> list[Deadline]:
-    """What the case still owes the customer, earliest first (none once it is resolved)."""
+def deadlines(case: Case, std: Standard | None,
+              calendar: BusinessCalendar | None = None) -> list[Deadline]:
+    """What the case still owes the customer, earliest first (none once it is resolved);
+    each window counts the working hours of the case's department."""
     if std is None or case.status in (Status.RESOLVED, Status.CLOSED):
         return []
+    calendar = calendar or case_calendar(case)
+
+    def due(name: str, start: datetime, minutes: int) -> Deadline:
+        window = timedelta(minutes=minutes)
+        return Deadline(name, add_business_time(start, window, calendar), window, calendar)
+
     found = []
     if case.first_response_at is None:
-        window = timedelta(minutes=std.first_response_minutes)
-        found.append(Deadline("first response", case.created_at + window, window))
+        found.append(due("first response", case.created_at, std.first_response_minutes))
     elif case.status != Status.WAITING_ON_CUSTOMER:
         # While we wait on the customer we owe them no update; otherwise silence has a limit.
-        window = timedelta(minutes=std.update_minutes)
-        found.append(Deadline("update", (case.last_update_at or case.created_at) + window,
-                              window))
-    window = timedelta(minutes=std.resolution_minutes)
-    found.append(Deadline("resolution", case.created_at + window, window))
+        found.append(due("update", case.last_update_at or case.created_at, std.update_minutes))
+    found.append(due("resolution", case.created_at, std.resolution_minutes))
     return sorted(found, key=lambda d: d.due_at)
 
 
-def rag(case: Case, std: Standard | None, now: datetime | None = None) -> str:
+def rag(case: Case, std: Standard | None, now: datetime | None = None,
+        calendar: BusinessCalendar | None = None) -> str:
     """red, amber or green for an open case; "none" without a standard or once resolved."""
     now = now or utcnow()
-    states = [d.state(now) for d in deadlines(case, std)]
+    states = [d.state(now) for d in deadlines(case, std, calendar)]
     if any(p.is_overdue(now) for p in case.promises):
         states.append("red")
     for colour in ("red", "amber", "green"):
@@ -73,7 +89,8 @@ def rag(case: Case, std: Standard | None, now: datetime | None = None) -> str:
 
 
 def customer_clock(case: Case, now: datetime | None = None) -> tuple[timedelta, timedelta]:
-    """(time since opening until resolved or now, of which time spent waiting on the customer)."""
+    """(time since opening until resolved or now, of which time spent waiting on the customer);
+    calendar time, nights and weekends included: it is what the customer lived through."""
     now = now or utcnow()
     end = case.resolved_at or case.closed_at or now
     waiting = timedelta(seconds=case.customer_wait_seconds or 0)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
@@ -22,20 +19,12 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import access, audit, cases, effects, promises, timeline
+from . import access, audit, business_hours, cases, effects, promises, timeline
 from .errors import ServiceError
 from .escalation import managers_of
 from .text import clean
 
-__all__ = ["complete", "managers_of", "next_business_day", "open_for", "queue_query"]
-
-
-def next_business_day(start: datetime) -> datetime:
-    """The same time one working day later (Saturday and Sunday do not count)."""
-    due = start + timedelta(days=1)
-    while due.weekday() >= 5:
-        due += timedelta(days=1)
-    return due
+__all__ = ["complete", "managers_of", "open_for", "queue_query"]
 
 
 def open_for(case: Case, feedback: Feedback) -> FollowUp:
@@ -44,8 +33,7 @@ def open_for(case: Case, feedback: Feedback) -> FollowUp:
     owner = owners[0] if owners else case.assignee or _last_responder(case)
     if owner is None:
         raise ServiceError(_("Nobody can own this follow-up: add a manager to the department."))
-    hours = current_app.config["FOLLOW_UP_HOURS"]
-    due = next_business_day(utcnow()) if hours is None else utcnow() + timedelta(hours=hours)
+    due = business_hours.follow_up_due(case)
     promise = promises.make(case, owner, "Contact you about your feedback", owner, due,
                             public=True, commit=False)
     follow_up = FollowUp(case=case, feedback=feedback, owner=owner, due_at=due,

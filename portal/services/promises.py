@@ -22,7 +22,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import access, audit, effects, notifications, timeline
+from . import access, audit, business_hours, effects, notifications, timeline
 from .errors import ServiceError
 from .text import clean
 
@@ -32,6 +32,12 @@ ENDINGS = {
     PromiseState.BROKEN: ("broken", _l("Explain honestly why it was not kept.")),
     PromiseState.WITHDRAWN: ("withdrawn", _l("Say why it no longer applies.")),
 }
+
+
+def default_due(case: Case) -> datetime:
+    """The due time offered for a new promise: within one business day of the case's
+    department, so a suggestion never lands at night or on a closed day."""
+    return business_hours.within_one_business_day(case)
 
 
 def _check_owner(case: Case, owner: User | None) -> User:

@@ -30,7 +30,7 @@ from ..models import (
     format_reference,
     utcnow,
 )
-from . import clock
+from . import business_hours, clock
 
 T = TypeVar("T", timedelta, float)
 PERIOD_DAYS = 28
@@ -185,7 +185,10 @@ def open_cases(ids: Sequence[int]) -> list[Case]:
 def assess(cases: Iterable[Case], standards: list[Standard], now: datetime) -> Assessed:
     """Each case with its colour and standard, the standards loaded once for all."""
     pairs = [(case, clock.standard_for(case, standards)) for case in cases]
-    return [(case, clock.rag(case, std, now), std) for case, std in pairs]
+    calendars = business_hours.calendars_for({c.department_id: c.department for c, _ in pairs}
+                                             .values())
+    return [(case, clock.rag(case, std, now, calendars[case.department_id]), std)
+            for case, std in pairs]
 
 
 def rag_counts(assessed: Assessed, names: dict[int, str]) -> list[RagCount]:
@@ -200,10 +203,13 @@ def rag_counts(assessed: Assessed, names: dict[int, str]) -> list[RagCount]:
 def red_cases(assessed: Assessed, now: datetime) -> list[RedCase]:
     """The red cases, the longest breached first, each with its earliest breach."""
     found = []
-    for case, colour, std in assessed:
-        if colour != "red":
-            continue
-        breaches = [(d.due_at, d.name) for d in clock.deadlines(case, std) if d.state(now) == "red"]
+    red = [(case, std) for case, colour, std in assessed if colour == "red"]
+    calendars = business_hours.calendars_for({c.department_id: c.department for c, _ in red}
+                                             .values()) if red else {}
+    for case, std in red:
+        breaches = [(d.due_at, d.name) for d in clock.deadlines(case, std,
+                                                                calendars[case.department_id])
+                    if d.state(now) == "red"]
         breaches += [(p.due_at, "promise overdue") for p in case.promises if p.is_overdue(now)]
         since, what = min(breaches)
         found.append(RedCase(case.reference, case.title, case.department.name,

@@ -95,3 +95,17 @@ def test_promises_due_page_lists_mine_and_a_stranger_cannot_settle(client, login
     response = client.post(f"/admin/promises/{promise.id}/settle",
                            data={"state": "withdrawn", "outcome": "x"})
     assert response.status_code == 404 and promise.is_open
+
+
+def test_the_suggested_due_time_falls_in_working_hours(client, login):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    saturday_night = datetime(2026, 12, 5, 23, 30, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(saturday_night, tick=False):
+        agent, _, case = _world()
+        login(client, agent)
+        page = client.get(f"/admin/cases/{case.reference}").text
+    # One working day from the Monday 09:00 opening: Monday's closing, not Sunday night.
+    assert 'value="2026-12-07T17:00"' in page
+    assert "Suggested: one working day of the department" in page

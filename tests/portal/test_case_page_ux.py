@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.models import Role, utcnow
+from portal.models import Role
 from portal.services import attachments, cases, standards
 from tests import factories
 
 HTMX = {"HX-Request": "true"}
+TUESDAY_10AM = datetime(2026, 12, 1, 10, tzinfo=UTC)
 
 
 def _case_with_standard():
@@ -31,10 +32,11 @@ def _case_with_standard():
 
 
 def test_a_late_update_is_owned_up_to_not_promised_in_the_past(client, login):
-    sam, case = _case_with_standard()
-    login(client, sam)
-    assert "Next update expected by" in client.get(f"/cases/{case.reference}").text
-    with time_machine.travel(utcnow() + timedelta(hours=3)):  # first answer was due in 1 h
+    with time_machine.travel(TUESDAY_10AM, tick=False):  # inside working hours
+        sam, case = _case_with_standard()
+        login(client, sam)
+        assert "Next update expected by" in client.get(f"/cases/{case.reference}").text
+    with time_machine.travel(TUESDAY_10AM + timedelta(hours=3)):  # first answer due in 1 h
         late = client.get(f"/cases/{case.reference}").text
     assert "We are late, and sorry." in late and "Next update expected by" not in late
 

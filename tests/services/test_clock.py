@@ -7,7 +7,7 @@ import time_machine
 
 from portal.extensions import db
 from portal.formatting import fulltime, shorttime, to_utc
-from portal.models import Priority, Standard, Status
+from portal.models import Priority, Role, Standard, Status
 from portal.services import cases, clock, promises
 from tests import factories
 
@@ -95,3 +95,50 @@ def test_times_are_shown_and_read_in_the_viewers_zone():
     assert summer == datetime(2026, 7, 1, 16, 0, tzinfo=ZoneInfo("UTC"))
     with time_machine.travel(moment, tick=False):
         assert shorttime(moment + timedelta(days=1), tokyo) == "Wednesday 17:00 JST"
+
+
+LONDON = ZoneInfo("Europe/London")
+FRIDAY_4PM = datetime(2026, 12, 4, 16, tzinfo=LONDON)
+
+
+def test_windows_count_the_departments_working_hours():
+    # 4 working hours opened on Friday 16:00 (Mon-Fri 09:00-17:00) fall due on Monday 12:00.
+    std = _standard(first=240, update=240, resolution=480)
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        case = factories.case()
+    first, resolution = clock.deadlines(case, std)
+    assert first.due_at == datetime(2026, 12, 7, 12, tzinfo=LONDON)
+    assert resolution.due_at == datetime(2026, 12, 7, 16, tzinfo=LONDON)  # 1 h + 7 h
+    # The weekend does not eat the window: green on Sunday night, amber in the last hour.
+    assert clock.rag(case, std, datetime(2026, 12, 6, 23, tzinfo=LONDON)) == "green"
+    assert clock.rag(case, std, datetime(2026, 12, 7, 11, 30, tzinfo=LONDON)) == "amber"
+    assert clock.rag(case, std, datetime(2026, 12, 7, 12, 1, tzinfo=LONDON)) == "red"
+
+
+def test_a_holiday_and_the_departments_own_zone_move_the_due_time():
+    from datetime import date
+
+    from portal.business_calendar import OFFICE_WEEK
+    from portal.services import business_hours
+
+    std = _standard(first=60)
+    dep = factories.department("New York desk")
+    admin_user = factories.staff(Role.ADMIN)
+    business_hours.save_week(admin_user, dep, OFFICE_WEEK, "America/New_York")
+    business_hours.add_closure(admin_user, dep, date(2026, 12, 7), "Staff training")
+    with time_machine.travel(FRIDAY_4PM, tick=False):  # 11:00 in New York
+        case = factories.case(cat=factories.category(dep))
+    assert clock.deadlines(case, std)[0].due_at == datetime(2026, 12, 4, 12,
+                                                            tzinfo=ZoneInfo("America/New_York"))
+    with time_machine.travel(datetime(2026, 12, 4, 22, tzinfo=UTC), tick=False):  # 17:00 NY
+        late = factories.case(cat=factories.category(dep))
+    # Monday is closed for training: Tuesday 10:00 in New York.
+    assert clock.deadlines(late, std)[0].due_at == datetime(2026, 12, 8, 10,
+                                                            tzinfo=ZoneInfo("America/New_York"))
+
+
+def test_the_customers_clock_stays_calendar_time():
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        case = factories.case()
+    waited, _ = clock.customer_clock(case, FRIDAY_4PM + timedelta(days=3))
+    assert waited == timedelta(days=3)

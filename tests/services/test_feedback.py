@@ -1,6 +1,7 @@
 """Feedback rules: when it is asked, what an unhappy answer sets in motion."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -123,11 +124,35 @@ def test_completing_a_follow_up_keeps_its_promise_and_tells_the_customer():
     assert "Called Mei, apologised, booked a meeting." not in public
 
 
-def test_follow_up_due_skips_the_weekend():
-    from datetime import UTC, datetime
+LONDON = ZoneInfo("Europe/London")
 
-    friday = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
-    assert follow_ups.next_business_day(friday).weekday() == 0
+
+@pytest.mark.parametrize(("answered", "due"), [
+    # "No" at 01:05 on a Monday: contact by Monday's closing, not Tuesday 01:05 at night.
+    (datetime(2026, 11, 30, 1, 5, tzinfo=LONDON), datetime(2026, 11, 30, 17, tzinfo=LONDON)),
+    # On Friday afternoon: the same time on Monday, the weekend skipped.
+    (datetime(2026, 11, 27, 15, tzinfo=LONDON), datetime(2026, 11, 30, 15, tzinfo=LONDON)),
+    # On Saturday: within Monday's working hours.
+    (datetime(2026, 11, 28, 11, tzinfo=LONDON), datetime(2026, 11, 30, 17, tzinfo=LONDON)),
+])
+def test_follow_up_due_within_one_business_day_of_the_department(answered, due):
+    with time_machine.travel(answered - timedelta(days=1), tick=False):
+        case, _, _ = _resolved_case()
+    with time_machine.travel(answered, tick=False):
+        feedback.answer(case, case.customer, Solved.NO, 0)
+    [item] = db.session.query(FollowUp).all()
+    assert item.due_at == due.astimezone(UTC)
+    assert item.promise.due_at == item.due_at
+
+
+def test_follow_up_hours_count_working_hours(app, monkeypatch):
+    monkeypatch.setitem(app.config, "FOLLOW_UP_HOURS", 4)
+    with time_machine.travel(datetime(2026, 11, 26, 12, tzinfo=LONDON), tick=False):
+        case, _, _ = _resolved_case()
+    with time_machine.travel(datetime(2026, 11, 27, 16, tzinfo=LONDON), tick=False):
+        feedback.answer(case, case.customer, Solved.NO, 0)
+    [item] = db.session.query(FollowUp).all()
+    assert item.due_at == datetime(2026, 11, 30, 12, tzinfo=LONDON).astimezone(UTC)
 
 
 def test_with_no_manager_or_admin_the_last_person_who_answered_owns_the_follow_up():
