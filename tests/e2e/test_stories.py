@@ -47,6 +47,11 @@ def times_agree(page) -> None:
     assert wide <= page.place.width, (page.url, wide)
 
 
+def shot(page, name: str) -> None:
+    """snap(), named after the place too: both runs of a story keep their screenshots."""
+    snap(page, f"{name}-{page.place.zone.rsplit('/', 1)[-1].lower()}")
+
+
 def labelled_times(page) -> set[str]:
     """The due and expected times the page states ("Wednesday 2:00 PM EST")."""
     return {m.group(1) for m in LABELLED.finditer(page.locator("main").inner_text())}
@@ -142,7 +147,7 @@ def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
     expect(history.get_by_text("booked here for Friday at 9:00")).to_be_visible()
     give_feedback(page, "Yes", "3", "Done, but only after I chased head office myself.")
     expect(page.get_by_text("Thank you. Nadia Kovac will contact you by")).to_be_visible()
-    snap(page, "story1-dana-after-feedback")
+    shot(page, "story1-dana-after-feedback")
     sign_out(page)
 
     story = open_follow_up(page, "nadia@example.com", "Yes, 3/10")
@@ -150,7 +155,7 @@ def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
     expect(story.get_by_text("booked here for Friday at 9:00")).to_be_visible()
     expect(story.get_by_text("only after I chased head office myself")).to_be_visible()
     expect(page.get_by_text("WVWZZZ1KZAW000123")).to_be_visible()
-    snap(page, "story1-follow-up")
+    shot(page, "story1-follow-up")
     assert page.console_errors == [], page.console_errors
 
 
@@ -168,7 +173,7 @@ def test_ravi_is_never_surveyed_about_an_answer_that_never_came(page):
     expect(heading).to_be_visible()
     expect(page.get_by_text("Did we solve it?")).to_have_count(0)
     expect(page.get_by_text("How would you rate")).to_have_count(0)
-    snap(page, "story2-ravi-unanswered")
+    shot(page, "story2-ravi-unanswered")
     assert page.console_errors == [], page.console_errors
 
 
@@ -189,13 +194,13 @@ def test_mei_gives_zero_and_a_named_manager_closes_the_loop(page):
     give_feedback(page, "No", "0", "Nobody called me. Again.")
     expect(page.get_by_text("Thank you. Grace Adeyemi will contact you by")).to_be_visible()
     expect(page.get_by_text("Contact you about your feedback").first).to_be_visible()
-    snap(page, "story3-mei-after-zero")
+    shot(page, "story3-mei-after-zero")
     sign_out(page)
 
     story = open_follow_up(page, "grace@example.com", "No, 0/10")
     expect(story.get_by_text("Three emails, no answer.")).to_be_visible()
     expect(story.get_by_text("I have spoken to your manager.")).to_be_visible()
-    snap(page, "story3-follow-up")
+    shot(page, "story3-follow-up")
     page.get_by_label("What was done (staff only)").fill(
         "Called Mei; moved her to a new relationship manager.")
     page.get_by_label("What the customer was told").fill(
@@ -212,7 +217,7 @@ def test_mei_gives_zero_and_a_named_manager_closes_the_loop(page):
     expect(page.get_by_role("region", name="What we promised you").get_by_text(
         "Kept")).to_be_visible()
     expect(page.get_by_text("moved her to a new relationship manager")).to_have_count(0)
-    snap(page, "story3-mei-sees-outcome")
+    shot(page, "story3-mei-sees-outcome")
     assert page.console_errors == [], page.console_errors
 
 
@@ -238,7 +243,7 @@ def test_finance_sees_what_sales_promised_mr_johnson(page):
         has=page.get_by_role("heading", name="Before you contact Alan Johnson"))
     expect(panel.get_by_text("Adjust the payment terms to 45 days").first).to_be_visible()
     expect(page.get_by_text("45-day terms from Thursday's invoice").first).to_be_visible()
-    snap(page, f"story4-finance-workspace-{page.place.zone.replace('/', '-')}")
+    shot(page, "story4-finance-workspace")
     staff_times = labelled_times(page)
     sign_out(page)
 
@@ -246,7 +251,7 @@ def test_finance_sees_what_sales_promised_mr_johnson(page):
     expect(page.get_by_text("Adjust the payment terms to 45 days").first).to_be_visible()
     assert labelled_times(page) & staff_times  # the promise: one time for both of them
     expect(page.get_by_text("Agreed with Mr Johnson on Tuesday")).to_have_count(0)
-    snap(page, "story4-johnson-sees-promise")
+    shot(page, "story4-johnson-sees-promise")
     assert page.console_errors == [], page.console_errors
 
 
@@ -265,7 +270,7 @@ def test_sam_is_told_when_the_next_update_comes(page):
 
     customer_case(page, "sam@example.com", case.reference)
     expect(page.get_by_text("Next update expected by").first).to_be_visible()
-    snap(page, f"story5-sam-next-update-{page.place.zone.replace('/', '-')}")
+    shot(page, "story5-sam-next-update")
     sign_out(page)
     staff_case(page, "june@example.com", case.reference)
     assert page.console_errors == [], page.console_errors
