@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import (
     TIMEDELTA_UNITS,
     format_datetime,
@@ -111,16 +112,17 @@ def _browser_locale() -> str | None:
     return None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # the tag comes from the browser: a bounded cache
 def _twelve_hour_locale(tag: str | None) -> bool:
     """CLDR's hour cycle for a language tag: 'h' or 'K' in its short time pattern."""
     if not tag:
         return False
     try:
         pattern = Locale.parse(tag, sep="-" if "-" in tag else "_").time_formats["short"].pattern
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         return False
-    return "h" in pattern or "K" in pattern
+    fields = re.sub(r"'[^']*'", "", pattern)  # fr-CA's "HH 'h' mm" is a 24-hour clock
+    return "h" in fields or "K" in fields
 
 
 def _clock(user=None) -> str:
