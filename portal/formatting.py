@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import (
     TIMEDELTA_UNITS,
     format_datetime,
@@ -16,7 +17,7 @@ from babel.dates import (
     match_skeleton,
 )
 from babel.units import format_unit
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
 from jinja2.filters import do_filesizeformat
@@ -96,27 +97,67 @@ def isotime(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds") if moment else ""
 
 
+def twelve_hour(user=None) -> bool:
+    """Whether the viewer's clock reads "2:00 PM": their browser's own locale says so (en-US
+    does, en-GB does not); 24 hours otherwise, and for a named recipient (emails, the CLI)."""
+    if user is not None or not has_request_context():
+        return False
+    if "twelve_hour" not in g:
+        g.twelve_hour = _twelve_hour_locale(_browser_locale())
+    return g.twelve_hour
+
+
+def _browser_locale() -> str | None:
+    """The browser's first language tag with a region in the page's language ("en-US")."""
+    language = str(get_locale() or "en").split("_")[0]
+    for tag, _quality in request.accept_languages:
+        parts = tag.replace("_", "-").split("-")
+        if parts[0].lower() == language and len(parts) > 1:
+            return tag
+    return None
+
+
+@functools.lru_cache(maxsize=256)  # the tag comes from the browser: a bounded cache
+def _twelve_hour_locale(tag: str | None) -> bool:
+    """CLDR's hour cycle for a language tag: 'h' or 'K' in its short time pattern."""
+    if not tag:
+        return False
+    try:
+        pattern = Locale.parse(tag, sep="-" if "-" in tag else "_").time_formats["short"].pattern
+    except (ValueError, LookupError, UnknownLocaleError):
+        return False
+    fields = re.sub(r"'[^']*'", "", pattern)  # fr-CA's "HH 'h' mm" is a 24-hour clock
+    return "h" in fields or "K" in fields
+
+
+def _clock(user=None) -> str:
+    """The strftime hour and minute in the reader's hour cycle: '14:00' or '2:00 PM'."""
+    return "%-I:%M %p" if twelve_hour(user) else "%H:%M"
+
+
 def _english() -> bool:
     """English is the source language: its times are strftime's, fast on pages of 50 rows."""
     locale = get_locale()
     return locale is None or locale.language == "en"
 
 
-def _in_language(local: datetime, skeleton: str, zone: bool = False) -> str:
-    """The moment as the request's language writes a date skeleton and a 24-hour time."""
+def _in_language(local: datetime, skeleton: str, zone: bool = False, user=None) -> str:
+    """The moment as the request's language writes a date skeleton and the reader's time."""
     locale = get_locale()
-    return format_datetime(local, _pattern(str(locale), skeleton, zone), locale=locale)
+    return format_datetime(local, _pattern(str(locale), skeleton, zone, twelve_hour(user)),
+                           locale=locale)
 
 
 @functools.cache
-def _pattern(locale: str, skeleton: str, zone: bool) -> str:
+def _pattern(locale: str, skeleton: str, zone: bool, twelve: bool = False) -> str:
     """CLDR has date skeletons and time skeletons, not both in one: join them as the
     language does ("{1}, {0}")."""
     data = Locale.parse(locale)
     skeletons = data.datetime_skeletons
     # No language has a skeleton for the wide weekday alone ("Tuesday 17:00").
     day = "EEEE" if skeleton == "EEEE" else skeletons[match_skeleton(skeleton, skeletons)].pattern
-    time = skeletons["Hm"].pattern + (" z" if zone else "")
+    hours = skeletons[match_skeleton("hm", skeletons)] if twelve else skeletons["Hm"]
+    time = hours.pattern + (" z" if zone else "")
     return data.datetime_formats["medium"].format(time, day)
 
 
@@ -126,8 +167,8 @@ def fulltime(moment: datetime | None, user=None) -> str:
         return ""
     local = moment.astimezone(zone_for(user))
     if _english():
-        return local.strftime("%a %d %b %Y, %H:%M %Z")
-    return _in_language(local, "yMMMEd", zone=True)
+        return local.strftime(f"%a %d %b %Y, {_clock(user)} %Z")
+    return _in_language(local, "yMMMEd", zone=True, user=user)
 
 
 def whentime(moment: datetime | None, user=None) -> str:
@@ -137,8 +178,8 @@ def whentime(moment: datetime | None, user=None) -> str:
     local = moment.astimezone(zone_for(user))
     same_year = local.year == utcnow().astimezone(local.tzinfo).year
     if _english():
-        return local.strftime("%a %d %b, %H:%M" if same_year else "%a %d %b %Y, %H:%M")
-    return _in_language(local, "MMMEd" if same_year else "yMMMEd")
+        return local.strftime(("%a %d %b, " if same_year else "%a %d %b %Y, ") + _clock(user))
+    return _in_language(local, "MMMEd" if same_year else "yMMMEd", user=user)
 
 
 def shorttime(moment: datetime | None, user=None) -> str:
@@ -149,8 +190,8 @@ def shorttime(moment: datetime | None, user=None) -> str:
     this_week = abs(moment - utcnow()) < timedelta(days=6)
     # Labelled with the zone: a promise read from another country must not be misread.
     if _english():
-        return local.strftime("%A %H:%M %Z" if this_week else "%d %b %H:%M %Z")
-    return _in_language(local, "EEEE" if this_week else "MMMd", zone=True)
+        return local.strftime(("%A " if this_week else "%d %b ") + _clock(user) + " %Z")
+    return _in_language(local, "EEEE" if this_week else "MMMd", zone=True, user=user)
 
 
 def utctime(moment: datetime | None) -> str:
@@ -159,7 +200,7 @@ def utctime(moment: datetime | None) -> str:
         return ""
     utc = moment.astimezone(ZoneInfo("UTC"))
     if _english():
-        return utc.strftime("%d %b %H:%M UTC")
+        return utc.strftime(f"%d %b {_clock()} UTC")
     return _in_language(utc, "MMMd", zone=True)
 
 
@@ -168,7 +209,7 @@ def utcstamp(moment: datetime | None) -> str:
     if moment is None:
         return ""
     utc = moment.astimezone(ZoneInfo("UTC"))
-    return utc.strftime("%d %b %Y %H:%M") if _english() else _in_language(utc, "yMMMd")
+    return utc.strftime(f"%d %b %Y {_clock()}") if _english() else _in_language(utc, "yMMMd")
 
 
 def _day_text(day: date, english: str, skeleton: str) -> str:

@@ -32,6 +32,9 @@ from ..services.similar import find_similar_open_case
 from . import bp
 from .forms import FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
 
+# How long after sending, a page shown again still counts a resend as the same message.
+RESEND_WINDOW = timedelta(minutes=10)
+
 
 def _own_case(reference: str):
     try:
@@ -68,6 +71,9 @@ def new_case():
         return render_template("portal/cases/new.html", form=form, no_categories=True), \
             503 if form.is_submitted() else 200
     if not form.validate_on_submit():
+        if not form.is_submitted():  # Back then Send: the same words are the same case
+            form.once.data = timeline.last_opening_once(current_user, RESEND_WINDOW) or \
+                form.once.data
         status = 422 if form.is_submitted() else 200
         return render_template("portal/cases/new.html", form=form), status
     category = db.session.get(Category, form.category.data)
@@ -122,10 +128,6 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
     ), code
-
-
-# How long after sending, a page shown again still counts a resend as the same message.
-RESEND_WINDOW = timedelta(minutes=10)
 
 
 def _offer_once(events) -> str | None:

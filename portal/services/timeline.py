@@ -132,3 +132,17 @@ def earlier_submission(customer: User, author: User, once: str | None,
                CaseEvent.data[ONCE].as_string() == once)
         .order_by(CaseEvent.id))
     return next((event for event in candidates if event.body == body), None)
+
+
+def last_opening_once(customer: User, within: timedelta) -> str | None:
+    """The form id of the case this customer opened last, if they did within `within`.
+
+    Without JavaScript, Back shows the new-case page afresh with the words restored but a
+    new form id; offered the last one, Send finds the case those words opened already.
+    """
+    row = db.session.execute(
+        select(CaseEvent.data).join(Case, CaseEvent.case_id == Case.id)
+        .where(Case.customer_id == customer.id, CaseEvent.kind == EventKind.OPENED,
+               CaseEvent.author_id == customer.id, CaseEvent.created_at >= utcnow() - within)
+        .order_by(CaseEvent.id.desc()).limit(1)).scalar()
+    return (row or {}).get(ONCE)

@@ -1,5 +1,4 @@
-// Times in the page's zone (<html data-timezone>, the one the server wrote with), "ago" kept
-// fresh, and the browser's own zone offered once to a person who has not chosen one.
+// "ago" kept fresh, and the browser's own zone offered once to a person who has not chosen one.
 // Progressive enhancement only: the server already wrote every time in the viewer's zone.
 (function () {
   "use strict";
@@ -14,14 +13,6 @@
   var UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
                ["hour", 3600], ["minute", 60], ["second", 1]];
 
-  function format(options) {
-    try {
-      return new Intl.DateTimeFormat(lang, Object.assign({ timeZone: zone }, options));
-    } catch (e) {  // an unknown zone or language: the browser's own
-      return new Intl.DateTimeFormat(undefined, options);
-    }
-  }
-
   function ago(date, now) {
     var seconds = (date - now) / 1000;
     if (Math.abs(seconds) < 45 || typeof Intl.RelativeTimeFormat !== "function") { return null; }
@@ -35,25 +26,14 @@
     return null;
   }
 
+  // Only "ago" changes: the dates and hours stay as the server wrote them, in the page's zone,
+  // hour cycle and words, so one page never mixes "Tue 24 Nov, 14:00" and "Nov 24, 2:00 PM".
   function localise(scope) {
     var now = new Date();
-    var full = format({ weekday: "short", day: "numeric", month: "short", year: "numeric",
-                        hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
-    var thisYear = format({ year: "numeric" }).format(now);
     scope.querySelectorAll("time[datetime]").forEach(function (el) {
       var date = new Date(el.getAttribute("datetime"));
-      if (isNaN(date)) { return; }
-      el.title = full.format(date);
-      var at = el.querySelector(".when__at");
-      if (at) {
-        var sameYear = format({ year: "numeric" }).format(date) === thisYear;
-        var short = format({ weekday: "short", day: "numeric", month: "short",
-                             year: sameYear ? undefined : "numeric",
-                             hour: "2-digit", minute: "2-digit" });
-        at.textContent = "(" + short.format(date) + ")";
-      }
       var rel = el.querySelector(".when__ago");
-      var phrase = rel && ago(date, now);
+      var phrase = !isNaN(date) && rel && ago(date, now);
       if (phrase) { rel.textContent = phrase; }
     });
   }

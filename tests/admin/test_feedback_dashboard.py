@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import UTC
 
 import pytest
 from sqlalchemy import event
@@ -148,6 +149,20 @@ def test_csv_has_one_row_per_answer_and_neutralised_formulas(client, login, worl
     for cell in (cell for row in rows[1:] for cell in row):
         assert not cell.startswith(("=", "+", "-", "@"))
 
+
+def test_csv_times_are_in_utc_whatever_the_viewers_zone_and_the_header_says_so(
+        client, login, world):
+    answer = factories.answered(world["complaints"], world["leo"], Solved.NO, 2, "Late.")
+    world["admin"].timezone = "Asia/Kolkata"
+    db.session.commit()
+    login(client, world["admin"])
+    rows = list(csv.reader(io.StringIO(client.get("/admin/feedback.csv").text)))
+    header, row = rows[0], rows[1]
+    times = [n for n, name in enumerate(header) if name.endswith(("_at_utc", "_due_utc"))]
+    assert [header[n] for n in times] == ["answered_at_utc", "follow_up_due_utc",
+                                          "follow_up_completed_at_utc"]
+    assert row[times[0]] == answer.created_at.astimezone(UTC).isoformat(timespec="seconds")
+    assert row[times[1]].endswith("+00:00")  # the follow-up's due time, in UTC too
 
 def test_comments_page_pages_through_every_comment(client, login, world, monkeypatch):
     monkeypatch.setattr(feedback_reports, "COMMENTS_PAGE", 2)

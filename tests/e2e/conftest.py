@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -39,19 +40,58 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def open_page(browser, base_url: str, **options):
+    """A fresh context and page that collects console errors; close its context after."""
     # The test's own transaction must not hold the database while the server works.
     db.session.commit()
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(base_url=base_url, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(f"{msg.text} at {msg.location['url']}")
             if msg.type == "error" else None)
     page.console_errors = errors
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = open_page(browser, live_server)
     yield page
-    context.close()
+    page.context.close()
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a story's people live: their browser's zone and language, and its screen."""
+
+    zone: str
+    locale: str
+    width: int
+    height: int
+    phone: bool
+
+    @property
+    def twelve_hour(self) -> bool:
+        return self.locale == "en-US"
+
+
+PLACES = [pytest.param(Place("America/New_York", "en-US", 1280, 900, False), id="new-york-1280"),
+          pytest.param(Place("Asia/Kolkata", "en-GB", 375, 800, True), id="kolkata-375")]
+
+
+@pytest.fixture(params=PLACES)
+def place_page(request, browser, live_server):
+    """A page in New York at 1280 px on a 12-hour clock, then in Kolkata on a 375 px phone
+    on a 24-hour clock; `page.place` says which."""
+    place: Place = request.param
+    page = open_page(browser, live_server, timezone_id=place.zone, locale=place.locale,
+                     viewport={"width": place.width, "height": place.height},
+                     is_mobile=place.phone, has_touch=place.phone)
+    page.place = place
+    yield page
+    page.context.close()
 
 
 @pytest.fixture

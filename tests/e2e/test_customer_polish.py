@@ -81,6 +81,27 @@ def test_without_javascript_back_then_send_stores_no_second_copy(nojs):
     assert _copies(VIN) == 1
 
 
+
+def test_without_javascript_back_then_send_on_a_new_case_opens_one_case(nojs):
+    _dana_case()
+    _sign_in(nojs)
+    nojs.goto("/cases/new")
+    nojs.get_by_label("What is it about?").select_option(index=1)
+    nojs.get_by_label("Subject").fill("Wiper blades squeak")
+    nojs.get_by_label("Tell us what happened").fill(VIN)
+    nojs.get_by_role("button", name="Open a new case").click()
+    expect(nojs.get_by_role("heading", name="Wiper blades squeak")).to_be_visible()
+    opened = nojs.url
+    nojs.go_back()  # the form as it was sent: a fresh page, the browser restoring the words
+    if not nojs.get_by_label("Tell us what happened").input_value():
+        nojs.get_by_label("What is it about?").select_option(index=1)
+        nojs.get_by_label("Subject").fill("Wiper blades squeak")
+        nojs.get_by_label("Tell us what happened").fill(VIN)  # a browser that forgot them
+    nojs.get_by_role("button", name="Open a new case").click()
+    expect(nojs.get_by_role("heading", name="Wiper blades squeak")).to_be_visible()
+    assert nojs.url == opened  # the case those words opened, not a second one
+    assert _copies(VIN) == 1
+
 def test_rating_chips_are_even_thumb_sized_targets_on_a_phone(page):
     reference = _dana_case(Status.RESOLVED)
     _sign_in(page)

@@ -1,32 +1,80 @@
 """The customer stories of ../shared/STORIES.md, lived in a real browser.
 
 Each ends with what Caseloop makes true. Dana's recall (story 1) is also lived in parts by
-test_customer_journey, test_staff_journey and the API's head-office test.
+test_customer_journey, test_staff_journey and the API's head-office test. Each story runs twice
+(`place_page`): in New York at 1280 px on a 12-hour clock, and in Kolkata on a 375 px phone on
+a 24-hour clock, with everyone's profile zone the browser's; every customer and staff case page
+it sees shows each time in that zone, on that clock.
 """
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from portal.api import tokens
 from portal.database import writing
 from portal.extensions import db
-from portal.models import Role, Status, utcnow
+from portal.models import Role, Status, User, utcnow
 from portal.services import cases, handoffs, promises, standards
 from tests import factories
 from tests.e2e.conftest import snap
 from tests.e2e.test_customer_journey import sign_in
 from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.test_time_zones import LABELLED, assert_times_agree
+
+
+@pytest.fixture
+def page(place_page):
+    """Each story in both places (tests/e2e/conftest.py, PLACES)."""
+    return place_page
+
+
+def at_home(page) -> None:
+    """Everyone in the story has chosen the zone their browser is in, on their profile."""
+    db.session.commit()  # a fresh transaction, then the write lock up front, as servers do
+    with writing():
+        db.session.execute(update(User).values(timezone=page.place.zone))
+        db.session.commit()
+
+
+def times_agree(page) -> None:
+    """Every time on this page is in the viewer's zone and on their clock, and the page fits
+    the screen's width (nothing to scroll sideways to on a phone)."""
+    assert_times_agree(page, page.place.zone, page.place.twelve_hour)
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= page.place.width, (page.url, wide)
+
+
+def shot(page, name: str) -> None:
+    """snap(), named after the place too: both runs of a story keep their screenshots."""
+    snap(page, f"{name}-{page.place.zone.rsplit('/', 1)[-1].lower()}")
+
+
+def labelled_times(page) -> set[str]:
+    """The due and expected times the page states ("Wednesday 2:00 PM EST")."""
+    return {m.group(1) for m in LABELLED.finditer(page.locator("main").inner_text())}
 
 
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
+def staff_case(page, email: str, reference: str) -> None:
+    """Sign the staff member in and open the case's workspace."""
+    at_home(page)
+    staff_sign_in(page, email)
+    page.goto(f"/admin/cases/{reference}")
+    times_agree(page)
+
+
 def customer_case(page, email: str, reference: str):
     """Sign the customer in and open their case page; its history."""
+    at_home(page)
     sign_in(page, email)
     page.goto(f"/cases/{reference}")
+    times_agree(page)
     return page.get_by_role("list", name="Case history")
 
 
@@ -40,9 +88,11 @@ def give_feedback(page, solved: str, rating: str, comment: str) -> None:
 
 def open_follow_up(page, manager_email: str, answer: str):
     """The manager's way to a follow-up: sign in, Close the loop, the answer; its timeline."""
+    at_home(page)
     staff_sign_in(page, manager_email)
     page.get_by_role("link", name="Close the loop").click()
     page.get_by_role("link", name=answer).click()
+    times_agree(page)
     return page.get_by_role("list", name="Case timeline")
 
 
@@ -67,6 +117,7 @@ def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
     assert opened.status == 201, opened.text()
     reference = opened.json()["reference"]
 
+    at_home(page)
     staff_sign_in(page, "tom@example.com")
     page.get_by_label("Search").fill("RC-42")
     page.locator("#queue-results").get_by_role("link", name="Open recall RC-42").click()
@@ -87,6 +138,7 @@ def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
         "The recall work is done; nothing more to do.")
     page.get_by_role("button", name="Change status").click()
     expect(page.get_by_text("Status: Resolved").first).to_be_visible()
+    times_agree(page)
     sign_out(page)
 
     history = customer_case(page, "dana@example.com", reference)
@@ -95,7 +147,7 @@ def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
     expect(history.get_by_text("booked here for Friday at 9:00")).to_be_visible()
     give_feedback(page, "Yes", "3", "Done, but only after I chased head office myself.")
     expect(page.get_by_text("Thank you. Nadia Kovac will contact you by")).to_be_visible()
-    snap(page, "story1-dana-after-feedback")
+    shot(page, "story1-dana-after-feedback")
     sign_out(page)
 
     story = open_follow_up(page, "nadia@example.com", "Yes, 3/10")
@@ -103,7 +155,7 @@ def test_dana_recall_from_head_office_to_a_follow_up_that_knows_the_story(page):
     expect(story.get_by_text("booked here for Friday at 9:00")).to_be_visible()
     expect(story.get_by_text("only after I chased head office myself")).to_be_visible()
     expect(page.get_by_text("WVWZZZ1KZAW000123")).to_be_visible()
-    snap(page, "story1-follow-up")
+    shot(page, "story1-follow-up")
     assert page.console_errors == [], page.console_errors
 
 
@@ -121,7 +173,7 @@ def test_ravi_is_never_surveyed_about_an_answer_that_never_came(page):
     expect(heading).to_be_visible()
     expect(page.get_by_text("Did we solve it?")).to_have_count(0)
     expect(page.get_by_text("How would you rate")).to_have_count(0)
-    snap(page, "story2-ravi-unanswered")
+    shot(page, "story2-ravi-unanswered")
     assert page.console_errors == [], page.console_errors
 
 
@@ -142,13 +194,13 @@ def test_mei_gives_zero_and_a_named_manager_closes_the_loop(page):
     give_feedback(page, "No", "0", "Nobody called me. Again.")
     expect(page.get_by_text("Thank you. Grace Adeyemi will contact you by")).to_be_visible()
     expect(page.get_by_text("Contact you about your feedback").first).to_be_visible()
-    snap(page, "story3-mei-after-zero")
+    shot(page, "story3-mei-after-zero")
     sign_out(page)
 
     story = open_follow_up(page, "grace@example.com", "No, 0/10")
     expect(story.get_by_text("Three emails, no answer.")).to_be_visible()
     expect(story.get_by_text("I have spoken to your manager.")).to_be_visible()
-    snap(page, "story3-follow-up")
+    shot(page, "story3-follow-up")
     page.get_by_label("What was done (staff only)").fill(
         "Called Mei; moved her to a new relationship manager.")
     page.get_by_label("What the customer was told").fill(
@@ -165,7 +217,7 @@ def test_mei_gives_zero_and_a_named_manager_closes_the_loop(page):
     expect(page.get_by_role("region", name="What we promised you").get_by_text(
         "Kept")).to_be_visible()
     expect(page.get_by_text("moved her to a new relationship manager")).to_have_count(0)
-    snap(page, "story3-mei-sees-outcome")
+    shot(page, "story3-mei-sees-outcome")
     assert page.console_errors == [], page.console_errors
 
 
@@ -186,19 +238,20 @@ def test_finance_sees_what_sales_promised_mr_johnson(page):
                       "Agreed with Mr Johnson on Tuesday: 45-day terms from Thursday's invoice.")
     db.session.commit()
 
-    staff_sign_in(page, "fatima@example.com")
-    page.goto(f"/admin/cases/{case.reference}")
+    staff_case(page, "fatima@example.com", case.reference)
     panel = page.get_by_role("complementary").filter(
         has=page.get_by_role("heading", name="Before you contact Alan Johnson"))
     expect(panel.get_by_text("Adjust the payment terms to 45 days").first).to_be_visible()
     expect(page.get_by_text("45-day terms from Thursday's invoice").first).to_be_visible()
-    snap(page, "story4-finance-workspace")
+    shot(page, "story4-finance-workspace")
+    staff_times = labelled_times(page)
     sign_out(page)
 
     customer_case(page, "johnson@example.com", case.reference)
     expect(page.get_by_text("Adjust the payment terms to 45 days").first).to_be_visible()
+    assert labelled_times(page) & staff_times  # the promise: one time for both of them
     expect(page.get_by_text("Agreed with Mr Johnson on Tuesday")).to_have_count(0)
-    snap(page, "story4-johnson-sees-promise")
+    shot(page, "story4-johnson-sees-promise")
     assert page.console_errors == [], page.console_errors
 
 
@@ -217,7 +270,9 @@ def test_sam_is_told_when_the_next_update_comes(page):
 
     customer_case(page, "sam@example.com", case.reference)
     expect(page.get_by_text("Next update expected by").first).to_be_visible()
-    snap(page, "story5-sam-next-update")
+    shot(page, "story5-sam-next-update")
+    sign_out(page)
+    staff_case(page, "june@example.com", case.reference)
     assert page.console_errors == [], page.console_errors
 
 

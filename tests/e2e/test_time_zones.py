@@ -4,7 +4,8 @@ promise at the same time for customer and staff, and New York offered once."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -17,7 +18,9 @@ from tests.e2e.conftest import snap
 from tests.e2e.test_customer_journey import sign_in
 from tests.e2e.test_staff_journey import staff_sign_in
 
-LABELLED = re.compile(r"(?:Due by|Next update expected by|due) (\w+ \d\d:\d\d ([A-Z]{3,4}))")
+CLOCK = r"\d{1,2}:\d\d(?: [AP]M)?"
+# "Due by Thursday 2:00 PM EST", "due 26 Nov 14:00 IST", "Overdue since Sunday 22:01 GMT".
+LABELLED = re.compile(rf"(?:\b[Bb]y|\bdue|since) (\w+ ({CLOCK}) ([A-Z]{{3,4}}))")
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def new_york(browser, live_server):
 
     def _page():
         context = browser.new_context(base_url=live_server, timezone_id="America/New_York",
-                                      viewport={"width": 1280, "height": 900})
+                                      locale="en-US", viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -37,12 +40,24 @@ def new_york(browser, live_server):
         context.close()
 
 
-def _zones_shown(page) -> set[str]:
-    """The zone of every time on the page: each <time>'s title and each labelled due time."""
+def times_shown(page) -> set[tuple[str, bool]]:
+    """(zone, 12-hour clock?) of every time on the page: each <time>'s title and each
+    labelled due time."""
     titles = page.locator("time[datetime]").evaluate_all("els => els.map(e => e.title)")
-    zones = {title.rsplit(" ", 1)[-1] for title in titles}
-    zones |= {m.group(2) for m in LABELLED.finditer(page.locator("main").inner_text())}
-    return zones
+    shown = {(title.rsplit(" ", 1)[-1], bool(re.search(r" [AP]M ", title))) for title in titles}
+    text = page.locator("main").inner_text()
+    return shown | {(m.group(3), m.group(2).endswith("M")) for m in LABELLED.finditer(text)}
+
+
+def _zones_shown(page) -> set[str]:
+    return {zone for zone, _ in times_shown(page)}
+
+
+def assert_times_agree(page, zone: str, twelve_hour: bool) -> None:
+    """Every time on the page is in the viewer's zone (named as now) and on one clock."""
+    here = datetime.now(ZoneInfo(zone)).strftime("%Z")
+    shown = times_shown(page)
+    assert shown <= {(here, twelve_hour)}, (page.url, shown)
 
 
 def test_one_zone_per_page_and_the_browsers_zone_offered(new_york, live_server):
@@ -62,7 +77,7 @@ def test_one_zone_per_page_and_the_browsers_zone_offered(new_york, live_server):
     expect(customer.locator("html")).to_have_attribute("data-timezone", "Europe/London")
     london = _zones_shown(customer)
     assert len(london) == 1 and london <= {"GMT", "BST"}  # written and rewritten alike
-    due = re.search(r"Due by (\w+ \d\d:\d\d [A-Z]+)", customer.locator("main").inner_text())
+    due = re.search(rf"Due by (\w+ {CLOCK} [A-Z]+)", customer.locator("main").inner_text())
     assert due
 
     staff = new_york()

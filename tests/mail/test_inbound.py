@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.mail.inbound import ingest
-from portal.models import Case, CaseEvent, Channel, EventKind, OutboxMessage, Status
+from portal.models import Case, CaseEvent, Channel, EventKind, OutboxMessage, Role, Solved, Status
 from portal.models.mail import InboundMail
-from portal.services import timeline
+from portal.services import cases, feedback, timeline
 from tests import factories
 
 
@@ -236,3 +236,28 @@ def test_a_reply_to_a_closed_case_opens_a_linked_follow_up(eml, dana, token_for)
     assert mail.status == "processed" and mail.case_id != closed.id
     assert "follow-up" in mail.reason
     assert db.session.get(Case, mail.case_id).previous_case_id == closed.id
+
+
+def test_an_emailed_reply_to_a_closed_case_says_why_it_is_new_and_what_is_still_owed(
+        eml, token_for, client, login):
+    dep = factories.department("Customer Care")
+    agent = factories.staff(departments=[dep], name="Leo Marsh", email="leo@example.com")
+    factories.staff(Role.MANAGER, [dep], "Grace Adeyemi", "grace@example.com")
+    dana = factories.customer("Dana Whitfield", "dana@example.com")
+    old = factories.case(dana, "Card blocked abroad", cat=factories.category(dep))
+    cases.add_staff_reply(old, agent, "We unblocked it.")
+    cases.change_status(old, agent, Status.RESOLVED, "Your card works again.")
+    feedback.answer(old, dana, Solved.NO, 1, "It was refused again in Porto.")
+    cases.change_status(old, agent, Status.CLOSED, "Closed by hand.")
+    mail = ingest(eml("reply_quoted.eml", "dana@example.com", token_for(old)))
+    new = db.session.get(Case, mail.case_id)
+    assert new.previous_case_id == old.id
+    login(client, dana)
+    page = client.get(f"/cases/{new.reference}").text
+    start = page.index('id="follows-up"')
+    why = page[start:page.index("</section>", start)]
+    assert f'You wrote on <a href="/cases/{old.reference}">{old.reference}</a> after it was ' \
+           "closed, so your message opened this new case." in why
+    # The manager's follow-up of her "No" is still owed: shown on the new case too.
+    assert f"Still open from {old.reference}" in why
+    assert "Contact you about your feedback" in why and "Grace Adeyemi" in why

@@ -221,3 +221,22 @@ def test_back_then_send_on_a_closed_case_opens_one_follow_up_not_two(client, log
     assert again.headers["Location"] == first.headers["Location"]  # …so no second case
     assert db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.body == "It broke again.")) == 1
+
+
+def test_back_then_send_on_the_new_case_page_opens_one_case_not_two(client, login):
+    case, _tom, _grace, dana = _answered_case()
+    words = {"category": case.category_id, "title": "Wiper recall",
+             "body": "Is my car in the wiper recall?", "confirmed_new": "yes"}
+    login(client, dana)
+    first = client.post("/cases/new", data={**words, "once": "form-9"})
+    assert first.status_code == 302
+    # Without JavaScript, Back shows the new-case page afresh: its form offers the same id…
+    page = client.get("/cases/new").text
+    assert re.search(r'name="once"[^>]*value="form-9"|value="form-9"[^>]*name="once"', page)
+    again = client.post("/cases/new", data={**words, "once": "form-9"})
+    assert again.headers["Location"] == first.headers["Location"]  # …so no second case
+    other = client.post("/cases/new", data={**words, "body": "And the brake recall?",
+                                            "once": "form-9"})
+    assert other.headers["Location"] != first.headers["Location"]  # new words: a new case
+    assert db.session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.body == words["body"])) == 1

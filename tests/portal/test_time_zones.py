@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from portal.extensions import db
+from portal.formatting import fulltime
 from portal.models import Role, utcnow
-from portal.services import promises, standards
+from portal.services import cases, promises, standards
 from tests import factories
 
 
@@ -84,3 +85,33 @@ def test_staff_choose_their_zone_on_their_account_page(client, login):
     assert saved.headers["Location"] == "/admin/account/security#time-zone"
     assert agent.timezone == "Asia/Tokyo"
     assert 'data-timezone="Asia/Tokyo"' in client.get("/admin/account/security").text
+
+
+CLOCK = re.compile(r"(?<![\dT:+-])(\d{1,2}:\d\d)(?![\d:])(\s?[AaPp][Mm])?")  # not ISO stamps
+
+
+def _clocks(page: str) -> set[bool]:
+    """For every time of day on the page: whether it is on a 12-hour clock."""
+    return {bool(m.group(2)) for m in CLOCK.finditer(page)}
+
+
+def test_an_en_us_browser_reads_every_time_on_the_page_on_a_12_hour_clock(client, login):
+    sam, admin, case = _case_with_promise("America/New_York")
+    cases.add_staff_reply(case, admin, "We are on it.")  # a history time as well
+    db.session.commit()
+    login(client, sam)
+    us = client.get(f"/cases/{case.reference}", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert _clocks(us.text) == {True}  # history, due and expected alike
+    assert re.search(r"Due by \w+ \d{1,2}:\d\d [AP]M E[SD]T", us.text)
+    gb = client.get(f"/cases/{case.reference}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert _clocks(gb.text) == {False}
+    plain = client.get(f"/cases/{case.reference}", headers={"Accept-Language": "en"})
+    assert _clocks(plain.text) == {False}  # no region said: the site's 24 hours
+
+
+def test_an_email_keeps_its_recipients_clock_not_the_senders_browsers(app):
+    sam = factories.customer("Sam Okoro", "sam@example.com")
+    moment = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)
+    with app.test_request_context(headers={"Accept-Language": "en-US"}):
+        assert fulltime(moment) == "Wed 01 Jul 2026, 2:00 PM BST"  # the viewer's page
+        assert fulltime(moment, sam) == "Wed 01 Jul 2026, 14:00 BST"  # Sam's email
