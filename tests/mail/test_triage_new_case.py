@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -166,10 +167,12 @@ def test_a_known_customers_vouched_email_is_acknowledged_with_the_due_time(
     db.session.add(Standard(category_id=category.id, first_response_minutes=240,
                             update_minutes=1440, resolution_minutes=10080))
     db.session.commit()
-    mail = ingest(trusted_mta(_email("Dana Whitfield <dana@example.com>")))
+    with time_machine.travel(datetime(2026, 11, 30, 15, 0, tzinfo=UTC), tick=False):
+        mail = ingest(trusted_mta(_email("Dana Whitfield <dana@example.com>")))
     assert mail.status == "processed"
     case = db.session.get(Case, mail.case_id)
     [ack] = _outbox()
     assert ack.to_address == "dana@example.com" and case.reference in ack.subject
-    due = fulltime(case.created_at + timedelta(minutes=240), dana)
+    # Four working hours from Monday 15:00, with the desk open 09:00-17:00: Tuesday 11:00.
+    due = fulltime(datetime(2026, 12, 1, 11, 0, tzinfo=UTC), dana)
     assert f"You will hear from us by {due}." in ack.body_text
