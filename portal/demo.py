@@ -1,4 +1,4 @@
-"""Demo data: the five customer stories of STORIES.md and the staff who work them."""
+"""Demo data: the five customer stories of docs/stories.md and the staff who work them."""
 
 from __future__ import annotations
 

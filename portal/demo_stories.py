@@ -1,4 +1,4 @@
-"""The five stories of STORIES.md, told step by step at times relative to the load.
+"""The five stories of docs/stories.md, told step by step at times relative to the load.
 
 Times are local (the site's zone). Stories whose point is a missed deadline are anchored on
 working days (Monday–Friday), so they hold whatever weekday the demo is loaded on and

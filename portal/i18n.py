@@ -1,8 +1,9 @@
 """Languages: which catalogue a request uses, and the `<html lang>` that follows from it.
 
 Strings are marked with `_()` / `{% trans %}` in templates and `gettext` / `lazy_gettext` in
-Python; `pybabel extract -F babel.cfg` collects them (see README, "Translations"). English is
-the source language; a language is offered once `portal/translations/<lang>/` has a catalogue.
+Python; `pybabel extract -F babel.cfg` collects them (see "Translations" in
+docs/accessibility-and-languages.md). English is the source language; a language is offered
+once `portal/translations/<lang>/` has a catalogue.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A pseudo-language for finding strings nobody can translate.
 
-`pybabel extract` runs as README tells translators to run it. Its catalogue is then
-"translated" into a pseudo-language (each string wrapped in ⟦…⟧) and installed as German for
-the length of a test: a page asked for in German that still shows an unwrapped word has a
-string nobody can translate.
+`pybabel extract` runs as docs/accessibility-and-languages.md tells translators to run it.
+Its catalogue is then "translated" into a pseudo-language (each string wrapped in ⟦…⟧) and
+installed as German for the length of a test: a page asked for in German that still shows an
+unwrapped word has a string nobody can translate.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ ZONE_ID = re.compile(r"\b\w+(?:/[\w+-]+)+")
 
 @pytest.fixture(scope="session")
 def catalogue(tmp_path_factory):
-    """What `pybabel extract -F babel.cfg` finds (the command README gives)."""
+    """What `pybabel extract -F babel.cfg` finds (the command the translation docs give)."""
     out = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(  # noqa: S603 - our own tool, fixed arguments
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",

@@ -1,4 +1,4 @@
-"""The demo adds up: loaded under a pinned clock, every story is in the state STORIES.md
+"""The demo adds up: loaded under a pinned clock, every story is in the state docs/stories.md
 describes, every time follows from its events, and the dashboard counts what the rules say.
 
 Loaded on a Tuesday morning and on a Saturday afternoon: nothing may depend on the weekday.

@@ -18,7 +18,8 @@ class TwoFactor(db.Model):
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    # Base32, as authenticator apps take it. Stored as is: see README, "Two-factor sign-in".
+    # Base32, as authenticator apps take it. Stored as is: see docs/security.md,
+    # "Two-factor sign-in for staff".
     secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""STORIES.md #1: head office opens Dana's recall case through the API; the branch sees it."""
+"""docs/stories.md #1: head office opens Dana's recall case through the API; the branch sees it."""
 
 from portal.models import Role
 from tests import factories

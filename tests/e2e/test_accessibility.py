@@ -1,6 +1,6 @@
 """Every page, at desktop and at 375 px, checked by axe-core: no serious or critical finding.
 
-The demo world (the five stories of STORIES.md) fills the pages; a few extras cover what it
+The demo world (the five stories of docs/stories.md) fills the pages; a few extras cover what it
 lacks: a customer without cases, files on a case, an email waiting in triage, an API token.
 Screenshots land in test-artifacts/screenshots/a11y-*.png.
 """

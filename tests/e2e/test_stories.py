@@ -1,4 +1,4 @@
-"""The customer stories of ../shared/STORIES.md, lived in a real browser.
+"""The customer stories of docs/stories.md, lived in a real browser.
 
 Each ends with what Caseloop makes true. Dana's recall (story 1) is also lived in parts by
 test_customer_journey, test_staff_journey and the API's head-office test. Each story runs twice

@@ -1,6 +1,6 @@
 """The security catalogue: one attack or bad input per test, each with its outcome asserted.
 
-`shared/SECURITY.md` lists what must hold. Every test here names the attack in its id and
+`docs/attack-catalogue.md` lists what must hold. Every test here names the attack in its id and
 asserts what the person on the other side would notice: an error status with a clear
 message, nothing stored (row counts of every table unchanged), nothing of anyone else's
 leaked. Neighbours that this file does not repeat: tests/test_csrf.py (CSRF on, with a
