@@ -16,7 +16,7 @@ from . import ratelimit
 from .api import errors as api_errors
 from .database import SAFE_METHODS, committed_in_request, discard_session
 from .extensions import db, login_manager
-from .htmx import wants_fragment
+from .htmx import htmx_response, wants_fragment
 
 MESSAGES = {
     400: (_l("Bad request"), _l("We could not understand that request. Nothing was changed.")),
@@ -89,10 +89,9 @@ def database_trouble():
     g._login_user = login_manager.anonymous_user()
     headers = {"Retry-After": "5"}
     if wants_fragment():
-        if saved:  # show what was saved rather than invite a second copy of it
-            headers["HX-Refresh"] = "true"
         body, code = render_error(503, SAVED if saved else None)
-        return body, code, headers
+        # Once saved, reload to show what was saved rather than invite a second copy of it.
+        return htmx_response(body, code, headers, refresh=saved)
     words = [] if saved else _words_sent()
     body = render_template("errors/unavailable.html", saved=saved, words=words,
                            message=str(SAVED if saved else MESSAGES[503][1]))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
+from .htmx import is_htmx
+
 
 def is_background_request() -> bool:
     """A live refresh, an htmx swap or an event stream: the page stays, only a part changes."""
-    return bool(request.headers.get("HX-Request")) or \
-        "text/event-stream" in request.headers.get("Accept", "")
+    return is_htmx() or "text/event-stream" in request.headers.get("Accept", "")
 
 
 class PageSessionInterface(SecureCookieSessionInterface):

@@ -81,6 +81,9 @@ def staff_pages() -> list[tuple[str, str]]:
         ("staff-queue-waiting", "/admin/cases?view=waiting"),
         ("staff-workspace", f"/admin/cases/{dana}"),
         ("staff-workspace-promises", f"/admin/cases/{mei}"),
+        # The handoff's person list without JavaScript: the workspace, department chosen.
+        ("staff-workspace-handoff-people",
+         f"/admin/cases/{dana}/handoff/people?department={ids['department']}"),
         ("staff-customer-history", f"/admin/customers/{ids['customer']}"),
         ("staff-new-case-find", "/admin/new-case?q=dana"),
         ("staff-new-case-form", "/admin/new-case/details?name=Sam+Okafor"),

@@ -14,7 +14,7 @@ from ..choices import options
 from ..errors import render_error
 from ..extensions import db
 from ..files import send_attachment
-from ..htmx import wants_fragment
+from ..htmx import htmx_response, wants_fragment
 from ..models import Category, EventKind, utcnow
 from ..pagination import InvalidCursor
 from ..services import (
@@ -202,7 +202,7 @@ def _after_reply(case, landed):
     if landed.id != case.id:
         # The old case was closed: the reply opened a linked case, so go there.
         if wants_fragment():
-            return "", 204, {"HX-Location": target}
+            return htmx_response("", 204, location=target)
         return redirect(target)
     if wants_fragment():
         html = _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None),

@@ -149,10 +149,10 @@ class Case(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waiting_on_customer_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    customer_wait_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    customer_wait_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     resolution_summary: Mapped[str | None] = mapped_column(Text)
     # How many times the case was resolved; feedback is asked once per resolution.
-    resolution_count: Mapped[int] = mapped_column(Integer, default=0)
+    resolution_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Incremented on every change; a form built on an older version is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
     # What staff search reads: the title, outside references and every message, one text

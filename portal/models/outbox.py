@@ -35,8 +35,10 @@ class OutboxMessage(db.Model):
     reply_to: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    # The server default (0005) made messages queued before that revision due at once.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                      server_default="1970-01-01 00:00:00")
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     # A worker owns a claimed message until lease_until; after that anyone may retry it.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,14 +1,19 @@
 """Checking a page as people with other eyes, screens and hands meet it: axe-core at two widths.
 
-axe-core is vendored (static/vendor/axe-core/) and injected only here, from the app's own
-origin, so the page's strict CSP stays on while it runs.
+axe-core is vendored with the tests (tests/e2e/vendor/), never served by the app, and
+injected only here, from an address on the app's own origin that Playwright answers itself,
+so the page's strict CSP (script-src 'self') stays on while it runs.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.e2e.conftest import ARTIFACTS
 
-AXE_URL = "/static/vendor/axe-core/axe.min.js"
+AXE_FILE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+# No route of the app answers here; the browser's request never reaches the server.
+AXE_URL = "/__e2e__/axe-core/axe.min.js"
 WIDTHS = {"desktop": 1280, "mobile": 375}
 BLOCKING = ("serious", "critical")
 
@@ -50,18 +55,32 @@ _RUN_DUPLICATE_IDS = """async (rules) => {
 }"""
 
 
+def _serve_axe(route) -> None:
+    route.fulfill(path=AXE_FILE, content_type="text/javascript")
+
+
+def _load_axe(page) -> None:
+    """Add axe-core to the document unless it is there already (a navigation removes it)."""
+    if page.evaluate("() => typeof window.axe !== 'undefined'"):
+        return
+    # Routed only while the script loads: routing switches the page's HTTP cache off.
+    page.route(f"**{AXE_URL}", _serve_axe)
+    try:
+        page.add_script_tag(url=AXE_URL)
+    finally:
+        page.unroute(f"**{AXE_URL}", _serve_axe)
+
+
 def duplicate_ids(page) -> list[str]:
     """Ids used twice on the page as it is now (axe's duplicate-id rules), one line each."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url=AXE_URL)
+    _load_axe(page)
     found = page.evaluate(_RUN_DUPLICATE_IDS, list(DUPLICATE_ID_RULES))
     return [f"{v['id']}: {v['help']} — {', '.join(v['targets'])}" for v in found]
 
 
 def violations(page) -> list[str]:
     """axe-core's serious and critical findings on the page as it is now, one line each."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url=AXE_URL)
+    _load_axe(page)
     found = page.evaluate(_RUN_AXE)
     return [f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(v['targets'])}"
             for v in found if v["impact"] in BLOCKING]
