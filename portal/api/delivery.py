@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models.api import WebhookDelivery
-from . import webhook_targets
+from ..services import webhook_targets
 
 SIGNATURE_HEADER = "X-Caseloop-Signature"
 MAX_ATTEMPTS = 8

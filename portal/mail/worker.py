@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from .. import leases
 from ..database import writing
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from ..models.outbox import FAILED, PENDING, SENDING, SENT
+from ..services import leased_jobs as leases
 from . import compose
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ from flask import Flask, current_app
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
-from .database import writing
-from .extensions import db
-from .models import utcnow
+from ..database import writing
+from ..extensions import db
+from ..models import utcnow
 
 log = logging.getLogger(__name__)
 
