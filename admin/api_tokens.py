@@ -9,12 +9,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 
-from portal.api import tokens, webhooks
-from portal.extensions import db
-from portal.models.api import WEBHOOK_EVENTS, WebhookDelivery
-from portal.services import catalog
+from portal.models.api import WEBHOOK_EVENTS
+from portal.services import api_tokens as tokens
+from portal.services import catalog, webhooks
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
@@ -33,13 +31,6 @@ def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
     return settings_page(template, form, section=SECTION, **context)
 
 
-def _delivery_counts() -> dict[tuple[int, str], int]:
-    rows = db.session.execute(select(WebhookDelivery.webhook_id, WebhookDelivery.status,
-                                     func.count()).group_by(WebhookDelivery.webhook_id,
-                                                            WebhookDelivery.status))
-    return {(hook_id, status): count for hook_id, status, count in rows}
-
-
 def _department_names() -> Callable[[list[int]], str]:
     """A formatter for stored department ids; "All" for an empty list."""
     names = {d.id: d.name for d in catalog.all_departments()}
@@ -52,7 +43,7 @@ def api_tokens():
     return render_template("admin/api_tokens/index.html", section=SECTION,
                            tokens=tokens.all_tokens(), webhooks=webhooks.all_webhooks(),
                            department_names=_department_names(), events=WEBHOOK_EVENTS,
-                           counts=_delivery_counts(), confirm=ConfirmForm())
+                           counts=webhooks.delivery_counts(), confirm=ConfirmForm())
 
 
 @bp.route("/settings/api-tokens/new", methods=["GET", "POST"])

@@ -10,11 +10,9 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.choices import options
-from portal.extensions import db
 from portal.lazy_text import lazy_gettext as _l
-from portal.mail import triage
 from portal.models import Role
-from portal.services import intake
+from portal.services import intake, triage
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
@@ -113,7 +111,6 @@ def inbox_open_case(mail_id: int):
             case = triage.open_case(mail, current_user, who, form.category.data,
                                     form.title.data)
         except ServiceError as exc:
-            db.session.rollback()
             target = getattr(form, exc.field or "", None)
             if target is None:
                 flash(exc.message, "error")

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal import demo
-from portal.api import tokens
 from portal.extensions import db
 from portal.mail import inbound
 from portal.models import Case, Category, Department, FollowUp, SavedReply, Standard, User
+from portal.services import api_tokens as tokens
 from portal.services import attachments, cases
 from tests import factories
 

@@ -15,7 +15,6 @@ from . import (  # noqa: E402 - views register on bp
     customers,  # noqa: F401
     errors,
     openapi,  # noqa: F401
-    webhooks,  # noqa: F401
 )
 
 auth.init_app(bp)

@@ -8,7 +8,7 @@ from .. import ratelimit
 from ..database import SAFE_METHODS
 from ..models import User
 from ..models.api import ApiToken
-from . import tokens
+from ..services import api_tokens as tokens
 from .errors import ApiError, unauthorized
 from .validation import refuse_unknown_query
 

@@ -9,16 +9,16 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select
 
 from ..extensions import db
 from ..models.api import WebhookDelivery
-from . import webhook_targets
+from ..services import leased_jobs, webhook_targets
 
 SIGNATURE_HEADER = "X-Caseloop-Signature"
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
-LONGEST_WAIT = timedelta(hours=6)
+LONGEST_WAIT = leased_jobs.LONGEST_WAIT
 # A worker killed mid-send leaves its claim; after the lease another worker sends again.
 LEASE = timedelta(minutes=2)
 TIMEOUT_SECONDS = 10
@@ -42,7 +42,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after this many failed attempts: 1, 2, 4 … minutes, at most 6 hours."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+    return leased_jobs.backoff(attempts, FIRST_RETRY, LONGEST_WAIT)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -99,16 +99,17 @@ def _outgoing(delivery_id: int) -> _Outgoing | None:
     return out
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    # A claimed delivery's next attempt is its lease's end: due again if the worker died.
+    return (WebhookDelivery.status == "pending") & (WebhookDelivery.next_attempt_at <= now)
+
+
 def _claim(delivery_id: int, now: datetime) -> bool:
     """Take the delivery for this worker until the lease ends; False when another has it."""
-    claimed = db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
-               WebhookDelivery.next_attempt_at <= now)
-        .values(attempts=WebhookDelivery.attempts + 1, next_attempt_at=now + LEASE)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
+    return leased_jobs.claim(
+        WebhookDelivery, _due(now) & (WebhookDelivery.id == delivery_id),
+        {"attempts": WebhookDelivery.attempts + 1, "next_attempt_at": now + LEASE},
+        limit=1) == 1
 
 
 def _record(delivery: WebhookDelivery, error: str | None, now: datetime,
@@ -116,11 +117,12 @@ def _record(delivery: WebhookDelivery, error: str | None, now: datetime,
     if error is None:
         delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, ""
         report.delivered += 1
-    elif delivery.attempts >= MAX_ATTEMPTS:
+    elif (again := leased_jobs.retry_at(delivery.attempts, MAX_ATTEMPTS, FIRST_RETRY,
+                                        now)) is None:
         delivery.status, delivery.last_error = "failed", error
         report.failed += 1
     else:
-        delivery.next_attempt_at, delivery.last_error = now + backoff(delivery.attempts), error
+        delivery.next_attempt_at, delivery.last_error = again, error
         report.retrying += 1
     if error:
         report.errors.append(f"delivery {delivery.id}: {error}")
@@ -131,8 +133,7 @@ def deliver_due(now: datetime, limit: int = 100) -> DeliveryReport:
     """Send every pending delivery that is due at `now`, oldest first."""
     report = DeliveryReport()
     due = list(db.session.scalars(
-        select(WebhookDelivery.id)
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        select(WebhookDelivery.id).where(_due(now))
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)))
     db.session.commit()
     for delivery_id in due:

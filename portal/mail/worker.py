@@ -14,18 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 
-from .. import leases
-from ..database import writing
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from ..models.outbox import FAILED, PENDING, SENDING, SENT
+from ..services import leased_jobs
 from . import compose
 
 log = logging.getLogger(__name__)
 BATCH = 20
-MAX_DELAY = timedelta(hours=6)
 
 
 @dataclass
@@ -65,24 +63,11 @@ def claim(owner: str, limit: int = BATCH,
     """Lease up to `limit` due messages to this claim; a second worker cannot take them."""
     now = utcnow()
     lease = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    with writing():
-        db.session.commit()  # end any read snapshot: this write must begin its own transaction
-        candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id)
-        if skip:
-            candidates = candidates.where(OutboxMessage.id.not_in(skip))
-        ids = list(db.session.scalars(candidates.limit(limit)))
-        if ids:
-            # The due condition is repeated: on PostgreSQL a row another worker claimed
-            # meanwhile is re-checked after its lock is released, and then left alone.
-            # Attempts are counted when a send starts (deliver), not here: a message taken
-            # over before anyone tried it has not used one up.
-            db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), _due(now))
-                .values(status=SENDING, claimed_by=owner, lease_until=lease)
-                .execution_options(synchronize_session=False)
-            )
-        db.session.commit()
+    # Attempts are counted when a send starts (deliver), not here: a message taken over
+    # before anyone tried it has not used one up.
+    leased_jobs.claim(OutboxMessage, _due(now),
+                      {"status": SENDING, "claimed_by": owner, "lease_until": lease},
+                      limit=limit, skip=skip)
     batch = list(db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.claimed_by == owner, OutboxMessage.status == SENDING)
@@ -135,21 +120,16 @@ def _by_code(code: int, text: bytes | str) -> Exception:
 
 def _finish(message_id: int, owner: str, **values) -> None:
     """Record an outcome, but only while this claim still owns the message."""
-    with writing():
-        db.session.commit()  # see claim(): never upgrade a read snapshot to a write
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == owner)
-            .values(claimed_by=None, lease_until=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+    leased_jobs.release(OutboxMessage, message_id, owner, **values)
+
+
+def _first_retry() -> timedelta:
+    return timedelta(seconds=current_app.config["MAIL_RETRY_SECONDS"])
 
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8… times MAIL_RETRY_SECONDS after each failed attempt, at most six hours."""
-    base = current_app.config["MAIL_RETRY_SECONDS"]
-    return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_DELAY)
+    return leased_jobs.backoff(attempts, _first_retry())
 
 
 def deliver(message: OutboxMessage, owner: str, report: Report) -> None:
@@ -158,13 +138,13 @@ def deliver(message: OutboxMessage, owner: str, report: Report) -> None:
     # Earlier sends of the batch may have outlasted the lease, and another worker may have
     # taken this message over: only a claim that still holds may send. Counted here, so a
     # worker killed mid-send has used an attempt.
-    if not leases.renew(OutboxMessage, message.id, owner, seconds,
+    if not leased_jobs.renew(OutboxMessage, message.id, owner, seconds,
                         attempts=OutboxMessage.attempts + 1):
         report.taken_over += 1
         return
     attempts = message.attempts + 1
     try:
-        with leases.kept(OutboxMessage, message.id, owner, seconds):  # a slow relay
+        with leased_jobs.kept(OutboxMessage, message.id, owner, seconds):  # a slow relay
             send(message)
     except Permanent as exc:
         _finish(message.id, owner, status=FAILED, last_error=str(exc)[:2000])
@@ -183,13 +163,15 @@ def deliver(message: OutboxMessage, owner: str, report: Report) -> None:
 
 
 def _defer(message_id: int, owner: str, attempts: int, error: str, report: Report) -> None:
-    if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    again = leased_jobs.retry_at(attempts, current_app.config["MAIL_MAX_ATTEMPTS"],
+                                 _first_retry())
+    if again is None:
         _finish(message_id, owner, status=FAILED,
                 last_error=f"Gave up after {attempts} attempts: {error}"[:2000])
         report.failed += 1
     else:
         _finish(message_id, owner, status=PENDING, last_error=error[:2000],
-                next_attempt_at=utcnow() + backoff(attempts))
+                next_attempt_at=again)
         report.retried += 1
     report.errors.append(error)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from portal.api import tokens
 from portal.models import Role
+from portal.services import api_tokens as tokens
 from tests import factories
 
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from portal.api import tokens
 from portal.extensions import db
 from portal.models import Case, User
 from portal.models.api import ApiToken
+from portal.services import api_tokens as tokens
 from tests import factories
 
 PROBLEM = "application/problem+json"

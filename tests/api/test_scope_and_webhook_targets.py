@@ -9,11 +9,12 @@ import socket
 import pytest
 from sqlalchemy import select
 
-from portal.api import delivery, webhook_targets, webhooks
+from portal.api import delivery
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, User, utcnow
 from portal.models.api import WEBHOOK_EVENTS, WebhookDelivery
+from portal.services import webhook_targets, webhooks
 from portal.services.errors import ServiceError
 from tests import factories
 

@@ -12,12 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from portal.api import delivery, webhooks
+from portal.api import delivery
 from portal.api.commands import webhooks_group
 from portal.extensions import db
 from portal.models import Status, utcnow
 from portal.models.api import WEBHOOK_EVENTS, WebhookDelivery
-from portal.services import cases
+from portal.services import cases, webhooks
 from tests import factories
 
 

@@ -13,10 +13,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
-from portal.api import tokens
 from portal.database import writing
 from portal.extensions import db
 from portal.models import Role, Status, User, utcnow
+from portal.services import api_tokens as tokens
 from portal.services import cases, handoffs, promises, standards
 from tests import factories
 from tests.e2e.conftest import snap

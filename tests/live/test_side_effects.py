@@ -18,13 +18,12 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from portal import live
-from portal.api import webhooks
 from portal.database import writing
 from portal.extensions import db
 from portal.live.brokers import RedisBroker
 from portal.models import EventKind, Role
 from portal.models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
-from portal.services import cases, effects, timeline
+from portal.services import cases, effects, timeline, webhooks
 from tests import factories
 from tests.helpers import require
 

@@ -29,7 +29,6 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.security import generate_password_hash
 
 from portal import create_app
-from portal.api import tokens
 from portal.config import ConfigError
 from portal.extensions import db
 from portal.mail import compose
@@ -48,6 +47,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import accounts, cases, customers, feedback, follow_ups, promises, timeline
+from portal.services import api_tokens as tokens
 from portal.services.attachments import CheckedFile, storage_path
 from tests import factories, helpers
 from tests.helpers import last_link, mails_to

@@ -26,7 +26,6 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
-from portal.api import tokens
 from portal.extensions import db
 from portal.models import (
     Attachment,
@@ -46,6 +45,7 @@ from portal.models.mail import InboundMail
 from portal.numbers import record_id, whole_number
 from portal.pagination import encode_cursor
 from portal.services import accounts
+from portal.services import api_tokens as tokens
 from portal.urls import IdConverter
 from tests import demo_world, factories
 

@@ -14,11 +14,11 @@ import pyotp
 import pytest
 
 from portal import create_app
-from portal.api import tokens
 from portal.config import rate_limit_settings
 from portal.extensions import db, limiter
 from portal.models import Role
 from portal.services import accounts
+from portal.services import api_tokens as tokens
 from tests import factories
 from tests.conftest import BrowserLikeClient
 from tests.helpers import last_link, require

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..services.errors import ServiceError
+from .errors import ServiceError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Address = tuple[str, int]

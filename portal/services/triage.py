@@ -9,13 +9,13 @@ from email.utils import parseaddr
 from sqlalchemy import select
 
 from ..extensions import db
+from ..mail import inbound
+from ..mail.classify import may_answer
+from ..mail.parse import ParsedMail, Unreadable, parse
 from ..models import Case, Channel, CustomerFact, User
 from ..models.mail import AUTOMATIC, DISMISSED, PROCESSED, TRIAGE, InboundMail
-from ..services import access, accounts, audit, cases, intake
-from ..services.errors import NotFound, ServiceError
-from . import inbound
-from .classify import may_answer
-from .parse import ParsedMail, Unreadable, parse
+from . import access, accounts, audit, cases, effects, intake
+from .errors import NotFound, ServiceError
 
 WAITING = (TRIAGE, AUTOMATIC)
 PAGE = 100
@@ -57,7 +57,7 @@ def attach(mail: InboundMail, staff: User, reference: str) -> None:
     mail.handled_by_id = staff.id
     audit.record(staff, "mail_attached", mail, f"Inbound mail #{mail.id} from {mail.sender} "
                  f"attached to {case.reference}", department_id=case.department_id)
-    db.session.commit()
+    effects.commit()
 
 
 def _readable(mail: InboundMail) -> ParsedMail:
@@ -84,6 +84,15 @@ def open_case(mail: InboundMail, staff: User, who: User | intake.NewCustomer,
               category_id: int, title: str) -> Case:
     """One step: the sender becomes a new customer, or another address of one found, and the
     mail opens their case; a person-written mail is acknowledged, automatic mail never."""
+    try:
+        return _open_case(mail, staff, who, category_id, title)
+    except ServiceError:
+        db.session.rollback()  # undo a customer or address taken on before the refusal
+        raise
+
+
+def _open_case(mail: InboundMail, staff: User, who: User | intake.NewCustomer,
+               category_id: int, title: str) -> Case:
     parsed = _readable(mail)
     category = intake.category_for(staff, category_id)
     body, files = inbound.mail_body(parsed)
@@ -102,7 +111,7 @@ def open_case(mail: InboundMail, staff: User, who: User | intake.NewCustomer,
     audit.record(staff, "mail_opened_case", mail, f"Inbound mail #{mail.id} from {mail.sender} "
                  f"opened {case.reference} for {customer.name}",
                  department_id=case.department_id)
-    db.session.commit()
+    effects.commit()
     return case
 
 
@@ -131,4 +140,4 @@ def dismiss(mail: InboundMail, staff: User) -> None:
     mail.handled_by_id = staff.id
     audit.record(staff, "mail_dismissed", mail, f"Inbound mail #{mail.id} from {mail.sender} "
                  "dismissed")
-    db.session.commit()
+    effects.commit()

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..extensions import db
 from ..models import Department, Role, User, utcnow
 from ..models.api import SCOPES, ApiToken
-from ..services import audit
-from ..services.catalog import departments_by_ids
-from ..services.errors import NotFound, ServiceError
-from ..services.outbox import clean_header
-from ..services.text import clean
+from . import audit, effects
+from .catalog import departments_by_ids
+from .errors import NotFound, ServiceError
+from .outbox import clean_header
+from .text import clean
 
 SECRET_PREFIX = "cl_"  # noqa: S105  # a visible marker, not a secret  # nosec B105
 PREFIX_LENGTH = 11  # "cl_" and 8 characters of the secret
@@ -62,7 +62,7 @@ def create(actor: User, name: str, scope: str, department_ids: Iterable[int]) ->
     audit.record(actor, "api_token.create", token, f"API token “{name}” created ({scope})",
                  after={"name": name, "scope": scope, "prefix": token.prefix,
                         "departments": [d.name for d in departments]})
-    db.session.commit()
+    effects.commit()
     return token, raw
 
 
@@ -73,7 +73,7 @@ def revoke(actor: User, token: ApiToken) -> None:
     token.revoked_at = utcnow()
     audit.record(actor, "api_token.revoke", token, f"API token “{token.name}” revoked",
                  {"revoked": False}, {"revoked": True})
-    db.session.commit()
+    effects.commit()
 
 
 def recognise(raw: str) -> ApiToken | None:
@@ -94,11 +94,11 @@ def touch(token: ApiToken) -> None:
         return
     token_id = token.id
     # End the read transaction first: on SQLite a read snapshot cannot be turned into a write.
-    db.session.commit()
+    effects.commit()
     try:
         db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
                            .values(last_used_at=now))
-        db.session.commit()
+        effects.commit()
     except OperationalError:
         db.session.rollback()  # a busy database must not fail the request over a timestamp
 
@@ -131,5 +131,5 @@ def acting_user(token: ApiToken) -> User:
             user = db.session.scalars(select(User).where(User.email == email)).one()
     token = db.session.get(ApiToken, token_id)
     token.actor = user
-    db.session.commit()
+    effects.commit()
     return user

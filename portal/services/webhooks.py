@@ -10,21 +10,28 @@ import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import User
 from ..models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
-from ..services import audit
-from ..services.catalog import departments_by_ids
-from ..services.errors import NotFound, ServiceError
-from ..services.outbox import clean_header
-from ..services.text import clean
-from . import webhook_targets
+from . import audit, effects, webhook_targets
+from .catalog import departments_by_ids
+from .errors import NotFound, ServiceError
+from .outbox import clean_header
+from .text import clean
 
 
 def all_webhooks() -> list[Webhook]:
     return list(db.session.scalars(select(Webhook).order_by(Webhook.id)))
+
+
+def delivery_counts() -> dict[tuple[int, str], int]:
+    """How many deliveries each webhook has in each status, for the settings page."""
+    rows = db.session.execute(select(WebhookDelivery.webhook_id, WebhookDelivery.status,
+                                     func.count()).group_by(WebhookDelivery.webhook_id,
+                                                            WebhookDelivery.status))
+    return {(hook_id, status): count for hook_id, status, count in rows}
 
 
 def get_webhook(webhook_id: int) -> Webhook:
@@ -60,7 +67,7 @@ def create(actor: User, name: str, url: str, event_types: Iterable[str],
     audit.record(actor, "webhook.create", webhook, f"Webhook “{name}” added: {url}",
                  after={"url": url, "events": kinds,
                         "departments": [d.name for d in departments]})
-    db.session.commit()
+    effects.commit()
     return webhook, secret
 
 
@@ -70,4 +77,4 @@ def remove(actor: User, webhook: Webhook) -> None:
                  {"url": webhook.url, "events": webhook.event_types})
     db.session.query(WebhookDelivery).filter_by(webhook_id=webhook.id).delete()
     db.session.delete(webhook)
-    db.session.commit()
+    effects.commit()
