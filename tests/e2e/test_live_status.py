@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Role, Status
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import staff_sign_in
 from tests.helpers import require
 
 ROOT = Path(__file__).resolve().parents[2]

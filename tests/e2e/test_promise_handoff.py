@@ -10,7 +10,7 @@ from portal.models import Role, User, utcnow
 from portal.services import promises
 from tests import factories
 from tests.e2e.conftest import ARTIFACTS, snap
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import staff_sign_in
 
 
 def _world() -> str:

@@ -13,7 +13,7 @@ from portal.models.cases import parse_reference
 from portal.services import saved_replies
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import staff_sign_in
 
 
 def _world() -> list[str]:
