@@ -56,6 +56,16 @@ def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
+def keep_promise(page, title: str, outcome: str):
+    """Settle the case page's promise `title` as kept, saying what was done; its box."""
+    promise = page.locator(".promise").filter(has_text=title)
+    promise.get_by_text("Settle this promise").click()
+    promise.get_by_label("Kept").check()
+    promise.get_by_label("What was done, or why not").fill(outcome)
+    promise.get_by_role("button", name="Save outcome").click()
+    return promise
+
+
 def unexpected(errors: list[str]) -> list[str]:
     """Console errors other than the 4xx answers some of these pages are meant to give."""
     return [e for e in errors if "responded with a status of 4" not in e]

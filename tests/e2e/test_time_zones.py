@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import Role, utcnow
-from portal.services import promises, standards
+from portal.services import promises
 from tests import factories
 from tests.e2e.conftest import snap
 from tests.e2e.helpers import CLOCK, sign_in, staff_sign_in, times_shown
@@ -39,13 +39,8 @@ def _zones_shown(page) -> set[str]:
 
 
 def test_one_zone_per_page_and_the_browsers_zone_offered(new_york, live_server):
-    dep = factories.department("Home Delivery")
-    cat = factories.category(dep, "Orders and delivery")
-    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
-    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
-    tom = factories.staff(Role.AGENT, [dep], "Tom Berger", "tom@example.com")
-    sam = factories.customer("Sam Okoro", "sam@example.com")
-    case = factories.case(sam, "My groceries did not arrive", "Order 5531.", cat)
+    sam, _, case = factories.sams_late_groceries()
+    tom = factories.staff(Role.AGENT, [case.department], "Tom Berger", "tom@example.com")
     promises.make(case, tom, "Call the depot", tom, utcnow() + timedelta(days=2))
     db.session.commit()
 
