@@ -1,6 +1,12 @@
 """What the security catalogue's tests share: the payloads, the world they attack, and checks.
 
-The `world` fixture itself is in tests/security/conftest.py.
+SECURITY.md's attack and bad-input catalogue has one test file a section here (see
+tests/README.md). Every test names the attack in its id and asserts what the person on the
+other side would notice: an error status with a clear message, nothing stored (row counts of
+every table unchanged), nothing of anyone else's leaked. Neighbours these files do not
+repeat: tests/test_csrf.py (CSRF on, with a token), tests/admin/test_authorization.py (the
+role x case-action matrix), tests/api/* (token basics, validation), tests/mail/* (inbound
+parsing, triage, outbound headers). The `world` fixture is in tests/security/conftest.py.
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""Access control: another customer's or department's things, staff pages, mass assignment.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Access control: another customer's or department's things, staff pages, mass assignment."""
 
 from __future__ import annotations
 

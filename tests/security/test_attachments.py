@@ -1,8 +1,4 @@
-"""Attachments: hostile uploads refused, hostile names harmless, no file served as a page.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Attachments: hostile uploads refused, hostile names harmless, no file served as a page."""
 
 from __future__ import annotations
 

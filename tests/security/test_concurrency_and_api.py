@@ -1,8 +1,4 @@
-"""Concurrency and API: scoped and revoked tokens, cookies refused, double submission.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Concurrency and API: scoped and revoked tokens, cookies refused, double submission."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""CSRF and methods: every unsafe route needs a token; GET never changes state.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""CSRF and methods: every unsafe route needs a token; GET never changes state."""
 
 from __future__ import annotations
 

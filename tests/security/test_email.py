@@ -1,8 +1,4 @@
-"""Email: line breaks in names, subjects and addresses never become mail headers.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Email: line breaks in names, subjects and addresses never become mail headers."""
 
 from __future__ import annotations
 

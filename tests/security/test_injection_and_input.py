@@ -1,8 +1,4 @@
-"""Injection and input: literal searches, allowlisted sorts, NUL bytes, bad Unicode, huge fields.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Injection and input: literal searches, allowlisted sorts, NUL bytes, bad Unicode, huge fields."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Redirects and sessions: next= stays on site; sessions are fresh and really end.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Redirects and sessions: next= stays on site; sessions are fresh and really end."""
 
 from __future__ import annotations
 

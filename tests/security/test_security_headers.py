@@ -1,8 +1,4 @@
-"""Security headers on every kind of answer, errors included.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Security headers on every kind of answer, errors included."""
 
 from __future__ import annotations
 

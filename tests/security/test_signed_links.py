@@ -1,8 +1,4 @@
-"""Sign-in links and signed links: used once, briefly, never tampered with.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""Sign-in links and signed links: used once, briefly, never tampered with."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""XSS: whatever people type is inert text on every page and in every email.
-
-One section of the attack and bad-input catalogue in SECURITY.md: one attack or bad input
-per test, its outcome asserted. Shared payloads and checks: tests/security/catalogue.py.
-"""
+"""XSS: whatever people type is inert text on every page and in every email."""
 
 from __future__ import annotations
 
