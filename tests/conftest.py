@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, create_engine, text
 
 from portal import create_app
 from portal.extensions import db
+from portal.models import Role
 from portal.services import two_factor
 from tests import demo_world, factories, helpers
 from tests.pseudo_locale import catalogue, pseudo_german  # noqa: F401 - fixtures
@@ -154,6 +155,22 @@ def scratch_app(scratch_url, tmp_path, monkeypatch):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def north():
+    """Northside, the department the new-case tests open cases in (a module may override)."""
+    return factories.department("Northside Service Centre")
+
+
+@pytest.fixture
+def category(north):
+    return factories.category(north, "Vehicle service and recalls")
+
+
+@pytest.fixture
+def agent(north):
+    return factories.staff(Role.AGENT, [north], name="Tom Berger")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import accounts, cases, feedback
+from portal.services import accounts, cases, feedback, standards
 
 PASSWORD = "correct horse battery"  # noqa: S105
 # English words: lazy labels made plain (Playwright and assertions take str).
@@ -80,3 +80,17 @@ def answered(cat: Category, agent: User, solved: Solved, rating: int | None = No
     cases.add_staff_reply(made, agent, "We have looked into it.")
     cases.change_status(made, agent, Status.RESOLVED, "Sorted: the work is done.")
     return feedback.answer(made, made.customer, solved, rating, comment)
+
+
+def sams_late_groceries(zone: str | None = None) -> tuple[User, User, Case]:
+    """Story 5's world: Sam's case in Home Delivery under a 1 h / 1 day / 3 days standard.
+
+    Returns Sam (in `zone`), the admin who set the standard, and the case.
+    """
+    dep = department("Home Delivery")
+    cat = category(dep, "Orders and delivery")
+    admin = staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
+    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
+    sam = customer("Sam Okoro", "sam@example.com")
+    sam.timezone = zone
+    return sam, admin, case(sam, "My groceries did not arrive", "Order 5531.", cat)

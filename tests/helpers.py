@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import OutboxMessage, TwoFactor, utcnow
@@ -24,6 +27,46 @@ def require(condition: object, reason: str) -> None:
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
+
+TRANSACTION_STATEMENTS = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def is_query(statement: str) -> bool:
+    """A statement that reads or writes rows, not one that only manages the transaction."""
+    return not statement.lstrip().upper().startswith(TRANSACTION_STATEMENTS)
+
+
+@contextmanager
+def statements_sent(keep: Callable[[str], bool] | None = None) -> Iterator[list[str]]:
+    """Every SQL statement the app sends while the block runs (those `keep` accepts)."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if keep is None or keep(statement):
+            sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_up(url: str) -> bool:
+    """Whether a Redis server answers a ping at this URL within a second."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 def mails_to(address: str) -> list[OutboxMessage]:

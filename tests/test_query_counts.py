@@ -9,23 +9,21 @@ case, the customer's email, a sign-in link); those writes are fixed too but not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import Category, Department, Role, User, utcnow
 from portal.services import accounts, case_details, cases, feedback, promises
 from portal.services.attachments import CheckedFile
 from tests import factories
+from tests.helpers import is_query, statements_sent
 
 MAX_QUERIES = 13  # the workspace: its department's closed dates and the saved replies
 SMALL, LARGE = 2, 20  # the second world has ten times the first one's data
 # Transaction control is not a query, and SQLite sends it as SQL where PostgreSQL does not.
-NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 LATEST_SEEN = 2_000_000_000
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -82,20 +80,9 @@ def reads(statements: list[str]) -> list[str]:
     return [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
-@contextmanager
-def counting() -> Iterator[list[str]]:
+def counting() -> AbstractContextManager[list[str]]:
     """Collect every SQL statement the app sends while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(NOT_QUERIES):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    return statements_sent(is_query)
 
 
 def _queries(send: Callable[[], object], expected_status: int) -> list[str]:

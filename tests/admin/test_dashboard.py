@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import PromiseState, Role, Standard, Status
 from portal.services import cases, promises
 from tests import factories
+from tests.helpers import statements_sent
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -143,16 +143,8 @@ def _busy_department(name: str, count: int) -> None:
 
 
 def _count_queries(client) -> int:
-    seen = []
-
-    def count(*_args):
-        seen.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent() as seen:
         assert _get(client).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return len(seen)
 
 

@@ -6,12 +6,12 @@ import re
 from datetime import UTC
 
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import FollowUp, Role, Solved, Status
 from portal.services import cases, feedback_reports
 from tests import factories
+from tests.helpers import is_query, statements_sent
 
 
 @pytest.fixture
@@ -197,18 +197,8 @@ def test_charts_are_svg_images_with_patterns_and_a_table_of_figures(client, logi
 
 
 def _queries(client, path="/admin/feedback") -> int:
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
-                                                       "RELEASE")):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(is_query) as seen:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return len(seen)
 
 

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Case, Role, User
+from portal.models import Case, User
 from tests import factories
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def north():
-    return factories.department("Northside Service Centre")
-
-
-@pytest.fixture
-def category(north):
-    return factories.category(north, "Vehicle service and recalls")
-
-
-@pytest.fixture
-def agent(north):
-    return factories.staff(Role.AGENT, [north], name="Tom Berger")
 
 
 def _case_data(category, **extra) -> dict:

@@ -22,6 +22,13 @@ def _local(moment) -> str:
     return moment.astimezone(zone_for(None)).strftime("%Y-%m-%dT%H:%M")
 
 
+def _promise_a_call_back(client, agent, case) -> None:
+    """The agent promises the customer a call back within two hours, through the form."""
+    client.post(f"/admin/cases/{case.reference}/promises", data={
+        "what": "Call you back", "owner": agent.id, "public": "y",
+        "due": _local(utcnow() + timedelta(hours=2)), "seen": timeline.all_events(case)[-1].id})
+
+
 def test_staff_promise_appears_for_the_customer_and_turns_overdue(app, client, login):
     agent, johnson, case = _world()
     login(client, agent)
@@ -56,9 +63,7 @@ def test_a_promise_in_the_past_is_refused_next_to_the_field(client, login):
 def test_settle_then_resolve_with_a_summary_the_customer_reads(client, login):
     agent, johnson, case = _world()
     login(client, agent)
-    client.post(f"/admin/cases/{case.reference}/promises", data={
-        "what": "Call you back", "owner": agent.id, "public": "y",
-        "due": _local(utcnow() + timedelta(hours=2)), "seen": timeline.all_events(case)[-1].id})
+    _promise_a_call_back(client, agent, case)
     [promise] = case.promises
     blocked = client.post(f"/admin/cases/{case.reference}/status", data={
         "status": "resolved", "explanation": "Terms changed.", "confirm": "yes"})
@@ -84,9 +89,7 @@ def test_settle_then_resolve_with_a_summary_the_customer_reads(client, login):
 def test_promises_due_page_lists_mine_and_a_stranger_cannot_settle(client, login):
     agent, _, case = _world()
     login(client, agent)
-    client.post(f"/admin/cases/{case.reference}/promises", data={
-        "what": "Call you back", "owner": agent.id, "public": "y",
-        "due": _local(utcnow() + timedelta(hours=2)), "seen": timeline.all_events(case)[-1].id})
+    _promise_a_call_back(client, agent, case)
     assert "Call you back" in client.get("/admin/promises").text
     assert client.get("/admin/promises?scope=bogus").status_code == 400
     [promise] = case.promises

@@ -8,13 +8,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import Priority, Role, Status, utcnow
 from portal.services import accounts, case_details, cases
 from portal.services import queue as queue_service
 from tests import factories
+from tests.helpers import statements_sent
 
 HX = {"HX-Request": "true"}
 _seq = itertools.count(1)
@@ -336,16 +336,8 @@ def test_page_issues_the_same_number_of_queries_for_5_or_60_cases(client, login,
     _, cat, agent, colleague = desk
 
     def queries_for_page() -> int:
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with statements_sent() as statements:
             assert client.get("/admin/cases").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
     def add_cases(n: int) -> None:

@@ -18,6 +18,7 @@ from portal.services import two_factor
 from tests import factories
 from tests.demo_world import case_of, staff_pages, user
 from tests.e2e.a11y import audit, duplicate_ids, report
+from tests.e2e.helpers import unexpected
 from tests.helpers import last_link, two_factor_code
 
 # Axe on every page at two widths takes minutes: `make test-slow`.
@@ -62,11 +63,6 @@ def sign_in_as(page, email: str, password: str = demo.PASSWORD, staff: bool = Fa
         page.get_by_label("Code").fill(two_factor_code(user(email)))
         page.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_url(lambda url: "/login" not in url)
-
-
-def unexpected(errors: list[str]) -> list[str]:
-    """Console errors other than the 4xx answers some of these pages are meant to give."""
-    return [e for e in errors if "responded with a status of 4" not in e]
 
 
 def visit(page, problems: list[str], name: str, url: str | None = None) -> None:

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 from portal.models import Role
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_accessibility import unexpected
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import staff_sign_in, unexpected
 
 
 def test_admin_sets_working_hours_and_a_holiday(page):

@@ -8,8 +8,7 @@ from portal.services import saved_replies
 from tests import factories
 from tests.e2e.a11y import duplicate_ids, violations
 from tests.e2e.conftest import ARTIFACTS, snap
-from tests.e2e.test_customer_journey import sign_in
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import sign_in, staff_sign_in
 
 
 def _world() -> str:

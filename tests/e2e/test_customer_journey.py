@@ -5,14 +5,7 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from tests import factories
 from tests.e2e.conftest import snap
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").first.fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+from tests.e2e.helpers import sign_in
 
 
 def test_customer_opens_a_case_replies_and_sees_the_timeline(page):

@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import CaseEvent, Status
 from tests import factories
 from tests.e2e.conftest import snap
+from tests.e2e.helpers import sign_in
 
 VIN = "My VIN is WVWZZZ1KZAW000123."
 
@@ -29,14 +30,6 @@ def _dana_case(status: Status | None = None) -> str:
     return reference
 
 
-def _sign_in(page) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").first.fill("dana@example.com")
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
-
-
 def _copies(body: str) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(CaseEvent)
@@ -45,7 +38,7 @@ def _copies(body: str) -> int:
 
 def test_three_quick_clicks_on_send_store_one_reply_and_show_no_error(page):
     reference = _dana_case()
-    _sign_in(page)
+    sign_in(page, "dana@example.com")
     page.goto(f"/cases/{reference}")
     page.get_by_label("Your reply").fill(VIN)
     page.get_by_role("button", name="Send reply").click(click_count=3)
@@ -68,7 +61,7 @@ def nojs(browser, live_server):
 
 def test_without_javascript_back_then_send_stores_no_second_copy(nojs):
     reference = _dana_case()
-    _sign_in(nojs)
+    sign_in(nojs, "dana@example.com")
     nojs.goto(f"/cases/{reference}")
     nojs.get_by_label("Your reply").fill(VIN)
     nojs.get_by_role("button", name="Send reply").click()
@@ -84,7 +77,7 @@ def test_without_javascript_back_then_send_stores_no_second_copy(nojs):
 
 def test_without_javascript_back_then_send_on_a_new_case_opens_one_case(nojs):
     _dana_case()
-    _sign_in(nojs)
+    sign_in(nojs, "dana@example.com")
     nojs.goto("/cases/new")
     nojs.get_by_label("What is it about?").select_option(index=1)
     nojs.get_by_label("Subject").fill("Wiper blades squeak")
@@ -104,7 +97,7 @@ def test_without_javascript_back_then_send_on_a_new_case_opens_one_case(nojs):
 
 def test_rating_chips_are_even_thumb_sized_targets_on_a_phone(page):
     reference = _dana_case(Status.RESOLVED)
-    _sign_in(page)
+    sign_in(page, "dana@example.com")
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"/cases/{reference}")
     chips = page.locator(".rating__option")
@@ -122,7 +115,7 @@ def test_rating_chips_are_even_thumb_sized_targets_on_a_phone(page):
 
 def test_the_phone_header_keeps_sign_out_on_the_line_of_the_rest(page):
     _dana_case()
-    _sign_in(page)
+    sign_in(page, "dana@example.com")
     page.set_viewport_size({"width": 375, "height": 800})
     menu = page.get_by_role("navigation", name="Main")
     tops = [menu.get_by_role(role, name=name).bounding_box()
@@ -134,7 +127,7 @@ def test_the_phone_header_keeps_sign_out_on_the_line_of_the_rest(page):
 
 def test_the_counter_says_plainly_when_a_reply_is_too_long(page):
     reference = _dana_case()
-    _sign_in(page)
+    sign_in(page, "dana@example.com")
     page.goto(f"/cases/{reference}")
     counter = page.locator("#body-count")
     expect(counter).to_have_text("Up to 20000 characters.")

@@ -10,7 +10,7 @@ from portal.database import writing
 from portal.live.brokers import RedisBroker
 from portal.services import cases
 from tests import factories
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import staff_sign_in
 
 
 def _dead_redis_url() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,32 +16,17 @@ from portal.extensions import db
 from portal.models import Role, Status
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_staff_journey import staff_sign_in
-from tests.helpers import require
+from tests.e2e.helpers import staff_sign_in
+from tests.helpers import free_port, redis_up, require
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def _redis_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_server(app):
-    require(_redis_up(), f"Redis is not reachable at {REDIS_URL}")
-    port = _free_port()
+    require(redis_up(REDIS_URL), f"Redis is not reachable at {REDIS_URL}")
+    port = free_port()
     env = os.environ | {
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
         "SECRET_KEY": app.config["SECRET_KEY"], "BIND": f"127.0.0.1:{port}",

@@ -11,7 +11,7 @@ from portal.mail.inbound import ingest
 from portal.models import OutboxMessage, Role
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import staff_sign_in
 
 
 def test_a_caller_gets_a_case_and_finds_it_in_my_cases(page):

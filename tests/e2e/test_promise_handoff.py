@@ -10,7 +10,7 @@ from portal.models import Role, User, utcnow
 from portal.services import promises
 from tests import factories
 from tests.e2e.conftest import ARTIFACTS, snap
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import keep_promise, staff_sign_in
 
 
 def _world() -> str:
@@ -57,11 +57,7 @@ def test_hand_off_to_finance_passing_the_promise_kept_and_credited(page):
     row = page.get_by_role("row").filter(has_text="Refund the deposit")
     expect(row.get_by_text("Finance queue")).to_be_visible()
     row.get_by_role("link").click()
-    promise = page.locator(".promise").filter(has_text="Refund the deposit")
-    promise.get_by_text("Settle this promise").click()
-    promise.get_by_label("Kept").check()
-    promise.get_by_label("What was done, or why not").fill("Refunded to her card today.")
-    promise.get_by_role("button", name="Save outcome").click()
+    keep_promise(page, "Refund the deposit", "Refunded to her card today.")
     expect(page.get_by_text("Promise marked kept.")).to_be_visible()
     expect(page.locator(".promise").filter(has_text="Refund the deposit")
            .get_by_text("Kept by Leo Park")).to_be_visible()

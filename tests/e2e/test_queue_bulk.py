@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.models import Case, Priority, Role
 from tests import factories
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import staff_sign_in
 
 
 def _world():

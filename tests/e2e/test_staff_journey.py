@@ -1,37 +1,13 @@
 """The staff journey (issue 3): queue, workspace, reply, internal note, handoff, history."""
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from portal.database import writing
 from portal.extensions import db
-from portal.models import Role, User
-from portal.services import case_details, customers, two_factor
+from portal.models import Role
+from portal.services import case_details, customers
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_customer_journey import sign_in
-from tests.helpers import two_factor_code
-
-
-def staff_sign_in(page, email: str) -> None:
-    """Sign in through the staff pages, typing the authenticator's code when asked (managers
-    and admins are enrolled first, as they would have done at their first sign-in)."""
-    db.session.commit()  # a fresh transaction: the server has written since this one began
-    with writing():  # take SQLite's write lock up front, as the server's writers do
-        user = db.session.scalar(select(User).where(User.email == email))
-        if two_factor.required_for(user) and not two_factor.is_enrolled(user):
-            factories.enrol_two_factor(user)
-        db.session.commit()
-    page.goto("/admin/login")
-    page.get_by_label("Work email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(lambda url: not url.endswith("/admin/login"))
-    if page.url.endswith("/admin/login/code"):
-        page.get_by_label("Code").fill(two_factor_code(user))
-        db.session.commit()
-        page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+from tests.e2e.helpers import sign_in, staff_sign_in
 
 
 def _world():

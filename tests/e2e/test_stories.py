@@ -20,9 +20,7 @@ from portal.services import api_tokens as tokens
 from portal.services import cases, handoffs, promises, standards
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_customer_journey import sign_in
-from tests.e2e.test_staff_journey import staff_sign_in
-from tests.e2e.test_time_zones import LABELLED, assert_times_agree
+from tests.e2e.helpers import LABELLED, assert_times_agree, sign_in, sign_out, staff_sign_in
 
 
 @pytest.fixture
@@ -55,10 +53,6 @@ def shot(page, name: str) -> None:
 def labelled_times(page) -> set[str]:
     """The due and expected times the page states ("Wednesday 2:00 PM EST")."""
     return {m.group(1) for m in LABELLED.finditer(page.locator("main").inner_text())}
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
 
 
 def staff_case(page, email: str, reference: str) -> None:

@@ -4,23 +4,17 @@ promise at the same time for customer and staff, and New York offered once."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import Role, utcnow
-from portal.services import promises, standards
+from portal.services import promises
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_customer_journey import sign_in
-from tests.e2e.test_staff_journey import staff_sign_in
-
-CLOCK = r"\d{1,2}:\d\d(?: [AP]M)?"
-# "Due by Thursday 2:00 PM EST", "due 26 Nov 14:00 IST", "Overdue since Sunday 22:01 GMT".
-LABELLED = re.compile(rf"(?:\b[Bb]y|\bdue|since) (\w+ ({CLOCK}) ([A-Z]{{3,4}}))")
+from tests.e2e.helpers import CLOCK, sign_in, staff_sign_in, times_shown
 
 
 @pytest.fixture
@@ -40,34 +34,13 @@ def new_york(browser, live_server):
         context.close()
 
 
-def times_shown(page) -> set[tuple[str, bool]]:
-    """(zone, 12-hour clock?) of every time on the page: each <time>'s title and each
-    labelled due time."""
-    titles = page.locator("time[datetime]").evaluate_all("els => els.map(e => e.title)")
-    shown = {(title.rsplit(" ", 1)[-1], bool(re.search(r" [AP]M ", title))) for title in titles}
-    text = page.locator("main").inner_text()
-    return shown | {(m.group(3), m.group(2).endswith("M")) for m in LABELLED.finditer(text)}
-
-
 def _zones_shown(page) -> set[str]:
     return {zone for zone, _ in times_shown(page)}
 
 
-def assert_times_agree(page, zone: str, twelve_hour: bool) -> None:
-    """Every time on the page is in the viewer's zone (named as now) and on one clock."""
-    here = datetime.now(ZoneInfo(zone)).strftime("%Z")
-    shown = times_shown(page)
-    assert shown <= {(here, twelve_hour)}, (page.url, shown)
-
-
 def test_one_zone_per_page_and_the_browsers_zone_offered(new_york, live_server):
-    dep = factories.department("Home Delivery")
-    cat = factories.category(dep, "Orders and delivery")
-    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
-    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
-    tom = factories.staff(Role.AGENT, [dep], "Tom Berger", "tom@example.com")
-    sam = factories.customer("Sam Okoro", "sam@example.com")
-    case = factories.case(sam, "My groceries did not arrive", "Order 5531.", cat)
+    sam, _, case = factories.sams_late_groceries()
+    tom = factories.staff(Role.AGENT, [case.department], "Tom Berger", "tom@example.com")
     promises.make(case, tom, "Call the depot", tom, utcnow() + timedelta(days=2))
     db.session.commit()
 

@@ -13,7 +13,7 @@ from portal.models.cases import parse_reference
 from portal.services import saved_replies
 from tests import factories
 from tests.e2e.conftest import snap
-from tests.e2e.test_staff_journey import staff_sign_in
+from tests.e2e.helpers import keep_promise, staff_sign_in
 
 
 def _world() -> list[str]:
@@ -76,11 +76,7 @@ def _keep_and_answer(page, reference: str) -> None:
     page.goto("/admin/promises")
     page.get_by_role("row").filter(has_text="Adjust Thursday's payment terms") \
         .get_by_role("link").click()
-    promise = page.locator(".promise").filter(has_text="Adjust Thursday's payment terms")
-    promise.get_by_text("Settle this promise").click()
-    promise.get_by_label("Kept").check()
-    promise.get_by_label("What was done, or why not").fill("Terms set to 60 days.")
-    promise.get_by_role("button", name="Save outcome").click()
+    promise = keep_promise(page, "Adjust Thursday's payment terms", "Terms set to 60 days.")
     expect(promise.get_by_text("Kept by Leo Park")).to_be_visible()
 
     page.get_by_label("Saved reply").select_option(label="Terms adjusted")

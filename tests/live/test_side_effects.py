@@ -25,13 +25,7 @@ from portal.models import EventKind, Role
 from portal.models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from portal.services import cases, effects, timeline, webhooks
 from tests import factories
-from tests.helpers import require
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.helpers import free_port, require
 
 
 def _use_redis(app, monkeypatch, url: str) -> RedisBroker:
@@ -69,7 +63,7 @@ def _bodies(case) -> list[str]:
 @pytest.fixture
 def redis_down(app, monkeypatch):
     """Redis at an address where nothing listens: every connection is refused at once."""
-    return _use_redis(app, monkeypatch, f"redis://127.0.0.1:{_free_port()}/0")
+    return _use_redis(app, monkeypatch, f"redis://127.0.0.1:{free_port()}/0")
 
 
 def test_with_redis_down_replies_save_and_answer_and_the_outage_is_logged_once(
@@ -124,7 +118,7 @@ def redis_server() -> Iterator[tuple[subprocess.Popen, str]]:
     """A real redis-server of our own, on a spare port, that the test may kill."""
     binary = shutil.which("redis-server")
     require(binary is not None, "redis-server is not installed")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

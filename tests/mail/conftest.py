@@ -13,14 +13,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from portal.mail.tokens import reply_address
+from tests.helpers import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Recorder:

@@ -11,8 +11,7 @@ import time_machine
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.models import Role
-from portal.services import attachments, cases, standards
+from portal.services import attachments, cases
 from tests import factories
 
 HTMX = {"HX-Request": "true"}
@@ -20,13 +19,7 @@ TUESDAY_10AM = datetime(2026, 12, 1, 10, tzinfo=UTC)
 
 
 def _case_with_standard():
-    dep = factories.department("Home Delivery")
-    cat = factories.category(dep, "Orders and delivery")
-    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
-    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
-    sam = factories.customer("Sam Okoro", "sam@example.com")
-    sam.timezone = "Asia/Tokyo"
-    case = factories.case(sam, "My groceries did not arrive", "Order 5531.", cat)
+    sam, _, case = factories.sams_late_groceries("Asia/Tokyo")
     db.session.commit()
     return sam, case
 

@@ -8,18 +8,12 @@ from datetime import UTC, datetime, timedelta
 from portal.extensions import db
 from portal.formatting import fulltime
 from portal.models import Role, utcnow
-from portal.services import cases, promises, standards
+from portal.services import cases, promises
 from tests import factories
 
 
 def _case_with_promise(zone: str | None = None):
-    dep = factories.department("Home Delivery")
-    cat = factories.category(dep, "Orders and delivery")
-    admin = factories.staff(Role.ADMIN, [], "Ada Admin", "ada@example.com")
-    standards.save(admin, cat, None, 60, 24 * 60, 3 * 24 * 60)
-    sam = factories.customer("Sam Okoro", "sam@example.com")
-    sam.timezone = zone
-    case = factories.case(sam, "My groceries did not arrive", "Order 5531.", cat)
+    sam, admin, case = factories.sams_late_groceries(zone)
     promises.make(case, admin, "Call the depot", admin, utcnow() + timedelta(days=2))
     db.session.commit()
     return sam, admin, case

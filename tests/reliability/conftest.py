@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import require
-from tests.mail.conftest import free_port
+from tests.helpers import free_port, redis_up, require
 from tests.reliability import pgcluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,15 +30,6 @@ def health(base: str) -> int:
         return 0
 
 
-def _redis_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 class Gunicorn:
     """`make serve`'s production setup (gevent workers, CSRF on, Redis if it runs)."""
 
@@ -53,7 +43,8 @@ class Gunicorn:
             "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers),
             "ACCESS_LOG": "", "ATTACHMENT_DIR": str(tmp / "attachments"), **env,
         }
-        require(_redis_up(), f"Redis is not reachable at {REDIS_URL}: `make serve` needs it")
+        require(redis_up(REDIS_URL),
+                f"Redis is not reachable at {REDIS_URL}: `make serve` needs it")
         self.env["REDIS_URL"] = REDIS_URL
         self.process: subprocess.Popen | None = None
 

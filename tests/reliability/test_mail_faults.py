@@ -24,7 +24,8 @@ from portal.extensions import db
 from portal.models import OutboxMessage
 from portal.services.outbox import queue_email
 from tests import factories
-from tests.mail.conftest import Recorder, SmtpServer, free_port
+from tests.helpers import free_port
+from tests.mail.conftest import Recorder, SmtpServer
 
 pytestmark = pytest.mark.slow  # minutes of real servers and load: `make test-slow`
 

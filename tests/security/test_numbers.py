@@ -24,7 +24,6 @@ from flask import Flask, got_request_exception
 from sqlalchemy import func, select
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
-from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
 from portal.models import (
@@ -100,24 +99,15 @@ class RecordingMultiDict(ImmutableMultiDict):
         return super().__contains__(key)
 
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
+
+
 @pytest.fixture
 def recording(app: Flask, monkeypatch) -> None:
     base = app.request_class
     monkeypatch.setattr(app, "request_class",
                         type("RecordingRequest", (base,),
                              {"parameter_storage_class": RecordingMultiDict}))
-
-
-def _cheap_hash(password: str) -> str:
-    return generate_password_hash(password, "pbkdf2:sha256:1000")
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch):
-    """Hashing cost is not under test here; sign-in forms are posted hundreds of times."""
-    monkeypatch.setattr(accounts, "generate_password_hash", _cheap_hash)
-    # Unknown addresses are checked against a dummy hash (equal timing): cheap here too.
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", _cheap_hash("not-a-real-password"))
 
 
 # --- the world and plausible values -------------------------------------------------------

@@ -21,7 +21,7 @@ from portal.services import accounts
 from portal.services import api_tokens as tokens
 from tests import factories
 from tests.conftest import BrowserLikeClient
-from tests.helpers import last_link, require
+from tests.helpers import last_link, redis_up, require
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
 SMALL_LIMITS = {
@@ -258,13 +258,7 @@ def test_the_api_is_limited_per_token_with_problem_json(browser):
 
 
 def test_with_redis_the_counts_are_shared_by_every_worker(app):
-    import redis
-
-    try:
-        reachable = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        reachable = False
-    require(reachable, f"Redis is not reachable at {REDIS_URL}")
+    require(redis_up(REDIS_URL), f"Redis is not reachable at {REDIS_URL}")
     email = f"dana-{uuid.uuid4().hex[:12]}@example.com"  # counts of earlier runs stay apart
     first_worker = _limited_app(app, RATELIMIT_STORAGE_URI=REDIS_URL)
     try:

@@ -1,33 +1,23 @@
 """When the customer saw the case: written once per change, shown after our latest reply."""
 
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models import Case, EventKind
 from portal.services import cases, customer_seen, timeline
 from tests import factories
+from tests.helpers import statements_sent
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
-@contextmanager
-def case_writes():
+def case_writes() -> AbstractContextManager[list[str]]:
     """Every UPDATE of the cases table sent while the block runs."""
-    sent: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("UPDATE CASES"):
-            sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    return statements_sent(lambda statement: statement.lstrip().upper().startswith("UPDATE CASES"))
 
 
 def _marker(case: Case):

@@ -23,21 +23,6 @@ from portal.services.errors import ServiceError
 from tests import factories
 
 
-@pytest.fixture
-def north():
-    return factories.department("Northside Service Centre")
-
-
-@pytest.fixture
-def category(north):
-    return factories.category(north, "Vehicle service and recalls")
-
-
-@pytest.fixture
-def agent(north):
-    return factories.staff(Role.AGENT, [north], name="Tom Berger")
-
-
 def _outbox() -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
