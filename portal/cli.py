@@ -78,10 +78,10 @@ def tick() -> None:
     """Escalate overdue promises and breached standards; close quiet resolved cases; queue
     the daily digests that are due."""
     from .database import writing
-    from .services import escalation
+    from .services import minute_job
 
     with writing():
-        report = escalation.tick()
+        report = minute_job.tick()
     click.echo(str(report))
     for line in report.notified:
         click.echo(f"  escalated {line}")

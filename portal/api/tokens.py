@@ -17,7 +17,7 @@ from ..models.api import SCOPES, ApiToken
 from ..services import audit
 from ..services.catalog import departments_by_ids
 from ..services.errors import NotFound, ServiceError
-from ..services.outbox import clean_header
+from ..services.headers import clean_header
 from ..services.text import clean
 
 SECRET_PREFIX = "cl_"  # noqa: S105  # a visible marker, not a secret  # nosec B105

@@ -18,7 +18,7 @@ from ..models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from ..services import audit
 from ..services.catalog import departments_by_ids
 from ..services.errors import NotFound, ServiceError
-from ..services.outbox import clean_header
+from ..services.headers import clean_header
 from ..services.text import clean
 from . import webhook_targets
 

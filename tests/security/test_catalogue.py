@@ -34,7 +34,6 @@ from portal.config import ConfigError
 from portal.extensions import db
 from portal.mail import compose
 from portal.mail.inbound import ingest
-from portal.mail.tokens import SALT, _Base32Signer, reply_address
 from portal.models import (
     Attachment,
     Case,
@@ -47,8 +46,18 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import accounts, cases, customers, feedback, follow_ups, promises, timeline
+from portal.services import (
+    accounts,
+    cases,
+    customers,
+    feedback,
+    feedback_rules,
+    follow_ups,
+    promises,
+    timeline,
+)
 from portal.services.attachments import CheckedFile, storage_path
+from portal.services.mail_addresses import SALT, _Base32Signer, reply_address
 from tests import factories, helpers
 from tests.helpers import last_link, mails_to
 
@@ -654,7 +663,7 @@ XSS_FIELDS = {
 def test_stored_markup_is_inert_on_every_page_that_shows_it(app, client, login, world, plant,
                                                            customer_pages, staff_pages):
     plant(world)
-    answer = feedback.current(world.mine)
+    answer = feedback_rules.current(world.mine)
     follow_up = follow_ups.for_feedback(answer) if answer else None
     values = {"mine": world.mine.reference, "dana": world.dana.id,
               "follow_up": follow_up.id if follow_up else 0}
