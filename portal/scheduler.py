@@ -8,15 +8,15 @@ import threading
 
 from flask import Flask
 
+from .database import writing
+from .extensions import db
+from .services import minute_job
+
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
 
 
 def _loop(app: Flask, stop: threading.Event) -> None:
-    from .database import writing
-    from .extensions import db
-    from .services import minute_job
-
     while not stop.wait(INTERVAL_SECONDS):
         with app.app_context(), writing():
             try:

@@ -4,23 +4,26 @@ Read with `ast`, not by importing, so every import counts (also one inside a fun
 which Python would only run later): `from . import x`, `from .x import y`,
 `from portal.services import x`, `import portal.services.x`.
 
-Layers, lowest first; a module imports only from layers below its own (see
-docs/architecture.md for what each module is for):
+LAYERS lists portal/services by layer, lowest first. A module may import modules of its
+own layer or of lower ones, never of a higher one (and never in a cycle, within a layer
+too); docs/architecture.md says what each one is for.
 
-0. errors, text, headers, passwords, time_zones, effects' helper webhook_outbox,
-   managers, case_search, attachments, audit, site_settings
-1. access, effects (webhook_outbox below it), timeline, outbox, accounts, clock's
-   business_hours, standards, catalog, customers, customer_seen, similar, two_factor
-2. clock, saved_replies, notifications (accounts, clock, outbox), digests (notifications)
-3. cases (notifications, timeline, effects), promises (notifications), handoffs
-4. follow_ups (cases, promises, managers), escalation (cases, managers), case_details,
-   intake (cases, accounts), staff (accounts, catalog)
-5. feedback (cases, follow_ups), bulk (cases, handoffs, case_details), queue, reports,
-   feedback_reports
-6. minute_job: the minute job (`tick`), calling escalation, quiet-case closing, digests.
+1. Foundations: rules and shapes that need no other service (errors, text and header
+   cleaning, who may see a case, who manages a department, when feedback is asked, the
+   API's JSON shapes, signed reply addresses, audit entries).
+2. After the commit: `effects` (the one dispatcher services commit through) and the
+   webhook outbox it fills.
+3. Records: the timeline, the email outbox, accounts, catalogue, settings, business
+   hours, the clock: each writes its own rows, and those that commit use `effects`.
+4. Telling people: which change emails whom (notifications, digests, escalation), and
+   the read-only reports.
+5. The case: `cases` (open, reply, status) and `promises`.
+6. Built on the case: handoffs, follow-ups, intake.
+7. Orchestration: feedback (may reopen a case and open a follow-up), bulk changes, and
+   the minute job (`minute_job.tick`: escalation, quiet-case closing, digests).
 
-Nothing in portal/services imports a web package (portal.api, portal.customer, admin) or the
-mail channel: channels import services, never the other way round.
+Nothing in portal/services imports a channel (portal.api, portal.customer, portal.mail,
+admin, the CLI): channels call services, never the other way round.
 """
 
 from __future__ import annotations
@@ -34,8 +37,21 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("portal", "admin")
 SERVICES = "portal.services"
 # Channels and web glue sit above the services: a service importing one is a hidden cycle.
-ABOVE_SERVICES = ("portal.api", "portal.customer", "portal.mail", "portal.live.views",
+ABOVE_SERVICES = ("portal.api", "portal.customer", "portal.mail", "portal.live.stream",
                   "portal.cli", "portal.scheduler", "admin")
+LAYERS = (
+    ("errors", "text", "headers", "passwords", "access", "attachments", "audit", "case_search",
+     "similar", "serializers", "mail_addresses", "managers", "feedback_rules"),
+    ("webhook_outbox", "effects"),
+    ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
+     "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
+     "queue"),
+    ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
+     "feedback_reports"),
+    ("cases", "promises"),
+    ("handoffs", "follow_ups", "intake"),
+    ("feedback", "bulk", "minute_job"),
+)
 
 
 @dataclass(frozen=True)
@@ -189,6 +205,17 @@ def _show(found: list[list[str]]) -> str:
 def test_the_services_import_each_other_one_way_only():
     found = cycles(graph(SERVICES))
     assert not found, "import cycles among portal/services:\n" + _show(found)
+
+
+def test_every_service_imports_only_its_own_layer_or_lower_ones():
+    layer = {f"{SERVICES}.{name}": n for n, names in enumerate(LAYERS, 1) for name in names}
+    edges = graph(SERVICES)
+    unplaced = sorted(set(edges) - set(layer) - {SERVICES})
+    assert not unplaced, f"add these modules to a layer in LAYERS: {unplaced}"
+    upward = [f"{m} (layer {layer[m]}) imports {t} (layer {layer[t]})"
+              for m, targets in sorted(edges.items()) if m != SERVICES
+              for t in sorted(targets) if layer[t] > layer[m]]
+    assert not upward, "imports up the stack:\n" + "\n".join(upward)
 
 
 def test_no_service_hides_an_import_of_the_portal_in_a_function():

@@ -1,17 +1,20 @@
-"""What a change triggers does not depend on which blueprints are registered.
+"""What a change triggers is called by name, and does not depend on registered blueprints.
 
 A customer's reply through their case page, then an internal note, a staff reply and
 resolving the case through the services, are played twice: in the full app, and in an app
 with the customer pages only (no admin, no API, no mail webhook). Both must write the same
 timeline rows, outbox emails, webhook deliveries and audit entries, and announce the same
 live updates: each is called by name from the service (or effects.commit()), none is
-installed by a blueprint.
+installed by a blueprint. And every service commits through effects.commit(), the one
+dispatcher of what happens after a commit.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask, current_app
@@ -139,3 +142,19 @@ def test_the_only_session_listeners_are_the_databases_own():
                  for fn in getattr(session.dispatch, name, ())}
     ours = {(name, module) for name, module in listeners if module.startswith(("portal", "admin"))}
     assert ours == {(name, "portal.database") for name, _hook in database._SESSION_HOOKS}
+
+
+def _plain_commits(path: Path) -> list[int]:
+    """Lines that call `<something>.session.commit()` or `session.commit()` directly."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "commit" and "session" in ast.unparse(node.func.value)]
+
+
+def test_services_commit_through_the_effects_dispatcher_only():
+    services = Path(portal.__file__).parent / "services"
+    plain = [f"{path.name}:{line}" for path in sorted(services.glob("*.py"))
+             if path.name != "effects.py" for line in _plain_commits(path)]
+    assert not plain, "commits that skip effects.commit(): " + ", ".join(plain)
+    assert _plain_commits(services / "effects.py")  # the check sees a commit where one is
