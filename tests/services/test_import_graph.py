@@ -218,20 +218,20 @@ def test_every_service_imports_only_its_own_layer_or_lower_ones():
     assert not upward, "imports up the stack:\n" + "\n".join(upward)
 
 
-def test_no_service_hides_an_import_of_the_portal_in_a_function():
+def _service_imports() -> list[Import]:
     modules = all_modules()
-    hidden = [f"{m}:{imp.line} imports {imp.target}"
-              for m, path in modules.items() if _inside(m, SERVICES)
-              for imp in imports_of(m, path, set(modules))
+    return [imp for m, path in modules.items() if _inside(m, SERVICES)
+            for imp in imports_of(m, path, set(modules))]
+
+
+def test_no_service_hides_an_import_of_the_portal_in_a_function():
+    hidden = [f"{imp.source}:{imp.line} imports {imp.target}" for imp in _service_imports()
               if imp.in_function and any(_inside(imp.target, p) for p in ("portal", "admin"))]
     assert not hidden, "function-local imports in portal/services:\n" + "\n".join(hidden)
 
 
 def test_no_service_imports_a_channel_or_web_package():
-    modules = all_modules()
-    upward = [f"{m}:{imp.line} imports {imp.target}"
-              for m, path in modules.items() if _inside(m, SERVICES)
-              for imp in imports_of(m, path, set(modules))
+    upward = [f"{imp.source}:{imp.line} imports {imp.target}" for imp in _service_imports()
               if any(_inside(imp.target, above) for above in ABOVE_SERVICES)]
     assert not upward, "services importing what calls them:\n" + "\n".join(upward)
 
