@@ -9,9 +9,10 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 
+from .database import writing
 from .extensions import db
 from .models import Department, Role
-from .services import accounts, two_factor
+from .services import accounts, minute_job, two_factor
 from .services.errors import ServiceError
 
 
@@ -77,11 +78,8 @@ def demo_data(force: bool) -> None:
 def tick() -> None:
     """Escalate overdue promises and breached standards; close quiet resolved cases; queue
     the daily digests that are due."""
-    from .database import writing
-    from .services import escalation
-
     with writing():
-        report = escalation.tick()
+        report = minute_job.tick()
     click.echo(str(report))
     for line in report.notified:
         click.echo(f"  escalated {line}")

@@ -3,7 +3,7 @@
 Each step runs inside `frozen_at(its moment)`, so every timestamp and everything derived
 from one (first response, last update, waiting since, customer wait, resolution, promises
 kept or late) comes from the services themselves. Between steps the minute job
-(`escalation.tick`) runs at each moment it would first have found something to do, so
+(`minute_job.tick`) runs at each moment it would first have found something to do, so
 escalations and quiet-period closings happen when they would have.
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import OPEN_STATUSES, Case, Promise, PromiseState, Standard, Status, frozen_at
-from .services import clock, escalation
+from .services import clock, minute_job
 
 MINUTE = timedelta(minutes=1)
 
@@ -64,13 +64,13 @@ class Script:
                 action()
         self._tick_until(self.now)
         with frozen_at(self.now):
-            escalation.tick(self.now)
+            minute_job.tick(self.now)
 
     def _tick_until(self, until: datetime) -> None:
         """Run the minute job at each moment before `until` when it finds something."""
         while (wake := self._next_wake()) is not None and wake <= until:
             with frozen_at(wake):
-                escalation.tick(wake)
+                minute_job.tick(wake)
             self.last_tick = wake
 
     def _next_wake(self) -> datetime | None:

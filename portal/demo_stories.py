@@ -14,7 +14,16 @@ from datetime import datetime, timedelta
 from .demo_script import Script, local, working_day
 from .models import Case, Category, Channel, Department, PromiseState, Solved, Status, User
 from .services import api_tokens as tokens
-from .services import case_details, cases, customers, feedback, follow_ups, handoffs, promises
+from .services import (
+    case_details,
+    cases,
+    customers,
+    feedback,
+    feedback_rules,
+    follow_ups,
+    handoffs,
+    promises,
+)
 
 
 @dataclass
@@ -191,7 +200,7 @@ def lena(w: World) -> None:
 
 def close_loop(case: Case, done: str, told: str) -> None:
     """The follow-up's owner does it: what was done, and what the customer was told."""
-    item = follow_ups.for_feedback(feedback.current(case))
+    item = follow_ups.for_feedback(feedback_rules.current(case))
     follow_ups.complete(item, item.owner, done, told)
 
 

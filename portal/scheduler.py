@@ -8,19 +8,19 @@ import threading
 
 from flask import Flask
 
+from .database import writing
+from .extensions import db
+from .services import minute_job
+
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
 
 
 def _loop(app: Flask, stop: threading.Event) -> None:
-    from .database import writing
-    from .extensions import db
-    from .services import escalation
-
     while not stop.wait(INTERVAL_SECONDS):
         with app.app_context(), writing():
             try:
-                report = escalation.tick()
+                report = minute_job.tick()
                 if report.notified or report.closed or report.digests:
                     log.info("tick: %s", report)
             except Exception:  # keep the timer alive; the next minute tries again

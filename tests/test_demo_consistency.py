@@ -35,7 +35,7 @@ from portal.models import (
     User,
     Visibility,
 )
-from portal.services import clock, customers, escalation, feedback, queue, reports
+from portal.services import clock, customers, feedback_rules, managers, queue, reports
 from portal.services.timeline import FIRST_RESPONSES
 from tests.conftest import BrowserLikeClient
 from tests.demo_world import case_of, user
@@ -117,7 +117,7 @@ def _dana_recall_from_head_office_feedback_on_her_page(now, client):
     assert facts["vin"].confirmed_at is not None  # given once, by Dana herself
     assert case.status == Status.RESOLVED and case.department.name == "Northside Service Centre"
     assert all(p.state == PromiseState.KEPT for p in case.promises)
-    assert feedback.can_ask(case) and not case.feedback
+    assert feedback_rules.can_ask(case) and not case.feedback
     _sign_in(client, "dana@example.com", "/login")
     page = client.get(f"/cases/{case.reference}").text
     assert "Did we solve it?" in page and "RC-42" in page
@@ -133,14 +133,14 @@ def _ravi_unanswered_red_escalated_never_asked(now, client):
     grace = timedelta(minutes=current_app.config["ESCALATION_GRACE_MINUTES"])
     assert all(e.created_at >= first.due_at for e in told)
     if case.assignee is None:  # nobody owns it: its managers are told at once, and once
-        managers = {m.id for m in escalation.managers_of(case)}
+        managing = {m.id for m in managers.managers_of(case)}
         for key in {e.breach_key for e in told}:  # each breach told once, to a manager
             [only] = [e for e in told if e.breach_key == key]
-            assert only.stage == "owner" and only.notified_id in managers
+            assert only.stage == "owner" and only.notified_id in managing
     else:
         assert {e.stage for e in told} == {"owner", "manager"}
         assert max(e.created_at for e in told) >= first.due_at + grace
-    assert not feedback.can_ask(case) and not case.feedback
+    assert not feedback_rules.can_ask(case) and not case.feedback
     assert not any("solve" in m.body_text for m in _mails("ravi@example.com"))
     _sign_in(client, "ravi@example.com", "/login")
     assert "Did we solve it?" not in client.get(f"/cases/{case.reference}").text
@@ -148,7 +148,7 @@ def _ravi_unanswered_red_escalated_never_asked(now, client):
 
 def _mei_zero_followed_up_by_a_named_manager(now, client):
     case = case_of("mei@example.com")
-    answer = feedback.current(case)
+    answer = feedback_rules.current(case)
     assert answer.rating == 0
     item = db.session.scalar(select(FollowUp).where(FollowUp.feedback_id == answer.id))
     assert item.state == FollowUpState.OPEN and item.due_at > now

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import CaseEvent, Channel, Promise, PromiseState, Visibility
-from ..services import case_details, cases, promises
+from ..services import case_details, cases, promises, serializers
 from ..services.case_details import LOGGABLE_CHANNELS
 from ..services.errors import NotFound, ServiceError
-from . import bp, lookups, serializers
+from . import bp, lookups
 from .auth import actor, current_token
 from .errors import renamed
 from .idempotency import idempotent

@@ -6,8 +6,8 @@ import logging
 
 from flask import Response, jsonify
 
-from ..services import accounts
-from . import bp, lookups, serializers
+from ..services import accounts, serializers
+from . import bp, lookups
 from .auth import current_token
 from .idempotency import idempotent
 from .validation import Body

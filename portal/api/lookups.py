@@ -10,7 +10,7 @@ from ..models import Case, Category, Role, User, parse_reference
 from ..models.api import ApiCustomerLink, ApiToken
 from ..services import accounts
 from ..services.errors import NotFound, ServiceError
-from ..services.outbox import clean_header
+from ..services.headers import clean_header
 from .validation import MAX_ID
 
 

@@ -23,6 +23,7 @@ from ..services import (
     clock,
     customer_seen,
     feedback,
+    feedback_rules,
     follow_ups,
     promises,
     timeline,
@@ -105,7 +106,7 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
     After a reply, its event is marked so that focus moves to it (static/js/a11y.js).
     """
     next_update = clock.next_update_expected(case, clock.standard_for(case))
-    answer = feedback.current(case)
+    answer = feedback_rules.current(case)
     if feedback_form is None:
         preset = request.args.get("solved") if request.method == "GET" else None
         # A link in the email pre-selects the answer; only the POST records it.
@@ -122,8 +123,8 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         flagged_promises=promises.flagged_to_someone_else(case),
         update_overdue=next_update is not None and next_update < utcnow(),
         focus_event_id=mine[-1] if just_replied and mine else None,
-        next_update=next_update, can_ask=feedback.can_ask(case), answer=answer,
-        answer_changeable=answer is not None and feedback.can_change(answer),
+        next_update=next_update, can_ask=feedback_rules.can_ask(case), answer=answer,
+        answer_changeable=answer is not None and feedback_rules.can_change(answer),
         feedback_form=feedback_form, feedback_notice=feedback_notice,
         follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),

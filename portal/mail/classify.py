@@ -7,9 +7,8 @@ from email.utils import parseaddr
 
 from flask import current_app
 
-from ..services.outbox import mail_domain
+from ..services.mail_addresses import LOCAL_PREFIX, mail_domain
 from .compose import LOOP_HEADER
-from .tokens import LOCAL_PREFIX
 
 _BULK = {"bulk", "list", "junk"}
 _ROBOTS = ("mailer-daemon@", "postmaster@", "noreply@", "no-reply@", "donotreply@")

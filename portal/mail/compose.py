@@ -10,7 +10,8 @@ from email.utils import format_datetime, formataddr, parseaddr
 from flask import current_app
 
 from ..models import OutboxMessage
-from ..services.outbox import clean_header, mail_domain
+from ..services.headers import clean_header
+from ..services.mail_addresses import mail_domain
 
 # Marks our own mail, so a copy that comes back (auto-forwarding loops) is recognised.
 LOOP_HEADER = "X-Caseloop-Loop"

@@ -30,11 +30,11 @@ from ..models.mail import (
 )
 from ..services import accounts, cases
 from ..services.errors import ServiceError
+from ..services.mail_addresses import read_reply_address
 from .authresults import vouched_by
 from .classify import automatic_reason, may_answer
 from .files import check_mail_files
 from .parse import ParsedMail, Unreadable, headers_only, parse
-from .tokens import read_reply_address
 
 log = logging.getLogger(__name__)
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|tr)\s*:\s*|\[CL-\d+\]\s*)+", re.IGNORECASE)

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
-from ..services.outbox import clean_header
+from ..services.headers import clean_header
 from .quotes import html_to_text, strip_quotes
 
 MAX_PARTS = 100

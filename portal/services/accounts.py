@@ -21,9 +21,10 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import AuthToken, Department, Role, User, utcnow
 from ..urls import external_url, site_path
-from . import passwords
+from . import effects, passwords
 from .errors import ServiceError
-from .outbox import clean_header, queue_email
+from .headers import clean_header
+from .outbox import queue_email
 from .text import clean
 
 SIGN_IN = "sign_in"
@@ -79,7 +80,7 @@ def create_user(
     if verified:
         user.email_verified_at = utcnow()
     db.session.add(user)
-    db.session.commit()
+    effects.commit()
     return user
 
 
@@ -88,7 +89,7 @@ def authenticate(email: str, password: str, staff: bool) -> User | None:
     user = find_user(email)
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     # The hash takes tens of milliseconds on purpose: hold no lock while it runs.
-    db.session.commit()
+    effects.commit()
     ok = check_password_hash(stored, password)
     if not (ok and user and user.password_hash and user.active):
         return None
@@ -100,7 +101,7 @@ def authenticate(email: str, password: str, staff: bool) -> User | None:
 def record_sign_in(user: User) -> None:
     user.last_sign_in_at = utcnow()
     _remember_language(user)
-    db.session.commit()
+    effects.commit()
 
 
 def _remember_language(user: User) -> None:
@@ -114,13 +115,13 @@ def _remember_language(user: User) -> None:
 def revoke_sessions(user: User) -> None:
     """Invalidate every session and remember cookie this user holds."""
     user.session_version += 1
-    db.session.commit()
+    effects.commit()
 
 
 def set_password(user: User, password: str) -> None:
     passwords.check(password)
     _replace_password(user, password)
-    db.session.commit()
+    effects.commit()
 
 
 def _replace_password(user: User, password: str) -> None:
@@ -155,7 +156,7 @@ def sign_up(email: str, name: str, password: str) -> None:
         # Someone (maybe the owner) tried to sign up again: tell the owner through the same
         # outbox path a new account's mail takes, and change nothing.
         _issue_link(user, SIGN_IN, "signup_existing", next_path=None)
-    db.session.commit()
+    effects.commit()
 
 
 def request_sign_in_link(email: str, next_path: str | None = None) -> None:
@@ -163,14 +164,14 @@ def request_sign_in_link(email: str, next_path: str | None = None) -> None:
     user = find_user(email)
     if user and user.active and not user.is_staff:
         _issue_link(user, SIGN_IN, "sign_in_link", next_path=next_path)
-        db.session.commit()
+        effects.commit()
 
 
 def request_password_reset(email: str) -> None:
     user = find_user(email)
     if user and user.active:
         _issue_link(user, RESET, "password_reset", next_path=None)
-        db.session.commit()
+        effects.commit()
 
 
 def _hash(raw: str) -> str:
@@ -233,7 +234,7 @@ def renew_link(raw: str) -> None:
         _issue_link(user, RESET, "password_reset", None)
     elif not user.is_staff:
         _issue_link(user, SIGN_IN, "sign_in_link", next_path=token.next_path)
-    db.session.commit()
+    effects.commit()
 
 
 def revoke_links_in(text: str) -> int:
@@ -273,7 +274,7 @@ def consume_sign_in_link(raw: str) -> AuthToken | None:
     token = peek_token(raw, SIGN_IN)
     if token is None or not _mark_used(token):
         return None
-    db.session.commit()
+    effects.commit()
     return token
 
 
@@ -285,7 +286,7 @@ def reset_password(raw: str, password: str) -> User | None:
         return None
     user = token.user
     _replace_password(user, password)
-    db.session.commit()
+    effects.commit()
     return user
 
 

@@ -17,7 +17,7 @@ from ..models.api import SCOPES, ApiToken
 from . import audit, effects
 from .catalog import departments_by_ids
 from .errors import NotFound, ServiceError
-from .outbox import clean_header
+from .headers import clean_header
 from .text import clean
 
 SECRET_PREFIX = "cl_"  # noqa: S105  # a visible marker, not a secret  # nosec B105

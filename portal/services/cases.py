@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -32,7 +32,7 @@ from ..pagination import Keyset, Page, decode_cursor, paginate
 from . import access, audit, effects, notifications, timeline
 from .attachments import CheckedFile
 from .errors import NotFound, ServiceError
-from .outbox import clean_header
+from .headers import clean_header
 from .text import clean
 
 MAX_BODY = 20_000
@@ -332,11 +332,17 @@ def reopen_after_feedback(case: Case, customer: User) -> None:
     case.waiting_since = case.waiting_since or utcnow()
 
 
-def close_quietly(case: Case, days: int) -> None:
-    """Close a resolved case nobody has replied to for the quiet period (no commit)."""
-    _set_status(case, Status.CLOSED, None, EventKind.STATUS_CHANGE, channel=Channel.SYSTEM,
-                body=f"Closed after {days} quiet days. Reply here any time: we will open a "
-                     "follow-up case for you.")
+def close_quiet_cases(now: datetime) -> list[str]:
+    """Close every resolved case nobody has replied to for the quiet period (no commit);
+    returns their references."""
+    days = current_app.config["QUIET_PERIOD_DAYS"]
+    quiet = list(db.session.scalars(select(Case).where(
+        Case.status == Status.RESOLVED, Case.resolved_at < now - timedelta(days=days))))
+    for case in quiet:
+        _set_status(case, Status.CLOSED, None, EventKind.STATUS_CHANGE, channel=Channel.SYSTEM,
+                    body=f"Closed after {days} quiet days. Reply here any time: we will open "
+                         "a follow-up case for you.")
+    return [case.reference for case in quiet]
 
 
 def _set_status(

@@ -14,9 +14,9 @@ from portal.lazy_text import lazy_gettext as _l
 from ..extensions import db
 from ..models import OPEN_STATUSES, STAFF_ROLES, Case, Category, Department, User
 from ..models.users import staff_departments
-from . import audit
+from . import audit, effects
 from .errors import NotFound, ServiceError
-from .outbox import clean_header as one_line
+from .headers import clean_header as one_line
 from .text import clean
 
 MAX_NAME = 80
@@ -97,7 +97,7 @@ def _check_name(model: type[Department] | type[Category], name: str, own_id: int
 
 def _commit() -> None:
     try:
-        db.session.commit()
+        effects.commit()
     except IntegrityError as exc:
         # Someone took the name between our check and the commit: the unique index refused.
         db.session.rollback()

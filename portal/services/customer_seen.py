@@ -30,7 +30,7 @@ def mark_seen(case: Case) -> None:
         return
     case_id, shown = case.id, case.last_activity_at
     with writing():
-        db.session.commit()
+        effects.commit()
         result = db.session.execute(
             update(Case).where(Case.id == case_id, Case.last_activity_at == shown)
             .values(customer_seen_at=utcnow()).execution_options(synchronize_session=False))

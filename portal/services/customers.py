@@ -23,7 +23,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
-from . import access, audit
+from . import access, audit, effects
 from .errors import NotFound, ServiceError
 from .text import clean
 
@@ -59,7 +59,7 @@ def set_fact(customer: User, actor: User, kind: str, value: str,
             summary = f"{customer.name}: {FACT_KINDS[kind]}"
         audit.record(actor, "customer.fact", customer, summary, before,
                      {"kind": kind, "value": value})
-    db.session.commit()
+    effects.commit()
     return fact
 
 
@@ -69,7 +69,7 @@ def remove_fact(customer: User, fact_id: int) -> None:
     if fact is None or fact.customer_id != customer.id:
         raise NotFound()
     db.session.delete(fact)
-    db.session.commit()
+    effects.commit()
 
 
 def set_email_updates(customer: User, choice: str) -> None:
@@ -78,14 +78,14 @@ def set_email_updates(customer: User, choice: str) -> None:
         customer.email_updates = EmailUpdates(choice)
     except ValueError:
         raise ServiceError(_("Choose how often we email you."), "email_updates") from None
-    db.session.commit()
+    effects.commit()
 
 
 def confirm_facts(customer: User) -> None:
     now = utcnow()
     for fact in facts_for(customer):
         fact.confirmed_at = now
-    db.session.commit()
+    effects.commit()
 
 
 def get_customer_for_staff(viewer: User, customer_id: int) -> User:

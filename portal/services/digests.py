@@ -19,6 +19,7 @@ from ..extensions import db
 from ..formatting import zone_for
 from ..models import Case, DigestItem, EmailUpdates, User, utcnow
 from ..urls import external_url
+from . import effects
 from .notifications import signed_case_token, signed_url
 from .outbox import queue_email
 
@@ -88,7 +89,7 @@ def _queue(customer: User, now: datetime) -> bool:
     if claimed != len(items):
         db.session.rollback()  # a concurrent tick sent (some of) them: its email stands
         return False
-    db.session.commit()
+    effects.commit()
     return True
 
 

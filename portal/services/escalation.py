@@ -1,20 +1,17 @@
-"""The minute job: overdue promises and breached standards go to the owner, then the manager.
+"""Escalation: overdue promises and breached standards go to the owner, then the manager.
 
-Safe to run every minute from cron, a timer or the in-process scheduler: each breach is
-notified once per stage (a unique key per breach and stage), however often it runs. The
-same job queues the customers' daily digests (services/digests.py).
+Run by the minute job (services/minute_job.py): each breach is notified once per stage (a
+unique key per breach and stage), however often it runs. The caller commits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from portal.lazy_text import lazy_gettext as _l
 
@@ -27,58 +24,30 @@ from ..models import (
     EventKind,
     Promise,
     PromiseState,
-    Role,
-    Status,
     User,
     Visibility,
-    utcnow,
 )
-from . import cases, clock, digests, effects, timeline
+from . import clock, timeline
+from .managers import managers_of
 from .outbox import queue_email
 
 
-@dataclass
-class TickReport:
-    notified: list[str] = field(default_factory=list)
-    closed: list[str] = field(default_factory=list)
-    digests: int = 0
-
-    def __str__(self) -> str:
-        return (f"{len(self.notified)} escalation(s), {len(self.closed)} case(s) closed "
-                f"after their quiet period, {self.digests} daily digest(s) queued")
-
-
-def managers_of(case: Case) -> list[User]:
-    """The department's managers; admins when it has none, so nothing falls through."""
-    rows = list(db.session.scalars(select(User).where(
-        User.role.in_((Role.MANAGER, Role.ADMIN)), User.active)
-        .options(selectinload(User.departments))))
-    managers = [u for u in rows if u.role == Role.MANAGER and
-                case.department_id in u.department_ids]
-    return managers or [u for u in rows if u.role == Role.ADMIN]
-
-
-def tick(now: datetime | None = None) -> TickReport:
-    """Run every check once; returns what was done."""
-    now = now or utcnow()
-    report = TickReport()
+def check(now: datetime) -> list[str]:
+    """Tell whoever must hear of each overdue promise and breached standard (no commit);
+    returns a summary of each new notification."""
+    notified: list[str] = []
     grace = timedelta(minutes=current_app.config["ESCALATION_GRACE_MINUTES"])
     overdue = db.session.scalars(select(Promise).where(
         Promise.state == PromiseState.OPEN, Promise.due_at < now))
     for promise in list(overdue):
         _escalate(promise.case, promise.breach_key, promise.due_at, promise.owner,
-                  _l("promise overdue: %(what)s", what=promise.what), now, grace, report,
+                  _l("promise overdue: %(what)s", what=promise.what), now, grace, notified,
                   f"{promise.owner_name} queue")
-    _check_standards(now, grace, report)
-    _close_quiet_cases(now, report)
-    effects.commit()
-    # After the commit: each digest is its own transaction, rolled back alone if it loses
-    # a race with another tick.
-    report.digests = digests.send_due(now)
-    return report
+    _check_standards(now, grace, notified)
+    return notified
 
 
-def _check_standards(now: datetime, grace: timedelta, report: TickReport) -> None:
+def _check_standards(now: datetime, grace: timedelta, notified: list[str]) -> None:
     standards = list(db.session.scalars(select(clock.Standard)))
     if not standards:
         return
@@ -90,11 +59,11 @@ def _check_standards(now: datetime, grace: timedelta, report: TickReport) -> Non
                 key = f"case:{case.id}:{deadline.name}:{deadline.due_at:%Y%m%d%H%M}"
                 _escalate(case, key, deadline.due_at, case.assignee,
                           _l("%(name)s standard breached", name=deadline.name), now, grace,
-                          report, f"unassigned ({case.department.name} queue)")
+                          notified, f"unassigned ({case.department.name} queue)")
 
 
 def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: LazyString,
-              now: datetime, grace: timedelta, report: TickReport, nobody: str) -> None:
+              now: datetime, grace: timedelta, notified: list[str], nobody: str) -> None:
     """Tell the owner, then the managers, each person once per breach: a manager who owns
     it, or managers told at the first stage because nobody owns it, are not told again.
     `nobody` names what holds it without an owner ("unassigned", "Finance queue"). `what`
@@ -125,7 +94,7 @@ def _escalate(case: Case, key: str, due: datetime, owner: User | None, what: Laz
                                          reference=case.reference, what=what),
                         "escalation", case_id=case.id, language=person.language, case=case,
                         person=person, what=what, due=due, stage=stage)
-        report.notified.append(summary)
+        notified.append(summary)
 
 
 def _told_whom(stage: str, owner: User | None, people: list[User], nobody: str) -> str:
@@ -150,12 +119,3 @@ def _claim(case: Case, key: str, stage: str, person: User, summary: str) -> bool
     except IntegrityError:
         return False
     return True
-
-
-def _close_quiet_cases(now: datetime, report: TickReport) -> None:
-    days = current_app.config["QUIET_PERIOD_DAYS"]
-    quiet = db.session.scalars(select(Case).where(
-        Case.status == Status.RESOLVED, Case.resolved_at < now - timedelta(days=days)))
-    for case in list(quiet):
-        cases.close_quietly(case, days)
-        report.closed.append(case.reference)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,31 +24,10 @@ from ..models import (
 )
 from . import cases, effects, follow_ups, timeline
 from .errors import NotFound, ServiceError
+from .feedback_rules import can_ask, can_change, current, is_unhappy
+from .managers import managers_of
 from .outbox import queue_email
 from .text import clean
-
-CHANGE_DAYS = 7
-
-
-def can_ask(case: Case) -> bool:
-    """Only on a resolved case that a person on our side actually answered."""
-    return (case.status in (Status.RESOLVED, Status.CLOSED) and case.resolution_count > 0
-            and case.first_response_at is not None)
-
-
-def current(case: Case) -> Feedback | None:
-    """The answer for the latest resolution, if the customer gave one."""
-    return next((f for f in case.feedback if f.resolution_round == case.resolution_count), None)
-
-
-def can_change(answer: Feedback, now: datetime | None = None) -> bool:
-    return (now or utcnow()) - answer.created_at <= timedelta(days=CHANGE_DAYS)
-
-
-def is_unhappy(solved: Solved, rating: int | None, comment: str) -> bool:
-    threshold = current_app.config["FEEDBACK_UNHAPPY_AT_OR_BELOW"]
-    return (solved == Solved.NO or (rating is not None and rating <= threshold)
-            or (solved == Solved.PARTLY and bool(comment)))
 
 
 class AlreadyAnswered(ServiceError):
@@ -129,7 +105,7 @@ def _reopen_and_escalate(case: Case, customer: User) -> None:
     cases.reopen_after_feedback(case, customer)
     if case.priority in (Priority.LOW, Priority.NORMAL):
         case.priority = Priority.HIGH
-    for manager in follow_ups.managers_of(case):
+    for manager in managers_of(case):
         queue_email(manager.email, _l("[%(reference)s] Customer says it is not solved",
                                       reference=case.reference),
                     "feedback_unhappy", case_id=case.id, language=manager.language, case=case,

@@ -21,10 +21,8 @@ from ..models import (
 )
 from . import access, audit, business_hours, cases, effects, promises, timeline
 from .errors import ServiceError
-from .escalation import managers_of
+from .managers import managers_of
 from .text import clean
-
-__all__ = ["complete", "managers_of", "open_for", "queue_query"]
 
 
 def open_for(case: Case, feedback: Feedback) -> FollowUp:

@@ -17,6 +17,7 @@ from ..i18n import in_language
 from ..models import Case, Channel, DigestItem, EmailUpdates, PromiseState, User
 from ..urls import external_url, site_path
 from . import accounts, clock
+from .feedback_rules import can_ask
 from .outbox import queue_email
 
 FEEDBACK_ANSWERS = ("yes", "partly", "no")
@@ -86,8 +87,6 @@ def case_opened(case: Case, channel: Channel, taken_by: User | None = None,
 
 
 def status_changed(case: Case, explanation: str) -> None:
-    from .feedback import can_ask  # feedback imports cases, which imports this module
-
     # Lazy, unlike case.status_text: the customer's language. The detail is for the digest,
     # which cannot be answered by email: no "reply to this email" in it.
     text = case.status_words()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from email.utils import make_msgid, parseaddr
+from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import LazyString
@@ -14,25 +14,12 @@ from ..extensions import db
 from ..i18n import in_language
 from ..models import Case, OutboxMessage, Role, User, utcnow
 from ..models.outbox import FAILED, PENDING
-from . import access
+from . import access, audit, effects
 from .errors import NotFound, ServiceError
+from .headers import clean_header
+from .mail_addresses import mail_domain, reply_address
 
 log = logging.getLogger(__name__)
-
-
-def clean_header(value: str, limit: int = 200) -> str:
-    """Collapse CR/LF and other control characters so a header can never be split."""
-    flat = "".join(ch if ch.isprintable() else " " for ch in value)
-    return " ".join(flat.split())[:limit]
-
-
-def mail_domain() -> str:
-    """The domain our Message-IDs and reply addresses live under."""
-    configured = current_app.config.get("MAIL_REPLY_DOMAIN")
-    if configured:
-        return configured
-    address = parseaddr(current_app.config["MAIL_FROM"])[1]
-    return address.rpartition("@")[2] or "caseloop.localhost"
 
 
 def queue_email(
@@ -67,8 +54,6 @@ def queue_email(
     if case_id is not None:
         _thread(message, case_id)
         if replies_from is not None:
-            from ..mail.tokens import reply_address
-
             message.reply_to = reply_address(case_id, replies_from.id)
     db.session.add(message)
     if current_app.config.get("ENV_NAME") == "development":
@@ -136,8 +121,6 @@ def counts(staff: User) -> dict[str, int]:
 
 def retry(message_id: int, staff: User) -> None:
     """Send a failed message again; NotFound if not theirs to see, ServiceError if not failed."""
-    from . import audit
-
     message = db.session.scalar(
         _visible_to(staff, select(OutboxMessage).where(OutboxMessage.id == message_id)))
     if message is None:
@@ -147,4 +130,4 @@ def retry(message_id: int, staff: User) -> None:
     message.status, message.attempts, message.next_attempt_at = PENDING, 0, utcnow()
     audit.record(staff, "mail_retried", message, f"Email #{message.id} to "
                  f"{message.to_address} queued again after: {message.last_error[:150]}")
-    db.session.commit()
+    effects.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..models import SiteSetting, User
-from . import audit
+from . import audit, effects
 
 AGENTS_NEED_TWO_FACTOR = "agents_need_two_factor"
 # What each switch means, for the audit log; a key not listed here cannot be set.
@@ -28,5 +28,5 @@ def set_flag(actor: User, key: str, on: bool) -> bool:
     db.session.add(row)
     audit.record(actor, "settings.update", row, f"{label}: {'on' if on else 'off'}",
                  before={key: before}, after={key: on})
-    db.session.commit()
+    effects.commit()
     return True

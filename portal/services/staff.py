@@ -15,10 +15,10 @@ from ..lazy_text import lazy_gettext as _l
 from ..models import STAFF_ROLES, Department, Role, User
 from ..models.users import staff_departments
 from ..urls import external_url
-from . import accounts, audit
+from . import accounts, audit, effects
 from .catalog import departments_by_ids
 from .errors import NotFound, ServiceError
-from .outbox import clean_header as one_line
+from .headers import clean_header as one_line
 from .text import clean
 
 MAX_NAME = 120
@@ -111,7 +111,7 @@ def invite(actor: User, name: str, email: str, role: str | Role,
     _send_invite(user)
     audit.record(actor, "staff.invite", user, f"Invited {name} <{address}> as {role.value}",
                  after=_state(user) | {"email": address})
-    db.session.commit()
+    effects.commit()
     return user
 
 
@@ -138,7 +138,7 @@ def update(actor: User, member: User, role: str | Role, department_ids: Iterable
     audit.record(actor, "staff.update", member, f"Changed {member.name}: " + ", ".join(
         f"{key} {_text(before[key])} → {_text(after[key])}" for key in changed),
         before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
-    db.session.commit()
+    effects.commit()
     return True
 
 
@@ -161,7 +161,7 @@ def set_active(actor: User, member: User, active: bool) -> bool:
     audit.record(actor, "staff.reactivate" if active else "staff.deactivate", member,
                  f"{verb} {member.name} <{member.email}>", before={"active": not active},
                  after={"active": active})
-    db.session.commit()
+    effects.commit()
     return True
 
 
@@ -170,4 +170,4 @@ def record_denied(actor: User, method: str, path: str, fields: Iterable[str]) ->
     audit.record(actor, "denied", actor,
                  f"{actor.name} ({actor.role.value}) was refused {method} {path}"[:300],
                  after={"fields": sorted({f[:60] for f in fields} - {"csrf_token"})[:20]})
-    db.session.commit()
+    effects.commit()

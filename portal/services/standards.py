@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Category, Priority, Standard, User
-from . import audit
+from . import audit, effects
 from .errors import NotFound, ServiceError
 
 LIMIT_MINUTES = 60 * 24 * 365
@@ -46,7 +46,7 @@ def save(actor: User, category: Category | None, priority: Priority | None, firs
     db.session.flush()
     audit.record(actor, "standard.saved", std, f"Standard for {describe(std)}", before,
                  _values(std))
-    db.session.commit()
+    effects.commit()
     return std
 
 
@@ -57,7 +57,7 @@ def delete(actor: User, standard_id: int) -> None:
     audit.record(actor, "standard.deleted", std, f"Standard for {describe(std)} removed",
                  _values(std), {})
     db.session.delete(std)
-    db.session.commit()
+    effects.commit()
 
 
 def describe(std: Standard) -> str:

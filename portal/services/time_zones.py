@@ -7,8 +7,8 @@ from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 
-from ..extensions import db
 from ..models import User
+from . import effects
 from .errors import ServiceError
 
 
@@ -25,4 +25,4 @@ def set_timezone(user: User, name: str) -> None:
     if name not in zone_names():
         raise ServiceError(_("Choose a time zone from the list."), "timezone")
     user.timezone = name
-    db.session.commit()
+    effects.commit()

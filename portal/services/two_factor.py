@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
 from ..models import RecoveryCode, Role, TwoFactor, User, utcnow
-from . import audit, site_settings
+from . import audit, effects, site_settings
 from .errors import ServiceError
 
 ISSUER = "Caseloop"
@@ -100,7 +100,7 @@ def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
     codes = _new_recovery_codes(user)
     audit.record(user, "staff.two_factor_on", user,
                  f"{user.name} set up two-factor sign-in", after={"two_factor": True})
-    db.session.commit()
+    effects.commit()
     return codes
 
 
@@ -112,7 +112,7 @@ def verify(user: User, code: str) -> str | None:
     accepted = "totp" if _accept_totp(record, code) else None
     if accepted is None and _use_recovery_code(user, code):
         accepted = "recovery"
-    db.session.commit()
+    effects.commit()
     return accepted
 
 
@@ -127,7 +127,7 @@ def replace_recovery_codes(user: User) -> list[str]:
         raise ServiceError(gettext("Set up two-factor sign-in first."))
     codes = _new_recovery_codes(user)
     audit.record(user, "staff.recovery_codes", user, f"{user.name} made new recovery codes")
-    db.session.commit()
+    effects.commit()
     return codes
 
 
@@ -144,7 +144,7 @@ def reset(actor: User, member: User) -> bool:
     audit.record(actor, "staff.two_factor_reset", member,
                  f"Reset two-factor sign-in of {member.name} <{member.email}>",
                  before={"two_factor": was_enrolled}, after={"two_factor": False})
-    db.session.commit()
+    effects.commit()
     return True
 
 

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..i18n import in_language
 from ..models import CaseEvent, EventKind, Visibility
 from ..models.api import Webhook, WebhookDelivery
+from . import serializers
 
 EVENT_TYPES = {
     EventKind.OPENED: "case.opened",
@@ -32,11 +33,8 @@ def wanted(event: CaseEvent) -> bool:
 
 
 def payload(case_event: CaseEvent, event_type: str) -> dict[str, Any]:
-    """What a receiver gets: the kind of event, the case as it is now, and the event."""
-    # The API's own event shape. Imported here because the api package imports the
-    # services, which import this module: at call time everything is loaded.
-    from ..api import serializers
-
+    """What a receiver gets: the kind of event, the case as it is now, and the event (in
+    the API's own shape)."""
     case = case_event.case
     with in_language(None):  # machines read it: the same words whoever's action sent it
         label = str(case.status_text.label)

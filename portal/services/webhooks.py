@@ -18,7 +18,7 @@ from ..models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from . import audit, effects, webhook_targets
 from .catalog import departments_by_ids
 from .errors import NotFound, ServiceError
-from .outbox import clean_header
+from .headers import clean_header
 from .text import clean
 
 

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from portal import live
@@ -23,7 +22,7 @@ from portal.extensions import db
 from portal.live.brokers import RedisBroker
 from portal.models import EventKind, Role
 from portal.models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
-from portal.services import cases, effects, timeline, webhooks
+from portal.services import cases, effects, timeline
 from tests import factories
 from tests.helpers import free_port, require
 
@@ -175,18 +174,6 @@ def test_a_service_run_outside_any_request_queues_its_webhook():
     db.session.expire_all()
     kinds = [d.event_type for d in db.session.scalars(select(WebhookDelivery))]
     assert sorted(kinds) == ["case.public_reply", "case.status_changed"]
-
-
-def test_no_listener_of_ours_is_hidden_on_the_session():
-    """Side effects are called by name (portal.services.effects), never installed."""
-    session = db.session()
-    for name in ("before_commit", "after_commit", "after_flush", "after_soft_rollback",
-                 "after_rollback"):
-        owners = {fn.__module__ for fn in getattr(session.dispatch, name)}
-        assert not {o for o in owners if o.startswith(("portal.live", "portal.api",
-                                                       "portal.services"))}, name
-    assert not sa_event.contains(type(session), "before_commit", getattr(
-        webhooks, "_queue_deliveries", lambda _s: None))
 
 
 def test_events_committed_without_effects_commit_are_reported():

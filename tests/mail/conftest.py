@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from portal.mail.tokens import reply_address
+from portal.services.mail_addresses import reply_address
 from tests.helpers import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.mail import worker
 from portal.mail.inbound import ingest
-from portal.mail.tokens import reply_address
 from portal.models import (
     AuthToken,
     Feedback,
@@ -27,6 +26,7 @@ from portal.models import (
 )
 from portal.services import cases, feedback, follow_ups, promises, timeline
 from portal.services.accounts import set_password
+from portal.services.mail_addresses import reply_address
 from tests import factories
 from tests.helpers import mails_to
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import OutboxMessage, Role
-from portal.services import escalation, promises
+from portal.services import minute_job, promises
 from tests import factories
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -60,7 +60,7 @@ def test_an_escalation_email_is_in_each_recipients_own_zone(app):
     with time_machine.travel(START, tick=False):
         case = factories.case(cat=factories.category(dep))
         promises.make(case, agent, "Call back", agent, due)
-    escalation.tick(START + timedelta(days=2))
+    minute_job.tick(START + timedelta(days=2))
     assert f"It was due {_as_read_in(due, 'Asia/Tokyo')}." in _mail_to(
         "marco@example.com").body_text
     assert f"It was due {_as_read_in(due, 'America/New_York')}." in _mail_to(

@@ -25,7 +25,7 @@ from portal.models import (
     Status,
     utcnow,
 )
-from portal.services import accounts, cases, customers, digests, escalation, intake, promises
+from portal.services import accounts, cases, customers, digests, intake, minute_job, promises
 from portal.services.outbox import queue_email
 from tests import factories
 from tests.helpers import mails_to
@@ -137,7 +137,7 @@ def test_every_email_is_wholly_translatable(app, client, pseudo_german, monkeypa
     promise = promises.make(case, agent, "Call you back", agent, utcnow() + timedelta(hours=1))
     collect("promise")
     with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
-        escalation.tick()  # owner and manager
+        minute_job.tick()  # owner and manager
     collect("escalation")
     promises.resolve(promise, PromiseState.KEPT, by=agent, note="We called you.")
     collect("promise")

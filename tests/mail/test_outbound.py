@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail import worker
-from portal.mail.tokens import read_reply_address
 from portal.models import OutboxMessage, Role
 from portal.services import cases
+from portal.services.mail_addresses import read_reply_address
 from portal.services.outbox import case_root_id, outbox_for_case
 from tests import factories
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import CaseEvent, Channel, OutboxMessage, Role, Status, utcnow
-from portal.services import case_details, cases, escalation, feedback, promises
+from portal.services import case_details, cases, feedback_rules, minute_job, promises
 from tests import factories
 
 
@@ -111,7 +111,7 @@ def test_flagged_to_their_manager_only_once_someone_else_was_told(client, login)
     page = client.get(f"/cases/{case.reference}").text
     assert "flagged to their manager" not in page
     assert "Tom Berger</bdi> was to do this. We are sorry it is late." in page
-    escalation.tick()  # past the grace period: the owner, then the manager, are told
+    minute_job.tick()  # past the grace period: the owner, then the manager, are told
     assert "it is flagged to their manager" in client.get(f"/cases/{case.reference}").text
     del grace
 
@@ -121,7 +121,7 @@ def test_not_flagged_when_the_only_manager_told_is_the_owner(client, login):
     promise = promises.make(case, grace, "Call you back", grace, utcnow() + timedelta(minutes=5))
     promise.due_at = utcnow() - timedelta(hours=3)
     db.session.commit()
-    escalation.tick()  # Grace is told twice, as owner and as the department's manager
+    minute_job.tick()  # Grace is told twice, as owner and as the department's manager
     login(client, dana)
     page = client.get(f"/cases/{case.reference}").text
     assert "flagged to their manager" not in page
@@ -205,7 +205,7 @@ def test_feedback_answer_is_unchanged_by_the_hint(client, login):
     login(client, dana)
     client.post(f"/cases/{case.reference}/feedback", data={"solved": "yes", "first": "1"})
     db.session.refresh(case)
-    assert case.status == Status.CLOSED and feedback.current(case) is not None
+    assert case.status == Status.CLOSED and feedback_rules.current(case) is not None
 
 
 def test_back_then_send_on_a_closed_case_opens_one_follow_up_not_two(client, login):

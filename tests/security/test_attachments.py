@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail.inbound import ingest
-from portal.mail.tokens import reply_address
 from portal.models import (
     Attachment,
 )
 from portal.services import timeline
 from portal.services.attachments import storage_path
+from portal.services.mail_addresses import reply_address
 from tests.security.catalogue import PNG, assert_nothing_stored, attach, row_counts
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.mail.inbound import ingest
-from portal.mail.tokens import SALT, _Base32Signer, reply_address
 from portal.models import (
     Case,
     Feedback,
@@ -22,6 +21,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import cases, timeline
+from portal.services.mail_addresses import SALT, _Base32Signer, reply_address
 from tests.helpers import last_link
 from tests.security.catalogue import World, assert_nothing_stored, row_counts, sign_in_link_for
 

@@ -13,7 +13,7 @@ from portal.models import (
     Status,
     utcnow,
 )
-from portal.services import cases, customers, feedback, follow_ups, promises
+from portal.services import cases, customers, feedback, feedback_rules, follow_ups, promises
 from tests.helpers import mails_to
 from tests.security.catalogue import XSS, XSS_LONG, assert_inert, checked_file, last_staff_reply
 
@@ -89,7 +89,7 @@ XSS_FIELDS = {
 def test_stored_markup_is_inert_on_every_page_that_shows_it(app, client, login, world, plant,
                                                            customer_pages, staff_pages):
     plant(world)
-    answer = feedback.current(world.mine)
+    answer = feedback_rules.current(world.mine)
     follow_up = follow_ups.for_feedback(answer) if answer else None
     values = {"mine": world.mine.reference, "dana": world.dana.id,
               "follow_up": follow_up.id if follow_up else 0}

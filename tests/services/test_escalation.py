@@ -15,7 +15,7 @@ from portal.models import (
     Standard,
     Status,
 )
-from portal.services import cases, escalation, promises
+from portal.services import cases, minute_job, promises
 from tests import factories
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -40,16 +40,16 @@ def _mails_to(address):
 def test_overdue_promise_goes_to_the_owner_then_the_manager_once_each(app):
     case, agent, manager, promise = _world()
     with time_machine.travel(START + timedelta(minutes=30), tick=False):
-        assert escalation.tick().notified == []  # not due yet
+        assert minute_job.tick().notified == []  # not due yet
     with time_machine.travel(START + timedelta(minutes=65), tick=False):
-        first = escalation.tick()
-        again = escalation.tick()
+        first = minute_job.tick()
+        again = minute_job.tick()
     assert len(first.notified) == 1 and again.notified == []
     assert len(_mails_to(agent.email)) == 1 and _mails_to(manager.email) == []
     grace = app.config["ESCALATION_GRACE_MINUTES"]
     with time_machine.travel(START + timedelta(hours=1, minutes=grace + 1), tick=False):
-        escalation.tick()
-        escalation.tick()
+        minute_job.tick()
+        minute_job.tick()
     assert len(_mails_to(manager.email)) == 1
     assert len(_mails_to(agent.email)) == 1
     stages = [e.stage for e in db.session.scalars(select(Escalation))]
@@ -62,17 +62,17 @@ def test_a_kept_promise_is_not_escalated():
     case, agent, _, promise = _world()
     promises.resolve(promise, promises.PromiseState.KEPT, by=agent, note="Called.")
     with time_machine.travel(START + timedelta(days=1), tick=False):
-        assert escalation.tick().notified == []
+        assert minute_job.tick().notified == []
 
 
 def test_a_new_due_time_is_a_new_breach():
     case, agent, _, promise = _world()
     with time_machine.travel(START + timedelta(minutes=65), tick=False):
-        escalation.tick()
+        minute_job.tick()
         promises.resolve(promise, promises.PromiseState.BROKEN, by=agent, note="Line busy.")
         promises.make(case, agent, "Call back again", agent, START + timedelta(hours=2))
     with time_machine.travel(START + timedelta(hours=2, minutes=5), tick=False):
-        assert len(escalation.tick().notified) == 1
+        assert len(minute_job.tick().notified) == 1
 
 
 def test_breached_first_response_standard_escalates_to_managers_when_unassigned():
@@ -84,7 +84,7 @@ def test_breached_first_response_standard_escalates_to_managers_when_unassigned(
     with time_machine.travel(START, tick=False):
         case = factories.case(cat=factories.category(dep))
     with time_machine.travel(START + timedelta(minutes=61), tick=False):
-        report = escalation.tick()
+        report = minute_job.tick()
     assert any("first response" in line for line in report.notified)
     assert _mails_to(manager.email)
     assert case.reference in _mails_to(manager.email)[0].subject
@@ -96,10 +96,10 @@ def test_resolved_cases_close_after_the_quiet_period(app):
         cases.change_status(case, factories.staff(), Status.RESOLVED, "Done.")
     days = app.config["QUIET_PERIOD_DAYS"]
     with time_machine.travel(START + timedelta(days=days - 1), tick=False):
-        escalation.tick()
+        minute_job.tick()
     assert case.status == Status.RESOLVED
     with time_machine.travel(START + timedelta(days=days, minutes=1), tick=False):
-        assert escalation.tick().closed == [case.reference]
+        assert minute_job.tick().closed == [case.reference]
     assert case.status == Status.CLOSED
 
 

@@ -8,7 +8,7 @@ import time_machine
 
 from portal.extensions import db
 from portal.models import FollowUp, OutboxMessage, Priority, Role, Solved, Status, utcnow
-from portal.services import cases, feedback, follow_ups
+from portal.services import cases, feedback, feedback_rules, follow_ups
 from portal.services.errors import NotFound, ServiceError
 from tests import factories
 
@@ -26,12 +26,12 @@ def _resolved_case(answered: bool = True):
 
 def test_never_asked_when_nobody_answered_or_before_resolution():
     unanswered, _, _ = _resolved_case(answered=False)
-    assert not feedback.can_ask(unanswered)
+    assert not feedback_rules.can_ask(unanswered)
     with pytest.raises(ServiceError, match="once your case is resolved"):
         feedback.answer(unanswered, unanswered.customer, Solved.YES, 9)
     open_case = factories.case()
     cases.add_staff_reply(open_case, factories.staff(), "On it.")
-    assert not feedback.can_ask(open_case)
+    assert not feedback_rules.can_ask(open_case)
 
 
 def test_a_happy_yes_closes_the_case_and_opens_no_follow_up():
@@ -63,7 +63,7 @@ def test_no_reopens_escalates_and_creates_an_owned_follow_up_promised_to_the_cus
     (Solved.YES, None, "", False),
 ])
 def test_what_counts_as_unhappy(solved, rating, comment, unhappy):
-    assert feedback.is_unhappy(solved, rating, comment) is unhappy
+    assert feedback_rules.is_unhappy(solved, rating, comment) is unhappy
 
 
 def test_one_answer_per_resolution_changeable_for_seven_days():

@@ -19,7 +19,7 @@ from portal.models import (
     Standard,
     utcnow,
 )
-from portal.services import cases, escalation, feedback, follow_ups, handoffs, promises
+from portal.services import cases, feedback, follow_ups, handoffs, minute_job, promises
 from portal.services.errors import ServiceError
 from tests import factories
 
@@ -103,7 +103,7 @@ def test_a_promise_in_a_queue_escalates_to_the_managers_and_the_timeline_names_t
     grace = app.config["ESCALATION_GRACE_MINUTES"]
     for minutes in (65, grace + 65):
         with time_machine.travel(START + timedelta(minutes=minutes), tick=False):
-            escalation.tick()
+            minute_job.tick()
     mails = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.subject.contains("Escalated"))).all()
     assert [m.to_address for m in mails] == [boss.email]  # once, though two stages passed
@@ -122,7 +122,7 @@ def test_an_owner_who_is_also_the_manager_is_told_once(app):
     grace = app.config["ESCALATION_GRACE_MINUTES"]
     for minutes in (65, grace + 65, grace + 70):
         with time_machine.travel(START + timedelta(minutes=minutes), tick=False):
-            escalation.tick()
+            minute_job.tick()
     assert _escalations_to(priya.email) == 1
 
 
@@ -139,7 +139,7 @@ def test_an_unassigned_breach_tells_each_manager_once_and_says_unassigned(app):
     grace = app.config["ESCALATION_GRACE_MINUTES"]
     for minutes in (65, grace + 65):
         with time_machine.travel(START + timedelta(minutes=minutes), tick=False):
-            escalation.tick()
+            minute_job.tick()
     for manager in managers:
         assert _escalations_to(manager.email) == 1
     notes = db.session.scalars(select(CaseEvent).where(

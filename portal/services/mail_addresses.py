@@ -1,9 +1,14 @@
-"""Signed reply addresses: reply+<token>@domain names a case and its customer."""
+"""Our mail addresses: the domain our Message-IDs live under, and signed reply addresses
+(reply+<token>@domain names a case and its customer).
+
+The outbox writes reply addresses; the mail channel (portal/mail) reads them back.
+"""
 
 from __future__ import annotations
 
 import base64
 import re
+from email.utils import parseaddr
 
 from flask import current_app
 from itsdangerous import BadSignature, Signer
@@ -30,6 +35,15 @@ class _Base32Signer(Signer):
         return self.algorithm.verify_signature(self.derive_key(), _bytes(value), raw)
 
 
+def mail_domain() -> str:
+    """The domain our Message-IDs and reply addresses live under."""
+    configured = current_app.config.get("MAIL_REPLY_DOMAIN")
+    if configured:
+        return configured
+    address = parseaddr(current_app.config["MAIL_FROM"])[1]
+    return address.rpartition("@")[2] or "caseloop.localhost"
+
+
 def _bytes(value: str | bytes) -> bytes:
     return value.encode() if isinstance(value, str) else value
 
@@ -40,8 +54,6 @@ def _signer() -> _Base32Signer:
 
 def reply_address(case_id: int, customer_id: int) -> str:
     """The Reply-To address for mail about this case to this customer."""
-    from ..services.outbox import mail_domain
-
     signed = _signer().sign(f"{case_id}.{customer_id}").decode()
     return f"{LOCAL_PREFIX}{signed}@{mail_domain()}"
 
@@ -51,8 +63,6 @@ def read_reply_address(address: str) -> tuple[int, int] | None:
 
     Raises BadSignature when it looks like our address but the signature is wrong.
     """
-    from ..services.outbox import mail_domain
-
     local, _, domain = address.strip().lower().rpartition("@")
     if domain != mail_domain().lower() or not local.startswith(LOCAL_PREFIX):
         return None

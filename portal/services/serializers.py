@@ -1,4 +1,8 @@
-"""The JSON shapes of the API: one function per resource, the same shape everywhere."""
+"""The JSON shapes of the API: one function per resource, the same shape everywhere.
+
+The API answers with them and webhook deliveries (webhook_outbox) carry them; they read
+models only, so every layer may use them.
+"""
 
 from __future__ import annotations
 
