@@ -9,7 +9,6 @@ triage for a person.
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import current_app
 from itsdangerous import BadSignature
@@ -31,14 +30,13 @@ from ..models.mail import (
 from ..services import accounts, cases
 from ..services.errors import ServiceError
 from ..services.mail_addresses import read_reply_address
+from ..services.mail_posting import event_data, mail_body, mail_title, post_to_case
+from ..services.mail_posting import finish as _finish
 from .authresults import vouched_by
 from .classify import automatic_reason, may_answer
-from .files import check_mail_files
 from .parse import ParsedMail, Unreadable, headers_only, parse
 
 log = logging.getLogger(__name__)
-_SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|tr)\s*:\s*|\[CL-\d+\]\s*)+", re.IGNORECASE)
-SHORTENED = "\n\n(Shortened here: the whole email is kept for our team.)"
 
 
 def ingest(raw: bytes) -> InboundMail:
@@ -53,13 +51,6 @@ def ingest(raw: bytes) -> InboundMail:
         log.exception("inbound mail %s could not be processed", mail.id)
         _finish(mail, TRIAGE, f"Could not be processed ({type(exc).__name__}).")
     return mail
-
-
-def _finish(mail: InboundMail, status: str, reason: str, case: Case | None = None) -> None:
-    mail.status, mail.reason = status, reason
-    if case is not None:
-        mail.case_id = case.id
-    db.session.commit()
 
 
 def _process(mail: InboundMail, raw: bytes) -> None:
@@ -170,49 +161,6 @@ def _reply(mail: InboundMail, parsed: ParsedMail, case_id: int, customer_id: int
     return post_to_case(mail, parsed, case, customer, f"Reply to {case.reference}.")
 
 
-def _body(parsed: ParsedMail, refused: list[str], has_files: bool) -> str:
-    body = parsed.text
-    if len(body) > cases.MAX_BODY - 2000:
-        body = body[: cases.MAX_BODY - 2000] + SHORTENED
-    if refused:
-        body += "\n\n" + "\n".join(f"(Not attached: {line})" for line in refused)
-    if not body.strip() and has_files:
-        body = "(Sent by email with attachments only.)"
-    return body.strip()
-
-
-def mail_body(parsed: ParsedMail) -> tuple[str, list]:
-    """The words a case gets from the mail (shortened, refused files named) and its files."""
-    files, refused = check_mail_files(parsed.files)
-    return _body(parsed, refused, bool(files)), files
-
-
-def post_to_case(mail: InboundMail, parsed: ParsedMail, case: Case, customer: User,
-                 reason: str) -> None:
-    """Add the mail as the customer's message; a ServiceError sends it to triage instead."""
-    files, refused = check_mail_files(parsed.files)
-    body = _body(parsed, refused, bool(files))
-    if not body:
-        return _finish(mail, TRIAGE, "The message has no text and no usable attachment.")
-    # Marked processed in the same commit as the message, so it can never be posted twice.
-    mail.status, mail.reason, mail.case_id = PROCESSED, reason, case.id
-    try:
-        landed = cases.add_customer_message(case, customer, body, channel=Channel.EMAIL,
-                                            files=files, event_data=event_data(mail))
-    except ServiceError as exc:
-        db.session.rollback()
-        return _finish(mail, TRIAGE, f"Could not be added to {case.reference}: {exc.message}")
-    if landed.id != case.id:
-        _finish(mail, PROCESSED, f"{reason} That case was closed, so follow-up "
-                                 f"{landed.reference} was opened.", landed)
-    return None
-
-
-def event_data(mail: InboundMail) -> dict[str, dict[str, str]]:
-    """What the timeline keeps of the mail, so staff see how its sender was verified."""
-    return {"sender_verification": mail.verification}
-
-
 def _open_case(mail: InboundMail, parsed: ParsedMail, customer: User) -> None:
     """A new case, even if the subject names or resembles an open one: only a reply link
     from the customer joins a case, so a forged sender cannot speak on an existing case."""
@@ -232,12 +180,6 @@ def _open_case(mail: InboundMail, parsed: ParsedMail, customer: User) -> None:
         db.session.rollback()
         return _finish(mail, TRIAGE, f"Could not open a case: {exc.message}")
     return _finish(mail, PROCESSED, f"Opened {case.reference}.", case)
-
-
-def mail_title(subject: str) -> str:
-    """The case title an email gives: its subject without Re:/Fwd: and reference prefixes."""
-    title = _SUBJECT_PREFIX.sub("", subject).strip() or "Email without a subject"
-    return title[: cases.MAX_TITLE]
 
 
 def default_category() -> Category | None:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..database import writing
 from ..extensions import db
 from ..models import utcnow
+from . import effects
 
 log = logging.getLogger(__name__)
 LONGEST_WAIT = timedelta(hours=6)
@@ -34,7 +35,7 @@ def claim(model: Any, due: ColumnElement[bool], values: dict[str, Any], *, limit
           order_by: Collection[Any] = (), skip: Collection[int] = ()) -> int:
     """Give up to `limit` due rows `values` (status, owner, lease); returns how many this won."""
     with writing():
-        db.session.commit()  # end any read snapshot: this write must begin its own transaction
+        effects.commit()  # end any read snapshot: this write must begin its own transaction
         candidates = select(model.id).where(due).order_by(*order_by or (model.id,))
         if skip:
             candidates = candidates.where(model.id.not_in(skip))
@@ -48,7 +49,7 @@ def claim(model: Any, due: ColumnElement[bool], values: dict[str, Any], *, limit
                 update(model).where(model.id.in_(ids), due).values(**values)
                 .execution_options(synchronize_session=False)
             ).rowcount
-        db.session.commit()
+        effects.commit()
     return won
 
 
@@ -65,14 +66,14 @@ def release(model: Any, row_id: int, owner: str, **values: Any) -> bool:
 
 def _owned_update(model: Any, row_id: int, owner: str, **values: Any) -> bool:
     with writing():
-        db.session.commit()  # see claim(): never upgrade a read snapshot to a write
+        effects.commit()  # see claim(): never upgrade a read snapshot to a write
         result = db.session.execute(
             update(model)
             .where(model.id == row_id, model.claimed_by == owner)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        db.session.commit()
+        effects.commit()
     return result.rowcount == 1
 
 

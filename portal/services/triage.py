@@ -9,12 +9,11 @@ from email.utils import parseaddr
 from sqlalchemy import select
 
 from ..extensions import db
-from ..mail import inbound
 from ..mail.classify import may_answer
 from ..mail.parse import ParsedMail, Unreadable, parse
 from ..models import Case, Channel, CustomerFact, User
 from ..models.mail import AUTOMATIC, DISMISSED, PROCESSED, TRIAGE, InboundMail
-from . import access, accounts, audit, cases, effects, intake
+from . import access, accounts, audit, cases, effects, intake, mail_posting
 from .errors import NotFound, ServiceError
 
 WAITING = (TRIAGE, AUTOMATIC)
@@ -50,7 +49,7 @@ def attach(mail: InboundMail, staff: User, reference: str) -> None:
         parsed = parse(mail.raw)
     except Unreadable as exc:
         raise ServiceError(f"This message cannot be read: {exc}") from exc
-    inbound.post_to_case(mail, parsed, case, case.customer,
+    mail_posting.post_to_case(mail, parsed, case, case.customer,
                          f"Attached to {case.reference} by {staff.name}.")
     if mail.status == TRIAGE:  # post_to_case refused it and said why
         raise ServiceError(mail.reason)
@@ -77,7 +76,7 @@ def suggested(mail: InboundMail) -> dict[str, str]:
         name = accounts.person_name(parseaddr(str(head.get("From", "")))[0], "")
     except (ServiceError, ValueError, TypeError):
         name = ""
-    return {"name": name, "email": mail.sender, "title": inbound.mail_title(mail.subject)}
+    return {"name": name, "email": mail.sender, "title": mail_posting.mail_title(mail.subject)}
 
 
 def open_case(mail: InboundMail, staff: User, who: User | intake.NewCustomer,
@@ -95,7 +94,7 @@ def _open_case(mail: InboundMail, staff: User, who: User | intake.NewCustomer,
                category_id: int, title: str) -> Case:
     parsed = _readable(mail)
     category = intake.category_for(staff, category_id)
-    body, files = inbound.mail_body(parsed)
+    body, files = mail_posting.mail_body(parsed)
     if not body:
         raise ServiceError("The message has no text and no usable attachment.")
     cases.check_opening(title, body)
@@ -105,7 +104,7 @@ def _open_case(mail: InboundMail, staff: User, who: User | intake.NewCustomer,
     mail.status, mail.handled_by_id = PROCESSED, staff.id
     mail.reason = f"Opened a case for {customer.name}, by {staff.name}."
     case = cases.open_case(customer, title, body, category, channel=Channel.EMAIL, files=files,
-                           event_data=inbound.event_data(mail),
+                           event_data=mail_posting.event_data(mail),
                            acknowledge=may_answer(parsed.message, parsed.sender))
     mail.case_id = case.id
     audit.record(staff, "mail_opened_case", mail, f"Inbound mail #{mail.id} from {mail.sender} "

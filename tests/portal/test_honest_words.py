@@ -92,7 +92,7 @@ def test_an_emailed_reply_past_the_reopen_window_says_so_on_the_new_case(client,
     cases.change_status(case, tom, Status.RESOLVED, "RC-42 done.")
     case.resolved_at = utcnow() - timedelta(days=app.config["REOPEN_WINDOW_DAYS"] + 1)
     db.session.commit()
-    # The email path (portal/mail/inbound.post_to_case) posts through this same service.
+    # The email path (portal/services/mail_posting.post_to_case) posts through this same service.
     landed = cases.add_customer_message(case, dana, "It broke again.", channel=Channel.EMAIL)
     assert landed.id != case.id
     login(client, dana)

@@ -37,20 +37,24 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("portal", "admin")
 SERVICES = "portal.services"
 # Channels and web glue sit above the services: a service importing one is a hidden cycle.
-ABOVE_SERVICES = ("portal.api", "portal.customer", "portal.mail", "portal.live.stream",
-                  "portal.cli", "portal.scheduler", "admin")
+# portal.mail's format helpers (parse, quotes, files, classify, compose, authresults) read
+# and write messages and call no service that could call them back: services may use them.
+ABOVE_SERVICES = ("portal.api", "portal.customer", "portal.mail.inbound", "portal.mail.worker",
+                  "portal.mail.commands", "portal.mail.webhook", "portal.mail.maildir",
+                  "portal.live.stream", "portal.cli", "portal.scheduler", "admin")
 LAYERS = (
     ("errors", "text", "headers", "passwords", "access", "attachments", "audit", "case_search",
-     "similar", "serializers", "mail_addresses", "managers", "feedback_rules"),
+     "similar", "serializers", "mail_addresses", "managers", "feedback_rules",
+     "webhook_targets"),
     ("webhook_outbox", "effects"),
     ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
-     "queue"),
+     "queue", "leased_jobs", "api_tokens", "webhooks"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
      "feedback_reports"),
     ("cases", "promises"),
-    ("handoffs", "follow_ups", "intake"),
-    ("feedback", "bulk", "minute_job"),
+    ("handoffs", "follow_ups", "intake", "mail_posting"),
+    ("feedback", "bulk", "minute_job", "triage"),
 )
 
 
