@@ -17,10 +17,9 @@ from portal.services.errors import NotFound, ServiceError
 
 from . import bp
 from .api_forms import ConfirmForm, TokenForm, WebhookForm
-from .settings import _page as settings_page
-from .settings import _refuse as refuse
-from .settings import admin_only
+from .decorators import admin_only
 from .settings_forms import with_departments
+from .views import form_page, refuse
 
 SECTION = "admin.api_tokens"
 # The secret page must not be kept by the browser or a proxy.
@@ -28,7 +27,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    return settings_page(template, form, section=SECTION, **context)
+    return form_page(template, form, section=SECTION, **context)
 
 
 def _department_names() -> Callable[[list[int]], str]:

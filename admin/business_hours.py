@@ -17,7 +17,8 @@ from portal.services.errors import NotFound, ServiceError
 
 from . import bp
 from .business_hours_forms import DAY_NAMES, ClosureForm, WeekForm, week_form
-from .settings import _found, _refuse, admin_only
+from .decorators import admin_only
+from .views import found, refuse
 
 TEMPLATE = "admin/settings/department_hours.html"
 
@@ -31,7 +32,7 @@ def _refuse_week(form: WeekForm, exc: ServiceError) -> None:
     if exc.field == "days":
         form.week_errors.append(exc.message)
     else:
-        _refuse(form, exc)
+        refuse(form, exc)
 
 
 def _page(dep: Department, week: WeekForm, closure: ClosureForm, code: int = 200) -> Any:
@@ -42,7 +43,7 @@ def _page(dep: Department, week: WeekForm, closure: ClosureForm, code: int = 200
 @bp.route("/settings/departments/<int:department_id>/hours", methods=["GET", "POST"])
 @admin_only
 def department_hours(department_id: int):
-    dep = _found(catalog.get_department, department_id)
+    dep = found(catalog.get_department, department_id)
     form = _saved_week_form(dep)
     if form.validate_on_submit():
         try:
@@ -60,13 +61,13 @@ def department_hours(department_id: int):
 @bp.post("/settings/departments/<int:department_id>/closures")
 @admin_only
 def department_closure_add(department_id: int):
-    dep = _found(catalog.get_department, department_id)
+    dep = found(catalog.get_department, department_id)
     form = ClosureForm()
     if form.validate_on_submit():
         try:
             closure = business_hours.add_closure(current_user, dep, form.day.data, form.name.data)
         except ServiceError as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             flash(_("Added %(what)s on %(day)s.", what=closure.name,
                     day=dayyear(closure.day)), "success")
@@ -77,7 +78,7 @@ def department_closure_add(department_id: int):
 @bp.post("/settings/departments/<int:department_id>/closures/<int:closure_id>/remove")
 @admin_only
 def department_closure_remove(department_id: int, closure_id: int):
-    dep = _found(catalog.get_department, department_id)
+    dep = found(catalog.get_department, department_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:

@@ -53,6 +53,7 @@ from .forms import (
     StatusForm,
 )
 from .handoff_form import fill_choices, handoff_form
+from .views import refuse
 
 FORMS = {"reply": StaffReplyForm, "status": StatusForm, "details": DetailsForm,
          "handoff": HandoffForm, "contact": ContactForm, "reference": ReferenceForm,
@@ -76,7 +77,8 @@ CHANGE_NAMES = {
 }
 
 
-def _case(reference: str):
+def case_or_404(reference: str):
+    """The case this staff member may see, or 404 (the workspace's views share it)."""
     try:
         return access.get_case_for_staff(current_user, reference)
     except NotFound:
@@ -131,8 +133,8 @@ def _defaults(case, last_id: int) -> dict:
     return forms
 
 
-def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 200,
-               inserted: str = ""):
+def render_workspace(case, submitted: dict | None = None, conflict=None, code: int = 200,
+                     inserted: str = ""):
     events = timeline.all_events(case)
     last_id = events[-1].id if events else 0
     forms = _defaults(case, last_id) | (submitted or {})
@@ -152,12 +154,12 @@ def _workspace(case, submitted: dict | None = None, conflict=None, code: int = 2
 @bp.get("/cases/<reference>")
 @staff_required(Role.AGENT)
 def workspace(reference: str):
-    return _workspace(_case(reference))
+    return render_workspace(case_or_404(reference))
 
 
 def act(reference: str, name: str, action: Callable, done: str | Callable):
     """Validate the named form, stop on a collision, run the service call, answer."""
-    case = _case(reference)
+    case = case_or_404(reference)
     form = new_form(name, case)
     _choices({name: form}, case)  # only the posted form's lists are needed to check it
     if form.validate_on_submit():
@@ -166,27 +168,18 @@ def act(reference: str, name: str, action: Callable, done: str | Callable):
             case_details.changes_since(case, seen, current_user)
         if stale:
             form.confirm.data = "yes"  # pressing again means: do it anyway
-            return _workspace(case, {name: form}, conflict=stale, code=409)
+            return render_workspace(case, {name: form}, conflict=stale, code=409)
         # Both built before the commit, which would reload the case.
         target = url_for("admin.workspace", reference=case.reference) + "#latest"
         said = done(case, form) if callable(done) else done
         try:
             action(case, form)
         except ServiceError as exc:
-            _show_error(form, exc)
+            refuse(form, exc)
         else:
             flash(said, "success")
             return redirect(target)
-    return _workspace(case, {name: form}, code=422)
-
-
-def _show_error(form, exc: ServiceError) -> None:
-    """Next to its field when the form has it, else as a message at the top."""
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None or target.type == "HiddenField":
-        flash(exc.message, "error")
-    else:
-        target.errors.append(exc.message)
+    return render_workspace(case, {name: form}, code=422)
 
 
 @bp.post("/cases/<reference>/replies")
@@ -208,7 +201,7 @@ def _said(case, form: StaffReplyForm) -> str:
 @staff_required(Role.AGENT)
 def insert_saved_reply(reference: str):
     """Put a saved reply, filled in for this case, into the composer (nothing is sent)."""
-    case = _case(reference)
+    case = case_or_404(reference)
     form = StaffReplyForm()
     _saved_reply_choices(form)
     try:
@@ -227,7 +220,7 @@ def _composer(case, form: StaffReplyForm, code: int = 200, inserted: str = ""):
     if wants_fragment():
         return render_template("admin/cases/_composer.html", case=case, forms={"reply": form},
                                inserted=inserted), code
-    return _workspace(case, {"reply": form}, code=code, inserted=inserted)
+    return render_workspace(case, {"reply": form}, code=code, inserted=inserted)
 
 
 @bp.post("/cases/<reference>/status")
@@ -250,7 +243,7 @@ def change_details(reference: str):
 @bp.post("/cases/<reference>/take")
 @staff_required(Role.AGENT)
 def take(reference: str):
-    case = _case(reference)
+    case = case_or_404(reference)
     try:
         handoffs.take(case, current_user)
     except ServiceError as exc:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from portal.models import Role
-from portal.services import two_factor
+from portal.services import staff, two_factor
 
 from . import pending
 
@@ -38,3 +40,18 @@ def staff_required(role: Role = Role.AGENT):
         return wrapped
 
     return decorator
+
+
+def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Admins only; a lower staff role trying a change is refused (403) and audited."""
+    guarded = staff_required(Role.ADMIN)(view)
+
+    @wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        user = current_user
+        if request.method == "POST" and user.is_authenticated and user.is_staff \
+                and user.role != Role.ADMIN:
+            staff.record_denied(user, request.method, request.path, request.form.keys())
+        return guarded(**kwargs)
+
+    return wrapped

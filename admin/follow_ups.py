@@ -14,6 +14,7 @@ from portal.services.errors import ServiceError
 from . import bp
 from .decorators import staff_required
 from .forms import CompleteFollowUpForm
+from .views import refuse
 
 
 @bp.get("/follow-ups")
@@ -57,7 +58,7 @@ def complete_follow_up(follow_up_id: int):
             follow_ups.complete(item, current_user, form.what_was_done.data,
                                 form.told_customer.data)
         except ServiceError as exc:
-            getattr(form, exc.field or "what_was_done").errors.append(exc.message)
+            refuse(form, exc, "what_was_done")
         else:
             flash(_("Loop closed: the customer sees what was done."), "success")
             return redirect(url_for("admin.follow_up_queue"))

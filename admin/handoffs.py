@@ -13,7 +13,7 @@ from portal.services import access, handoffs
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
-from .cases import _case, _workspace, act
+from .cases import act, case_or_404, render_workspace
 from .decorators import staff_required
 from .handoff_form import fill_choices, handoff_form, kept_ids
 
@@ -39,24 +39,24 @@ def handoff(reference: str):
 def _people_step(reference: str):
     """Without JavaScript: the department was chosen, now list its people; nothing is saved
     and the words typed so far stay."""
-    case = _case(reference)
+    case = case_or_404(reference)
     form = handoff_form(case)
     fill_choices(form, case)
     form.assignee.data = 0
-    return _workspace(case, {"handoff": form})
+    return render_workspace(case, {"handoff": form})
 
 
 @bp.get("/cases/<reference>/handoff/people")
 @staff_required(Role.AGENT)
 def handoff_people(reference: str):
     """The person select for the department chosen (htmx), or the page with it chosen."""
-    case = _case(reference)
+    case = case_or_404(reference)
     department = request.args.get("department", case.department_id, type=int)
     form = handoff_form(case, formdata=None, department=department, assignee=0)
     fill_choices(form, case)
     if wants_fragment():
         return render_template("admin/cases/_handoff_person.html", form=form)
-    return _workspace(case, {"handoff": form})
+    return render_workspace(case, {"handoff": form})
 
 
 def _leave_if_gone(reference: str, response):

@@ -19,6 +19,7 @@ from . import bp
 from .decorators import staff_required
 from .new_case_forms import TriageCaseForm
 from .new_cases import fill_categories
+from .views import refuse
 
 TABS = {"": _l("Needs a person and automatic"), "triage": _l("Needs a person"),
         "automatic": _l("Automatic")}
@@ -111,11 +112,7 @@ def inbox_open_case(mail_id: int):
             case = triage.open_case(mail, current_user, who, form.category.data,
                                     form.title.data)
         except ServiceError as exc:
-            target = getattr(form, exc.field or "", None)
-            if target is None:
-                flash(exc.message, "error")
-            else:
-                target.errors = [*target.errors, exc.message]
+            refuse(form, exc)
         else:
             flash(_("Case %(reference)s opened from the email.", reference=case.reference),
                   "success")

@@ -15,7 +15,7 @@ from portal.services import access, customer_seen, feedback, timeline
 from portal.services.errors import NotFound
 
 from . import bp
-from .cases import _case
+from .cases import case_or_404
 from .decorators import staff_required
 
 
@@ -26,7 +26,7 @@ def _checker():
 @bp.get("/cases/<reference>/stream")
 @staff_required(Role.AGENT)
 def case_stream(reference: str):
-    case = _case(reference)
+    case = case_or_404(reference)
     return sse_response([live.case_channel(case.id, internal=True)], _checker())
 
 
@@ -51,7 +51,7 @@ def case_timeline(reference: str):
         except NotFound:
             return render_template("admin/cases/_timeline_gone.html")
     else:
-        case = _case(reference)
+        case = case_or_404(reference)
     events = timeline.all_events(case)
     return render_template("admin/cases/_timeline.html", case=case, events=events,
                            reactions=feedback.reactions_for(case),

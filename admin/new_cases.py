@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.choices import options
-from portal.extensions import db
 from portal.htmx import wants_fragment
 from portal.models import Role
 from portal.numbers import record_id
@@ -17,6 +16,7 @@ from portal.services.errors import NotFound, ServiceError
 from . import bp
 from .decorators import staff_required
 from .new_case_forms import StaffCaseForm
+from .views import refuse
 
 
 @bp.get("/new-case")
@@ -91,19 +91,9 @@ def new_case_open():
                                    form.title.data, form.body.data,
                                    logged=form.written_as.data == "contact", once=form.once.data)
         except ServiceError as exc:
-            _show_error(form, exc)
+            refuse(form, exc)
         else:
             flash(_("Case %(reference)s opened for %(name)s.", reference=case.reference,
                     name=case.customer.name), "success")
             return redirect(url_for("admin.workspace", reference=case.reference))
     return _form_page(form, customer, 422)
-
-
-def _show_error(form, exc: ServiceError) -> None:
-    """Next to its field, else at the top; nothing was saved."""
-    db.session.rollback()
-    target = getattr(form, exc.field or "", None)
-    if target is None:
-        flash(exc.message, "error")
-    else:
-        target.errors = [*target.errors, exc.message]

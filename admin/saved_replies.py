@@ -15,6 +15,7 @@ from . import bp
 from .decorators import staff_required
 from .forms import ConfirmForm
 from .saved_reply_forms import SavedReplyForm
+from .views import refuse
 
 
 def _form(reply: SavedReply | None = None) -> SavedReplyForm:
@@ -66,7 +67,7 @@ def save_saved_reply(reply_id: int | None = None):
             saved_replies.save(current_user, form.title.data, form.body.data, form.owner.data,
                                editing)
         except ServiceError as exc:
-            getattr(form, exc.field or "body").errors.append(exc.message)
+            refuse(form, exc, "body")
         else:
             flash(_("Saved reply kept. Pick it in any case's composer."), "success")
             return redirect(url_for("admin.saved_replies_list"))

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from portal.models import Role, User
+from portal.models import User
 from portal.services import business_hours, catalog, site_settings, staff, two_factor
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 
 from . import bp
-from .decorators import staff_required
+from .decorators import admin_only
 from .settings_forms import (
     ROLE_LABELS,
     CategoryEditForm,
@@ -28,44 +26,7 @@ from .settings_forms import (
     StaffEditForm,
     with_departments,
 )
-
-T = TypeVar("T")
-
-
-def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Admins only; a lower staff role trying a change is refused (403) and audited."""
-    guarded = staff_required(Role.ADMIN)(view)
-
-    @wraps(view)
-    def wrapped(**kwargs: Any) -> Any:
-        user = current_user
-        if request.method == "POST" and user.is_authenticated and user.is_staff \
-                and user.role != Role.ADMIN:
-            staff.record_denied(user, request.method, request.path, request.form.keys())
-        return guarded(**kwargs)
-
-    return wrapped
-
-
-def _found(getter: Callable[[int], T], ident: int) -> T:
-    try:
-        return getter(ident)
-    except NotFound:
-        abort(404)
-
-
-def _refuse(form: FlaskForm, exc: ServiceError) -> None:
-    """Show a service's refusal next to its field, or as a message when it has none."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None:
-        flash(exc.message, "error")
-    else:
-        field.errors.append(exc.message)
-
-
-def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    # Reaching here after a POST means the input was refused: say so with 422.
-    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
+from .views import form_page, found, refuse
 
 
 @bp.get("/settings")
@@ -91,12 +52,12 @@ def staff_new():
             member = staff.invite(current_user, form.name.data, form.email.data,
                                   form.role.data, form.departments.data)
         except ServiceError as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             flash(_("%(name)s is invited: we emailed %(email)s a link to choose a password.",
                     name=member.name, email=member.email), "success")
             return redirect(url_for("admin.staff_list"))
-    return _page("admin/settings/staff_new.html", form)
+    return form_page("admin/settings/staff_new.html", form)
 
 
 def _edit_form(member: User, from_request: bool = True) -> StaffEditForm:
@@ -109,18 +70,18 @@ def _edit_form(member: User, from_request: bool = True) -> StaffEditForm:
 @bp.route("/settings/staff/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def staff_edit(user_id: int):
-    member = _found(staff.get_staff, user_id)
+    member = found(staff.get_staff, user_id)
     form = _edit_form(member)
     if form.validate_on_submit():
         try:
             changed = staff.update(current_user, member, form.role.data, form.departments.data)
         except ServiceError as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             flash(_("Saved %(name)s.", name=member.name) if changed else _("Nothing to change."),
                   "success")
             return redirect(url_for("admin.staff_list"))
-    return _page("admin/settings/staff_edit.html", form, **_member_panels(member))
+    return form_page("admin/settings/staff_edit.html", form, **_member_panels(member))
 
 
 def _member_panels(member: User) -> dict[str, Any]:
@@ -138,7 +99,7 @@ def _access_form(member: User) -> StaffAccessForm:
 @bp.post("/settings/staff/<int:user_id>/access")
 @admin_only
 def staff_access(user_id: int):
-    member = _found(staff.get_staff, user_id)
+    member = found(staff.get_staff, user_id)
     form = StaffAccessForm()
     if not form.validate_on_submit():
         abort(400)
@@ -158,7 +119,7 @@ def staff_access(user_id: int):
 @bp.post("/settings/staff/<int:user_id>/two-factor/reset")
 @admin_only
 def staff_two_factor_reset(user_id: int):
-    member = _found(staff.get_staff, user_id)
+    member = found(staff.get_staff, user_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     if two_factor.reset(current_user, member):
@@ -177,7 +138,7 @@ def security_settings():
                                                     form.agents_need_two_factor.data)
         flash(_("Saved.") if changed else _("Nothing to change."), "success")
         return redirect(url_for("admin.security_settings"))
-    return _page("admin/settings/security.html", form)
+    return form_page("admin/settings/security.html", form)
 
 
 @bp.route("/settings/departments", methods=["GET", "POST"])
@@ -188,30 +149,30 @@ def departments():
         try:
             dep = catalog.create_department(current_user, form.name.data)
         except ServiceError as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             flash(_("Added the department %(name)s.", name=dep.name), "success")
             return redirect(url_for("admin.departments"))
     rows = catalog.departments_with_counts()
-    return _page("admin/settings/departments.html", form, rows=rows,
+    return form_page("admin/settings/departments.html", form, rows=rows,
                  hours={dep.id: business_hours.summary(dep) for dep, _staff, _open in rows})
 
 
 @bp.route("/settings/departments/<int:department_id>", methods=["GET", "POST"])
 @admin_only
 def department_edit(department_id: int):
-    dep = _found(catalog.get_department, department_id)
+    dep = found(catalog.get_department, department_id)
     form = DepartmentForm(data={"name": dep.name})
     if form.validate_on_submit():
         try:
             changed = catalog.rename_department(current_user, dep, form.name.data)
         except ServiceError as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             flash(_("Renamed to %(name)s.", name=dep.name) if changed else _("Nothing to change."),
                   "success")
             return redirect(url_for("admin.departments"))
-    return _page("admin/settings/department_edit.html", form, department=dep)
+    return form_page("admin/settings/department_edit.html", form, department=dep)
 
 
 @bp.route("/settings/categories", methods=["GET", "POST"])
@@ -222,17 +183,17 @@ def categories():
         try:
             cat = catalog.create_category(current_user, form.name.data, form.department.data)
         except ServiceError as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             flash(_("Added the category %(name)s.", name=cat.name), "success")
             return redirect(url_for("admin.categories"))
-    return _page("admin/settings/categories.html", form, rows=catalog.all_categories())
+    return form_page("admin/settings/categories.html", form, rows=catalog.all_categories())
 
 
 @bp.route("/settings/categories/<int:category_id>", methods=["GET", "POST"])
 @admin_only
 def category_edit(category_id: int):
-    cat = _found(catalog.get_category, category_id)
+    cat = found(catalog.get_category, category_id)
     current = {"name": cat.name, "department": cat.department_id, "active": cat.active}
     form = with_departments(CategoryEditForm(data=current), catalog.all_departments())
     if form.validate_on_submit():
@@ -240,9 +201,9 @@ def category_edit(category_id: int):
             changed = catalog.update_category(current_user, cat, form.name.data,
                                               form.department.data, form.active.data)
         except ServiceError as exc:
-            _refuse(form, exc)
+            refuse(form, exc)
         else:
             flash(_("Saved %(name)s.", name=cat.name) if changed else _("Nothing to change."),
                   "success")
             return redirect(url_for("admin.categories"))
-    return _page("admin/settings/category_edit.html", form, category=cat)
+    return form_page("admin/settings/category_edit.html", form, category=cat)

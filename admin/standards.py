@@ -14,8 +14,9 @@ from portal.services import standards
 from portal.services.errors import NotFound, ServiceError
 
 from . import bp
+from .decorators import admin_only  # refusals are audited like every settings change
 from .forms import ConfirmForm, StandardForm
-from .settings import admin_only  # refusals are audited like every settings change
+from .views import refuse
 
 
 def _form(std: Standard | None = None) -> StandardForm:
@@ -58,7 +59,7 @@ def save_standard(standard_id: int | None = None):
                            form.first_response_minutes.data, form.update_minutes.data,
                            form.resolution_minutes.data, standard_id)
         except ServiceError as exc:
-            getattr(form, exc.field or "category").errors.append(exc.message)
+            refuse(form, exc, "category")
         else:
             flash(_("Standard saved. Cases are measured against it from now on."), "success")
             return redirect(url_for("admin.standards_list"))

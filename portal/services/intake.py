@@ -120,10 +120,14 @@ def open_for(
         raise ServiceError(_("Choose how the customer reached us."), "channel")
     cases.check_opening(title, body)  # before anyone is created: nothing half-done
     new = isinstance(customer, NewCustomer)
-    person = take_on(staff, customer) if new else customer
-    return cases.open_case(
-        person, title, body, category, channel=how, files=files, once=once,
-        taken_by=cases.TakenBy(staff, logged=logged, new_account=new and bool(person.email)))
+    try:
+        person = take_on(staff, customer) if new else customer
+        return cases.open_case(
+            person, title, body, category, channel=how, files=files, once=once,
+            taken_by=cases.TakenBy(staff, logged=logged, new_account=new and bool(person.email)))
+    except ServiceError:
+        db.session.rollback()  # undo a customer taken on before the refusal
+        raise
 
 
 def category_for(staff: User, category_id: int) -> Category:
