@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.customer.forms import TimeZoneForm
-from portal.formatting import zone_city
 from portal.services import time_zones
-from portal.urls import safe_next
+from portal.web.formatting import zone_city
+from portal.web.urls import safe_next
 
 from . import bp
 from .decorators import staff_required

@@ -6,9 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, URLField
 from wtforms.validators import DataRequired, Length
 
-from portal.choices import options
-from portal.lazy_text import lazy_gettext as _l
 from portal.models.api import READ, WEBHOOK_EVENTS, WRITE
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 from .settings_forms import TOO_LONG, CheckboxesField
 

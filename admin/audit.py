@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, select, true
 
-from portal.choices import options
-from portal.csv_export import csv_download
 from portal.extensions import db
 from portal.models import AuditEntry, Department, Role, User
-from portal.numbers import record_id
-from portal.pagination import url_keeping
 from portal.services import staff
+from portal.web.choices import options
+from portal.web.csv_export import csv_download
+from portal.web.numbers import record_id
+from portal.web.pagination import url_keeping
 
 from . import bp
 from .decorators import staff_required

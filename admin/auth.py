@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from portal import ratelimit
 from portal.auth import end_session
 from portal.services import accounts, two_factor
-from portal.urls import safe_next
+from portal.web.urls import safe_next
 
 from . import bp, pending
 from .forms import StaffSignInForm

@@ -10,10 +10,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.business_calendar import parse_week
-from portal.formatting import dayyear
 from portal.models import Department
 from portal.services import business_hours, catalog
 from portal.services.errors import NotFound, ServiceError
+from portal.web.formatting import dayyear
 
 from . import bp
 from .business_hours_forms import DAY_NAMES, ClosureForm, WeekForm, week_form

@@ -11,9 +11,9 @@ from wtforms.fields import TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.business_calendar import Hours
-from portal.choices import options
-from portal.lazy_text import lazy_gettext as _l
 from portal.services.time_zones import zone_names
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 DAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
              _l("Saturday"), _l("Sunday"))

@@ -9,12 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.choices import options
 from portal.extensions import db
-from portal.files import send_attachment
-from portal.formatting import to_local
-from portal.htmx import wants_fragment
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import (
     Attachment,
     Category,
@@ -40,6 +35,11 @@ from portal.services import (
     timeline,
 )
 from portal.services.errors import NotFound, ServiceError
+from portal.web.choices import options
+from portal.web.files import send_attachment
+from portal.web.formatting import to_local
+from portal.web.htmx import wants_fragment
+from portal.web.lazy_text import lazy_gettext as _l
 
 from . import bp
 from .decorators import staff_required

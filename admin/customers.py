@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Department, EventKind, Role
-from portal.numbers import record_id
 from portal.services import customers
 from portal.services.errors import NotFound, ServiceError
+from portal.web.numbers import record_id
 
 from . import bp
 from .decorators import staff_required

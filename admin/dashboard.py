@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from portal import charts
 from portal.models import Role
 from portal.services import reports
+from portal.web import charts
 
 from . import bp
 from .decorators import staff_required

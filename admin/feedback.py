@@ -8,12 +8,12 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import charts
-from portal.csv_export import csv_download
-from portal.errors import render_error
 from portal.models import Role, utcnow
-from portal.pagination import InvalidCursor, url_keeping
 from portal.services import feedback_reports
+from portal.web import charts
+from portal.web.csv_export import csv_download
+from portal.web.errors import render_error
+from portal.web.pagination import InvalidCursor, url_keeping
 
 from . import bp
 from .decorators import staff_required

@@ -17,18 +17,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.choices import options
 from portal.customer.forms import (  # noqa: F401 - shared with customers
     ConfirmForm,
     FactForm,
     once_field,
 )
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import CONTACT_LABELS, PRIORITY_LABELS, STATUS_TEXT, Priority, Status
 from portal.models.cases import MAX_ID
-from portal.numbers import WholeNumberField
 from portal.services.case_details import LOGGABLE_CHANNELS
 from portal.services.cases import MAX_BODY
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
+from portal.web.numbers import WholeNumberField
 
 
 class StaffSignInForm(FlaskForm):

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import RadioField
 
-from portal.choices import options
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import Case, Department, Promise
 from portal.services import catalog, handoffs, promises, staff
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 from .forms import HandoffForm
 

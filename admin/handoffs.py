@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.htmx import wants_fragment
 from portal.models import Department, Role, User
 from portal.services import access, handoffs
 from portal.services.errors import NotFound, ServiceError
+from portal.web.htmx import wants_fragment
 
 from . import bp
 from .cases import act, case_or_404, render_workspace

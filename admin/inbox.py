@@ -9,11 +9,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.choices import options
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import Role
 from portal.services import intake, triage
 from portal.services.errors import NotFound, ServiceError
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 from . import bp
 from .decorators import staff_required

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from portal import live
 from portal.extensions import db
-from portal.htmx import wants_fragment
 from portal.live.stream import session_checker, sse_response
 from portal.models import Department, Role
 from portal.services import access, customer_seen, feedback, timeline
 from portal.services.errors import NotFound
+from portal.web.htmx import wants_fragment
 
 from . import bp
 from .cases import case_or_404

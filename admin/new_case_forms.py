@@ -6,12 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.choices import options
 from portal.customer.forms import WORDS, limit, once_field, one_newline
-from portal.lazy_text import lazy_gettext as _l
 from portal.services.accounts import MAX_NAME
 from portal.services.cases import MAX_BODY, MAX_TITLE
 from portal.services.intake import CHANNELS, MAX_PHONE
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 HOW = options((c.value, {"phone": _l("Phone"), "in_person": _l("Visit"), "letter": _l("Letter"),
                          "email": _l("Email")}[c.value]) for c in CHANNELS)

@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.choices import options
-from portal.htmx import wants_fragment
 from portal.models import Role
-from portal.numbers import record_id
 from portal.services import intake
 from portal.services.errors import NotFound, ServiceError
+from portal.web.choices import options
+from portal.web.htmx import wants_fragment
+from portal.web.numbers import record_id
 
 from . import bp
 from .decorators import staff_required

@@ -9,11 +9,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import Role
 from portal.models.outbox import FAILED, OUTBOX_STATUSES, PENDING, SENDING, SENT
 from portal.services import outbox as outbox_service
 from portal.services.errors import NotFound, ServiceError
+from portal.web.lazy_text import lazy_gettext as _l
 
 from . import bp
 from .decorators import staff_required

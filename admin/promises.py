@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.formatting import to_utc
 from portal.models import PromiseState, Role, User, utcnow
 from portal.services import access, promises
 from portal.services.errors import ServiceError
+from portal.web.formatting import to_utc
 
 from . import bp
 from .cases import act

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal.errors import render_error
-from portal.htmx import wants_fragment
 from portal.models import PRIORITY_LABELS, STATUS_TEXT, Role
-from portal.pagination import link_with, url_with
 from portal.services import bulk, catalog, handoffs, staff
 from portal.services import queue as queue_service
 from portal.services.errors import ServiceError
+from portal.web.errors import render_error
+from portal.web.htmx import wants_fragment
+from portal.web.pagination import link_with, url_with
 
 from . import bp
 from .decorators import staff_required

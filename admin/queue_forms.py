@@ -7,11 +7,11 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.choices import options
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import PRIORITY_LABELS, STATUS_TEXT, Department, Priority, Status, User
 from portal.services.cases import MAX_BODY
 from portal.services.handoffs import MAX_NOTE
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 SCOPES = ("selected", "page", "matching")
 NEEDS_NOTE = ("assignee", "department")

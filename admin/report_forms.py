@@ -8,11 +8,11 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField
 
-from portal.choices import options
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import User
 from portal.services import queue
 from portal.services.feedback_reports import GROUPS, WEEK_CHOICES, WEEKS, Filters
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 
 class FeedbackFilterForm(FlaskForm):

@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.choices import options
 from portal.models import Role, SavedReply
 from portal.services import saved_replies
 from portal.services.errors import NotFound, ServiceError
+from portal.web.choices import options
 
 from . import bp
 from .decorators import staff_required

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.lazy_text import lazy_gettext as _l
 from portal.services.saved_replies import MAX_BODY, MAX_TITLE
+from portal.web.lazy_text import lazy_gettext as _l
 
 TOO_LONG = _l("Keep it under %(max)d characters.")
 

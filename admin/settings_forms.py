@@ -18,9 +18,9 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.choices import options
-from portal.lazy_text import lazy_gettext as _l
 from portal.models import Department, Role
+from portal.web.choices import options
+from portal.web.lazy_text import lazy_gettext as _l
 
 ROLE_LABELS = {Role.AGENT: _l("Agent"), Role.MANAGER: _l("Manager"), Role.ADMIN: _l("Admin")}
 ROLE_CHOICES = options([(role.value, label) for role, label in ROLE_LABELS.items()])

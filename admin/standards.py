@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.choices import options
 from portal.extensions import db
 from portal.models import Category, Priority, Standard
 from portal.services import standards
 from portal.services.errors import NotFound, ServiceError
+from portal.web.choices import options
 
 from . import bp
 from .decorators import admin_only  # refusals are audited like every settings change

@@ -12,11 +12,11 @@ from flask_login import current_user
 
 from portal import ratelimit
 from portal.customer.forms import ConfirmForm, TimeZoneForm
-from portal.formatting import zone_for
 from portal.models import User
 from portal.services import two_factor
 from portal.services.errors import ServiceError
-from portal.urls import safe_next
+from portal.web.formatting import zone_for
+from portal.web.urls import safe_next
 
 from . import bp, pending
 from .decorators import staff_required

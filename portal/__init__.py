@@ -72,7 +72,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
 
-    from .urls import IdConverter
+    from .web.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any rule is added
 
@@ -89,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from . import errors
+    from .web import errors
 
     errors.init_app(app)
 
@@ -101,6 +101,6 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import formatting
+    from .web import formatting
 
     formatting.init_app(app)

@@ -13,7 +13,7 @@ from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from .lazy_text import lazy_gettext
+from .web.lazy_text import lazy_gettext
 
 # Named constraints, so that migrations can alter them on SQLite (batch mode) too.
 NAMING = {

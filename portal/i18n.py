@@ -14,7 +14,7 @@ from flask import Flask, Response, has_request_context, request
 from flask_babel import force_locale, get_locale
 
 from .extensions import babel
-from .formatting import zone_for
+from .web.formatting import zone_for
 
 
 def select_locale() -> str | None:
@@ -41,7 +41,7 @@ def html_lang() -> str:
 
 
 def select_timezone() -> str:
-    """Flask-Babel's zone is the one our own filters use (portal/formatting.py)."""
+    """Flask-Babel's zone is the one our own filters use (portal/web/formatting.py)."""
     return zone_for().key
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 
 from portal import demo
 from portal.extensions import db
-from portal.formatting import filesize, fulltime, minutes
 from portal.models import Case, CaseEvent, utcnow
+from portal.web.formatting import filesize, fulltime, minutes
 from tests import factories
 from tests.demo_world import user
 from tests.pseudo_locale import GERMAN, stored_words, untranslated
@@ -117,7 +117,7 @@ def test_words_people_wrote_inside_a_translated_sentence_are_escaped(app):
     """Flask-Babel's own lazy strings skip escaping; ours do not (a promise's words in a page)."""
     from flask import render_template_string
 
-    from portal.lazy_text import lazy_gettext
+    from portal.web.lazy_text import lazy_gettext
 
     with app.test_request_context():
         html = render_template_string(

@@ -10,8 +10,8 @@ from sqlalchemy import Select, select
 
 from ..models import Case, CaseReference, Channel, Priority, Status, parse_reference
 from ..models.api import ApiToken
-from ..pagination import InvalidCursor, Keyset, decode_cursor, paginate
 from ..services import case_details, cases, serializers
+from ..web.pagination import InvalidCursor, Keyset, decode_cursor, paginate
 from . import bp, lookups
 from .auth import actor, current_token
 from .errors import ApiError, field_error, renamed

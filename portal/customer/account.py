@@ -6,14 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from .. import ratelimit
 from ..auth import end_session, start_session
 from ..services import accounts
 from ..services.errors import ServiceError
 from ..services.notifications import FEEDBACK_ANSWERS
-from ..urls import safe_next
+from ..web.urls import safe_next
 from . import bp
 from .forms import (
     ConfirmForm,

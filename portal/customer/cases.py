@@ -10,13 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth import customer_required
-from ..choices import options
-from ..errors import render_error
 from ..extensions import db
-from ..files import send_attachment
-from ..htmx import htmx_response, wants_fragment
 from ..models import Category, EventKind, utcnow
-from ..pagination import InvalidCursor
 from ..services import (
     attachments,
     cases,
@@ -30,6 +25,11 @@ from ..services import (
 )
 from ..services.errors import NotFound, ServiceError
 from ..services.similar import find_similar_open_case
+from ..web.choices import options
+from ..web.errors import render_error
+from ..web.files import send_attachment
+from ..web.htmx import htmx_response, wants_fragment
+from ..web.pagination import InvalidCursor
 from . import bp
 from .forms import FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
 

@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ..auth import customer_required
-from ..htmx import wants_fragment
 from ..models import Solved
 from ..services import feedback
 from ..services.errors import NotFound, ServiceError
+from ..web.htmx import wants_fragment
 from . import bp
 from .cases import _own_case, _render_case
 from .forms import FeedbackForm, ReactionForm, ReplyForm

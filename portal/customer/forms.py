@@ -17,13 +17,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
-from ..choices import options
 from ..models import FACT_KINDS
 from ..services.cases import MAX_BODY, MAX_TITLE
 from ..services.passwords import MAX_PASSWORD, MIN_PASSWORD, common_message, is_common
 from ..services.time_zones import zone_names
+from ..web.choices import options
 
 
 def once_field() -> HiddenField:

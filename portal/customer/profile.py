@@ -6,14 +6,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..auth import customer_required
-from ..formatting import zone_city, zone_for
 from ..models import EmailUpdates
 from ..services import customers, time_zones
 from ..services.errors import NotFound, ServiceError
-from ..urls import safe_next
+from ..web.formatting import zone_city, zone_for
+from ..web.urls import safe_next
 from . import bp
 from .forms import ConfirmForm, EmailUpdatesForm, FactForm, TimeZoneForm
 

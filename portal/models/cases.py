@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from .base import UTCDateTime, trigram_index, utcnow

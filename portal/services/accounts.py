@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..i18n import current_language
 from ..models import AuthToken, Department, Role, User, utcnow
-from ..urls import external_url, site_path
+from ..web.urls import external_url, site_path
 from . import effects, passwords
 from .errors import ServiceError
 from .headers import clean_header

@@ -28,7 +28,7 @@ from ..models import (
     parse_reference,
     utcnow,
 )
-from ..pagination import Keyset, Page, decode_cursor, paginate
+from ..web.pagination import Keyset, Page, decode_cursor, paginate
 from . import access, audit, effects, notifications, timeline
 from .attachments import CheckedFile
 from .errors import NotFound, ServiceError

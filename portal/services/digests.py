@@ -16,9 +16,9 @@ from flask_babel import LazyString, gettext, ngettext
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..formatting import zone_for
 from ..models import Case, DigestItem, EmailUpdates, User, utcnow
-from ..urls import external_url
+from ..web.formatting import zone_for
+from ..web.urls import external_url
 from . import effects
 from .notifications import signed_case_token, signed_url
 from .outbox import queue_email

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 
 class ServiceError(Exception):

@@ -13,7 +13,7 @@ from flask_babel import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import (

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..lazy_text import lazy_gettext as _l
 from ..models import (
     Case,
     CaseEvent,
@@ -22,6 +21,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
+from ..web.lazy_text import lazy_gettext as _l
 from . import cases, effects, follow_ups, timeline
 from .errors import NotFound, ServiceError
 from .feedback_rules import can_ask, can_change, current, is_unhappy

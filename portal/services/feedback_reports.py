@@ -13,10 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import aliased
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
-from ..formatting import zone_for
 from ..models import (
     SOLVED_LABELS,
     Case,
@@ -33,7 +32,8 @@ from ..models import (
     format_reference,
     utcnow,
 )
-from ..pagination import Keyset, Page, decode_cursor, paginate
+from ..web.formatting import zone_for
+from ..web.pagination import Keyset, Page, decode_cursor, paginate
 from .reports import group_by, median_or_none, visible_departments, week_starts
 
 WEEKS = 12

@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import LazyString
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
-from ..formatting import fulltime
 from ..i18n import in_language
 from ..models import Case, Channel, DigestItem, EmailUpdates, PromiseState, User
-from ..urls import external_url, site_path
+from ..web.formatting import fulltime
+from ..web.urls import external_url, site_path
 from . import accounts, clock
 from .feedback_rules import can_ask
 from .outbox import queue_email

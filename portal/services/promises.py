@@ -7,7 +7,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import (

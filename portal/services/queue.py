@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, raiseload
 from werkzeug.datastructures import MultiDict
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import (
@@ -29,7 +29,7 @@ from ..models import (
     User,
     parse_reference,
 )
-from ..pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate
+from ..web.pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate
 from . import case_search
 from .access import visible_cases
 from .errors import ServiceError

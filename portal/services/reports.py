@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
-from ..formatting import zone_for
 from ..models import (
     OPEN_STATUSES,
     Case,
@@ -30,6 +29,7 @@ from ..models import (
     format_reference,
     utcnow,
 )
+from ..web.formatting import zone_for
 from . import business_hours, clock
 
 T = TypeVar("T", timedelta, float)

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..formatting import fulltime
 from ..i18n import in_language
 from ..models import Case, Department, Role, SavedReply, User
+from ..web.formatting import fulltime
 from . import audit, clock, effects
 from .errors import NotFound, ServiceError
 from .text import clean

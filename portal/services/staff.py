@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..lazy_text import lazy_gettext as _l
 from ..models import STAFF_ROLES, Department, Role, User
 from ..models.users import staff_departments
-from ..urls import external_url
+from ..web.lazy_text import lazy_gettext as _l
+from ..web.urls import external_url
 from . import accounts, audit, effects
 from .catalog import departments_by_ids
 from .errors import NotFound, ServiceError

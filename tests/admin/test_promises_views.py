@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import time_machine
 
-from portal.formatting import zone_for
 from portal.models import PromiseState, utcnow
 from portal.services import timeline
+from portal.web.formatting import zone_for
 from tests import factories
 
 

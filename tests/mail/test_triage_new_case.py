@@ -11,7 +11,6 @@ import time_machine
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.formatting import fulltime
 from portal.mail import worker
 from portal.mail.inbound import ingest
 from portal.models import (
@@ -26,6 +25,7 @@ from portal.models import (
 )
 from portal.models.mail import InboundMail
 from portal.services import accounts
+from portal.web.formatting import fulltime
 from tests import factories
 
 

@@ -9,8 +9,8 @@ from flask_babel import force_locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.formatting import timeago
 from portal.models import utcnow
+from portal.web.formatting import timeago
 
 NOW = utcnow()
 

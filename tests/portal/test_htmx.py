@@ -1,10 +1,10 @@
-"""portal/htmx.py: htmx's headers read and set through htmx-flask, without its 0.1.0 slip."""
+"""portal/web/htmx.py: htmx's headers read and set through htmx-flask, without its 0.1.0 slip."""
 
 from __future__ import annotations
 
 import pytest
 
-from portal.htmx import htmx_response, is_htmx, wants_fragment
+from portal.web.htmx import htmx_response, is_htmx, wants_fragment
 
 
 @pytest.mark.parametrize("where", ["beforebegin", "afterbegin", "beforeend", "outerHTML"])

@@ -6,9 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from portal.extensions import db
-from portal.formatting import fulltime
 from portal.models import Role, utcnow
 from portal.services import cases, promises
+from portal.web.formatting import fulltime
 from tests import factories
 
 

@@ -41,11 +41,11 @@ from portal.models import (
 )
 from portal.models.api import ApiToken, Webhook
 from portal.models.mail import InboundMail
-from portal.numbers import record_id, whole_number
-from portal.pagination import encode_cursor
 from portal.services import accounts
 from portal.services import api_tokens as tokens
-from portal.urls import IdConverter
+from portal.web.numbers import record_id, whole_number
+from portal.web.pagination import encode_cursor
+from portal.web.urls import IdConverter
 from tests import demo_world, factories
 
 INT8_PAST = str(2**63)

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from portal.extensions import db
-from portal.formatting import fulltime, shorttime, to_utc
 from portal.models import Priority, Role, Standard, Status
 from portal.services import cases, clock, promises
+from portal.web.formatting import fulltime, shorttime, to_utc
 from tests import factories
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday

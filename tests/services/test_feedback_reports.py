@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import CaseEvent, EventKind, FollowUp, Role, Solved, Status
-from portal.pagination import InvalidCursor
 from portal.services import cases, feedback, feedback_reports, follow_ups
 from portal.services.feedback_reports import Filters
+from portal.web.pagination import InvalidCursor
 from tests import factories
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday; London is on GMT

@@ -28,7 +28,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, Case, CaseEvent, OutboxMessage, Status
 from portal.models.api import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from portal.services import cases
-from portal.urls import IdConverter
+from portal.web.urls import IdConverter
 from tests import factories
 from tests.conftest import BrowserLikeClient
 

@@ -10,12 +10,12 @@ from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from portal.lazy_text import lazy_gettext as _l
+from portal.web.lazy_text import lazy_gettext as _l
 
-from . import ratelimit
-from .api import errors as api_errors
-from .database import SAFE_METHODS, committed_in_request, discard_session
-from .extensions import db, login_manager
+from .. import ratelimit
+from ..api import errors as api_errors
+from ..database import SAFE_METHODS, committed_in_request, discard_session
+from ..extensions import db, login_manager
 from .htmx import htmx_response, wants_fragment
 
 MESSAGES = {

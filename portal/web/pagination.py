@@ -29,7 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeEngine
 from werkzeug.datastructures import MultiDict
 
-from .extensions import db
+from ..extensions import db
 
 T = TypeVar("T")
 MAX_CURSOR_LENGTH = 200

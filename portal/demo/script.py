@@ -18,9 +18,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .extensions import db
-from .models import OPEN_STATUSES, Case, Promise, PromiseState, Standard, Status, frozen_at
-from .services import clock, minute_job
+from ..extensions import db
+from ..models import OPEN_STATUSES, Case, Promise, PromiseState, Standard, Status, frozen_at
+from ..services import clock, minute_job
 
 MINUTE = timedelta(minutes=1)
 

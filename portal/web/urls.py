@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from werkzeug.routing import IntegerConverter
 
-from .models.cases import MAX_ID
+from ..models.cases import MAX_ID
 
 
 class IdConverter(IntegerConverter):

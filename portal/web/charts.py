@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from .formatting import daymonth
 
 if TYPE_CHECKING:
-    from .services.feedback_reports import Tally
-    from .services.reports import Week
+    from ..services.feedback_reports import Tally
+    from ..services.reports import Week
 
 WIDTH, HEIGHT = 480, 270
 # Room for the legend above and, below the axis, a second series' values and the week labels.

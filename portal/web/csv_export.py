@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response
 
-from .models import utcnow
+from ..models import utcnow
 
 # Spreadsheets run cells that start like a formula; a leading quote makes them plain text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from .demo_script import local, zone
-from .demo_stories import World, close_loop
-from .extensions import db
-from .models import Case, CaseEvent, EventKind, Solved, Status, User
-from .services import cases, feedback
+from ..extensions import db
+from ..models import Case, CaseEvent, EventKind, Solved, Status, User
+from ..services import cases, feedback
+from .script import local, zone
+from .stories import World, close_loop
 
 CUSTOMERS = {"olivia": "Olivia Brandt", "tariq": "Tariq Aziz", "nora": "Nora Lind",
              "ben": "Ben Carter", "ines": "Ines Duarte", "kofi": "Kofi Mensah"}

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .demo_script import Script, local, working_day
-from .models import Case, Category, Channel, Department, PromiseState, Solved, Status, User
-from .services import api_tokens as tokens
-from .services import (
+from ..models import Case, Category, Channel, Department, PromiseState, Solved, Status, User
+from ..services import api_tokens as tokens
+from ..services import (
     case_details,
     cases,
     customers,
@@ -24,6 +23,7 @@ from .services import (
     handoffs,
     promises,
 )
+from .script import Script, local, working_day
 
 
 @dataclass

@@ -9,10 +9,8 @@ import click
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from . import demo_feedback, demo_stories
-from .demo_script import Script
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     Case,
     Category,
     Department,
@@ -23,7 +21,10 @@ from .models import (
     frozen_at,
     utcnow,
 )
-from .services import accounts, saved_replies, standards
+from ..services import accounts, saved_replies, standards
+from . import feedback as demo_feedback
+from . import stories as demo_stories
+from .script import Script
 
 # What migration 0013 gives a fresh install, so that its first customer can open a case.
 FIRST_DEPARTMENT, FIRST_CATEGORY = "Customer Support", "General question"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, send_file
 
-from .models import Attachment
-from .services.attachments import storage_path
+from ..models import Attachment
+from ..services.attachments import storage_path
 
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 

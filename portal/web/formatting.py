@@ -23,7 +23,7 @@ from flask_login import current_user
 from jinja2.filters import do_filesizeformat
 from markupsafe import Markup
 
-from .models import PRIORITY_LABELS, SOLVED_LABELS, STATUS_TEXT, utcnow
+from ..models import PRIORITY_LABELS, SOLVED_LABELS, STATUS_TEXT, utcnow
 
 
 def zone_for(user=None) -> ZoneInfo:

@@ -4,7 +4,7 @@ Ids and counts are `Integer` columns: PostgreSQL raises NumericValueOutOfRange p
 2**31-1 and SQLite an OverflowError past 64 bits, so an unchecked number from a request
 is a 500 waiting to happen. Python's `int()` is also too generous for input: it takes
 "０１" (full-width digits), "1_000" and " 7 ", which none of our forms or links produce.
-`<int:…>` in routes is bounded by `portal.urls.IdConverter`; this module covers the rest.
+`<int:…>` in routes is bounded by `portal.web.urls.IdConverter`; this module covers the rest.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from flask_babel import gettext as _
 from wtforms import IntegerField
 
-from .models.cases import MAX_ID
+from ..models.cases import MAX_ID
 
 MAX_INTEGER = 2**31 - 1  # the `Integer` column's range on PostgreSQL (int4)
 # re.ASCII: \d would also match other scripts' digits, which int() would accept.

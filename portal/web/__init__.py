@@ -1,0 +1,1 @@
+"""Web glue: request, response and presentation helpers shared by the blueprints."""
