@@ -36,20 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import (  # noqa: F401 - auth registers the user loader
-        auth,
-        database,
-        form_input,
-        htmx,
-        i18n,
-        live,
-        ratelimit,
-        security,
-        sessions,
-        static_files,
-    )
+    from . import auth, database, i18n, live, ratelimit  # noqa: F401 - auth: the user loader
     from .extensions import csrf, db, login_manager, migrate
     from .extensions import htmx as htmx_ext
+    from .web import form_input, htmx, security, sessions, static_files  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
