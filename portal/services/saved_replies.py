@@ -65,8 +65,9 @@ def can_manage(staff: User, reply: SavedReply) -> bool:
 
 def get_for_use(staff: User, reply_id: int | None) -> SavedReply:
     """A saved reply this person may insert; NotFound for another's (no hint it exists)."""
-    reply = db.session.get(SavedReply, reply_id) if reply_id else None
-    if reply is None or reply.id not in {r.id for r in usable(staff)}:
+    # Looked up among theirs, never by the posted id: a huge id must not reach the database.
+    reply = next((r for r in usable(staff) if r.id == reply_id), None)
+    if reply is None:
         raise NotFound(_("Choose one of your saved replies."))
     return reply
 

@@ -64,10 +64,14 @@ def _take_the_call(page) -> str:
     return reference
 
 
-def _hand_to_finance(page) -> None:
+def _hand_to_finance(page, reference: str) -> None:
+    page.goto(f"/admin/cases/{reference}")  # a fresh page: no live refresh of our own promise
     form = page.locator("#handoff")
     form.get_by_label("Department", exact=True).select_option(label="Finance")
-    form.get_by_label("Person", exact=True).select_option(label="Leo Park")
+    person = form.get_by_label("Person", exact=True)
+    expect(person.locator("option")).to_have_text(
+        ["Nobody yet: the Finance queue", "Leo Park", "Ruth Adler"])
+    person.select_option(label="Leo Park")
     expect(form.get_by_label("Pass it to whoever receives the case")).to_be_checked()
     form.get_by_label("Handoff note (staff only)").fill("Sales agreed 60-day terms on Tuesday.")
     form.get_by_role("button", name="Hand off").click()
@@ -107,7 +111,7 @@ def test_a_caller_a_promise_through_finance_a_bulk_move_and_a_saved_reply(page):
     waiting = _world()
     staff_sign_in(page, "tom@example.com")
     reference = _take_the_call(page)
-    _hand_to_finance(page)
+    _hand_to_finance(page, reference)
     page.goto("/admin/promises")  # Tom's list no longer holds what Finance now owns
     expect(page.get_by_text("No open promises. Nothing is due.")).to_be_visible()
     _move_three(page, waiting)
