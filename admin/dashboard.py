@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from portal.models import Role
-from portal.services import reports
+from portal.services import reports, stuck
 from portal.web import charts
 
 from . import bp
@@ -18,4 +18,5 @@ from .decorators import staff_required
 def dashboard():
     report = reports.dashboard(current_user)
     return render_template("admin/dashboard.html", report=report,
+                           stuck_count=stuck.count(current_user),
                            charts=charts.trends(report.weeks))

@@ -13,6 +13,7 @@ from .cases import (
     format_reference,
     parse_reference,
 )
+from .customer_escalations import CustomerEscalation
 from .customers import FACT_KINDS, CaseReference, CustomerFact
 from .departments import Category, Closure, Department
 from .digests import DigestItem
@@ -41,6 +42,7 @@ __all__ = [
     "AuditEntry",
     "CaseReference",
     "CustomerFact",
+    "CustomerEscalation",
     "OPEN_STATUSES",
     "PRIORITY_LABELS",
     "STAFF_ROLES",

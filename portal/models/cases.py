@@ -153,6 +153,9 @@ class Case(db.Model):
     resolution_summary: Mapped[str | None] = mapped_column(Text)
     # How many times the case was resolved; feedback is asked once per resolution.
     resolution_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Handoffs and status changes since the case was last resolved (or opened): four or
+    # more makes it "stuck" (services/stuck.py); timeline.record keeps it.
+    moves_since_resolution: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Incremented on every change; a form built on an older version is stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
     # What staff search reads: the title, outside references and every message, one text

@@ -21,6 +21,8 @@ class Department(db.Model):
                                                server_default=OFFICE_WEEK_TEXT)
     # An IANA zone; None follows the site's DEFAULT_TIMEZONE.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # A case with no customer-visible update for this many business days is "stuck".
+    stuck_after_days: Mapped[int] = mapped_column(default=3, server_default="3")
 
     closures: Mapped[list[Closure]] = relationship(
         back_populates="department", order_by="Closure.day", cascade="all, delete-orphan",

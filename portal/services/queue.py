@@ -30,7 +30,7 @@ from ..models import (
     parse_reference,
 )
 from ..web.pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate
-from . import case_search
+from . import case_search, stuck
 from .access import visible_cases
 from .errors import ServiceError
 
@@ -39,7 +39,7 @@ MAX_QUERY = 200
 MAX_WORDS = 10
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
-VIEWS = ("open", "mine", "unassigned", "waiting")
+VIEWS = ("open", "mine", "unassigned", "waiting", "stuck")
 SORTS = {"updated": Case.last_activity_at, "opened": Case.created_at,
          "waiting": Case.waiting_since}
 SORT_LABELS = {"updated": _l("Last update"), "opened": _l("Opened"),
@@ -94,6 +94,7 @@ class ViewCounts:
     unassigned: int
     waiting: int
     open: int
+    stuck: int
 
     def label(self, view: str) -> str:
         """'1,234', or '10,000+' past the cap (nobody works a tab by its exact size)."""
@@ -173,7 +174,7 @@ def view_counts(staff: User) -> ViewCounts:
 
     row = db.session.execute(select(
         capped(Case.assignee_id == staff.id), capped(Case.assignee_id.is_(None)),
-        capped(Case.waiting_since.is_not(None)), capped())).one()
+        capped(Case.waiting_since.is_not(None)), capped(), capped(stuck.condition()))).one()
     return ViewCounts(*row)
 
 
@@ -208,6 +209,8 @@ def _filtered(query: Select, staff: User, filters: QueueFilters) -> Select:
         conditions.append(Case.assignee_id.is_(None))
     elif filters.view == "waiting":
         conditions.append(Case.waiting_since.is_not(None))
+    elif filters.view == "stuck":
+        conditions.append(stuck.condition())
     for column, value in ((Case.department_id, filters.department_id),
                           (Case.assignee_id, filters.assignee_id),
                           (Case.priority, filters.priority),

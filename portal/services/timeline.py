@@ -56,11 +56,20 @@ def record(
     case_search.add(case, body)
     _new_version(case)
     effects.recorded(event)
+    _count_move(case, kind, data)
     if visibility == Visibility.PUBLIC:
         case.last_activity_at = event.created_at
         if author is not None and author.is_staff:
             _customer_was_updated(case, kind, event.created_at)
     return event
+
+
+def _count_move(case: Case, kind: EventKind, data: dict[str, Any]) -> None:
+    """A handoff or a status change is one more move; resolving or closing starts afresh."""
+    if kind == EventKind.STATUS_CHANGE and data.get("new") in ("resolved", "closed"):
+        case.moves_since_resolution = 0
+    elif kind == EventKind.STATUS_CHANGE or (kind == EventKind.ASSIGNMENT and data.get("handoff")):
+        case.moves_since_resolution = (case.moves_since_resolution or 0) + 1
 
 
 def changed(case: Case) -> None:

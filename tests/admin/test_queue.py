@@ -121,7 +121,7 @@ def test_quick_views_mine_unassigned_and_waiting_longest_first(client, login, de
 def _tab_counts(client) -> dict[str, str]:
     """What each queue tab says after its name, as a person reads it."""
     page = client.get("/admin/cases").text
-    return dict(re.findall(r'>\s*(All open|Mine|Unassigned|Awaiting our answer) '
+    return dict(re.findall(r'>\s*(All open|Mine|Unassigned|Awaiting our answer|Stuck) '
                            r'<span class="queue-views__count">([^<]+)<', page))
 
 
@@ -134,10 +134,10 @@ def test_view_counts_are_counted_over_visible_open_cases(client, login, desk):
     make(cat, status=Status.CLOSED, waiting_since=None)  # closed: in no count
     make(factories.category(), "Another department")  # not visible: in no count
     assert queue_service.view_counts(agent) == queue_service.ViewCounts(
-        mine=2, unassigned=1, waiting=3, open=4)
+        mine=2, unassigned=1, waiting=3, open=4, stuck=0)
     login(client, agent)
     assert _tab_counts(client) == {"All open": "4", "Mine": "2", "Unassigned": "1",
-                          "Awaiting our answer": "3"}
+                          "Awaiting our answer": "3", "Stuck": "0"}
 
 
 def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
@@ -149,7 +149,7 @@ def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
     make(cat, assignee=agent)
     login(client, agent)
     assert _tab_counts(client) == {"All open": "3+", "Mine": "1", "Unassigned": "3+",
-                          "Awaiting our answer": "3+"}
+                          "Awaiting our answer": "3+", "Stuck": "0"}
 
 
 def test_search_by_reference_customer_message_and_outside_reference(client, login, desk):

@@ -49,11 +49,11 @@ LAYERS = (
     ("webhook_outbox", "effects"),
     ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
-     "queue", "leased_jobs", "api_tokens", "webhooks"),
+     "queue", "leased_jobs", "api_tokens", "webhooks", "stuck"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
      "feedback_reports"),
     ("cases", "promises"),
-    ("handoffs", "follow_ups", "intake", "mail_posting"),
+    ("handoffs", "follow_ups", "intake", "mail_posting", "customer_escalations"),
     ("feedback", "bulk", "minute_job", "triage"),
 )
 
