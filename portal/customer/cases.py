@@ -16,6 +16,7 @@ from ..services import (
     attachments,
     cases,
     clock,
+    customer_escalations,
     customer_seen,
     feedback,
     feedback_rules,
@@ -31,7 +32,7 @@ from ..web.files import send_attachment
 from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
 from . import bp
-from .forms import FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
+from .forms import EscalateForm, FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
 
 # How long after sending, a page shown again still counts a resend as the same message.
 RESEND_WINDOW = timedelta(minutes=10)
@@ -100,7 +101,8 @@ def new_case():
 
 
 def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
-                 just_replied: bool = False, feedback_notice: str | None = None):
+                 just_replied: bool = False, feedback_notice: str | None = None,
+                 escalate_form=None):
     """The case page or its fragment, with the customer's clock and feedback worked out.
 
     After a reply, its event is marked so that focus moves to it (static/js/a11y.js).
@@ -128,7 +130,16 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         feedback_form=feedback_form, feedback_notice=feedback_notice,
         follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
+        **escalation_context(case, escalate_form),
     ), code
+
+
+def escalation_context(case, form=None) -> dict:
+    """What the "This is taking too long" panel shows: today's escalation (its manager, due
+    time and when the customer may ask again), else the form."""
+    escalation = customer_escalations.current(case) if case.is_open else None
+    return {"escalation": escalation, "escalate_form": form or EscalateForm(formdata=None),
+            "escalate_again": escalation and customer_escalations.again_at(case, escalation)}
 
 
 def _offer_once(events) -> str | None:

@@ -123,6 +123,14 @@ class ReplyForm(FlaskForm):
     once = once_field()
 
 
+class EscalateForm(FlaskForm):
+    reason = TextAreaField(_l("What is taking too long?"),
+                           validators=[DataRequired(_l("Tell us what is taking too long.")),
+                                       limit(1000)], filters=[one_newline],
+                           description=_l("A manager will own the answer, by a time you "
+                                          "will see here."))
+
+
 class FactForm(FlaskForm):
     """A detail about the customer (VIN, address…), shared by staff and customer pages."""
 

@@ -115,3 +115,12 @@ def promise_changed(case: Case, promise) -> None:
             headline = _l("Our promise “%(what)s” was withdrawn", what=what)
         detail = promise.outcome or ""
     _tell(case, subject, "promise", headline, detail, promise=promise)
+
+
+def customer_escalated(case: Case, manager: User, reason: str, due) -> None:
+    """The customer said "This is taking too long": the manager who owns the answer is told."""
+    queue_email(manager.email, _l("[%(reference)s] The customer escalated: %(title)s",
+                                  reference=case.reference, title=case.title),
+                "customer_escalation", case_id=case.id, language=manager.language, case=case,
+                person=manager, reason=reason, due=due,
+                url=external_url("admin.workspace", reference=case.reference))
