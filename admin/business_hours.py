@@ -11,12 +11,12 @@ from flask_wtf import FlaskForm
 
 from portal.business_calendar import parse_week
 from portal.models import Department
-from portal.services import business_hours, catalog
+from portal.services import business_hours, catalog, stuck
 from portal.services.errors import NotFound, ServiceError
 from portal.web.formatting import dayyear
 
 from . import bp
-from .business_hours_forms import DAY_NAMES, ClosureForm, WeekForm, week_form
+from .business_hours_forms import DAY_NAMES, ClosureForm, StuckForm, WeekForm, week_form
 from .decorators import admin_only
 from .views import found, refuse
 
@@ -35,9 +35,12 @@ def _refuse_week(form: WeekForm, exc: ServiceError) -> None:
         refuse(form, exc)
 
 
-def _page(dep: Department, week: WeekForm, closure: ClosureForm, code: int = 200) -> Any:
+def _page(dep: Department, week: WeekForm, closure: ClosureForm, code: int = 200,
+          stuck_form: StuckForm | None = None) -> Any:
+    stuck_form = stuck_form or StuckForm(formdata=None, stuck_after_days=dep.stuck_after_days)
     return render_template(TEMPLATE, department=dep, form=week, closure_form=closure,
-                           day_names=DAY_NAMES, remove_form=FlaskForm()), code
+                           day_names=DAY_NAMES, remove_form=FlaskForm(),
+                           stuck_form=stuck_form), code
 
 
 @bp.route("/settings/departments/<int:department_id>/hours", methods=["GET", "POST"])
@@ -87,3 +90,22 @@ def department_closure_remove(department_id: int, closure_id: int):
         abort(404)
     flash(_("Removed the closed date."), "success")
     return redirect(url_for("admin.department_hours", department_id=dep.id))
+
+
+@bp.post("/settings/departments/<int:department_id>/stuck")
+@admin_only
+def department_stuck_days(department_id: int):
+    """How many quiet business days make a case of this department stuck; 422 when bad."""
+    dep = found(catalog.get_department, department_id)
+    form = StuckForm()
+    if form.validate_on_submit():
+        try:
+            changed = stuck.set_days(current_user, dep, form.stuck_after_days.data)
+        except ServiceError as exc:
+            refuse(form, exc)
+        else:
+            flash(_("Saved: cases of %(name)s are stuck after %(days)d quiet business days.",
+                    name=dep.name, days=dep.stuck_after_days) if changed
+                  else _("Nothing to change."), "success")
+            return redirect(url_for("admin.department_hours", department_id=dep.id))
+    return _page(dep, _saved_week_form(dep, False), ClosureForm(formdata=None), 422, form)

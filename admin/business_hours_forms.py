@@ -6,7 +6,16 @@ from datetime import time
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields import TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -75,3 +84,11 @@ class ClosureForm(FlaskForm):
                        validators=[DataRequired(_l("Say what the day is, e.g. Christmas Day.")),
                                    Length(max=80, message=_l("Keep it under %(max)d "
                                                              "characters."))])
+
+
+class StuckForm(FlaskForm):
+    stuck_after_days = IntegerField(
+        _l("Stuck after this many quiet business days"),
+        validators=[DataRequired(_l("Give a number of business days."))],
+        description=_l("An open case with no update the customer can see for this long goes "
+                       "on the queue's Stuck tab."))
