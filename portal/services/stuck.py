@@ -85,8 +85,7 @@ def reason(case: Case, now: datetime | None = None) -> Reason | None:
         return None
     now = now or utcnow()
     days = case.department.stuck_after_days or DEFAULT_DAYS
-    calendar = business_hours.calendars_for([case.department])[case.department_id]
-    cutoff = business_days_before(now, days, calendar)
+    cutoff = business_days_before(now, days, business_hours.case_calendar(case))
     quiet = last_update(case) if last_update(case) < cutoff else None
     moves = case.moves_since_resolution if (case.moves_since_resolution or 0) >= MOVES else None
     if quiet is None and moves is None:
