@@ -14,6 +14,7 @@ from .cases import (
     parse_reference,
 )
 from .customers import FACT_KINDS, CaseReference, CustomerFact
+from .data_requests import DataRequest
 from .departments import Category, Closure, Department
 from .digests import DigestItem
 from .events import (
@@ -41,6 +42,7 @@ __all__ = [
     "AuditEntry",
     "CaseReference",
     "CustomerFact",
+    "DataRequest",
     "OPEN_STATUSES",
     "PRIORITY_LABELS",
     "STAFF_ROLES",
