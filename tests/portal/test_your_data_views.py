@@ -138,3 +138,15 @@ def test_an_admin_exports_and_erases_on_the_customers_request(client, login):
     actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions == ["data_export.requested", "data_export.ready", "erasure.requested",
                        "erasure.cancelled"]
+
+
+def test_without_a_csrf_token_nothing_is_asked_or_deleted(client, login, app, monkeypatch):
+    dana = factories.customer("Dana Whitfield", "dana@example.com")
+    login(client, dana)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    before = _counts()
+    for url, data in (("/profile/data/export", {}),
+                      ("/profile/data/delete", {"confirm": "dana@example.com"}),
+                      ("/profile/data/keep", {})):
+        assert client.post(url, data=data).status_code == 400
+    assert _counts() == before
