@@ -200,3 +200,10 @@ class CompleteFollowUpForm(FlaskForm):
                     Length(max=4000)],
         description=_l("Shown on the customer's case page as “What we did about your "
                        "feedback”."))
+
+
+class EraseCustomerForm(FlaskForm):
+    """Erasing a customer on their request: staff type the customer's address (or name)."""
+
+    confirm = StringField(_l("Type the customer's email address to confirm"),
+                          validators=[DataRequired(_l("Type the customer's email address."))])

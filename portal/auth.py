@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, session
+from flask import abort, flash, session
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import User
-from .services import accounts
+from .services import accounts, erasure
+from .web.formatting import fulltime
 
 # Staff pages check departments on every request: fetch them in the same query. Built
 # once, so SQLAlchemy's cache key for it is worked out once, not on every request.
@@ -50,6 +52,11 @@ def start_session(user: User) -> None:
     login_user(user)
     session.permanent = True
     accounts.record_sign_in(user)
+    waiting = None if user.is_staff else erasure.pending(user)
+    if waiting is not None:  # the grace period: signing in is the moment to change one's mind
+        flash(_("Your account will be deleted on %(time)s. To keep it, press “Keep my account” "
+                "under Your data on Your details.", time=fulltime(waiting.due_at, user)),
+              "info")
 
 
 def end_session() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .database import writing
 from .extensions import db
 from .models import Department, Role
-from .services import accounts, minute_job, two_factor
+from .services import accounts, data_export, minute_job, two_factor
 from .services.errors import ServiceError
 
 
@@ -85,6 +85,34 @@ def tick() -> None:
         click.echo(f"  escalated {line}")
 
 
+@click.group("data")
+def data_group() -> None:
+    """A customer's data: downloads (docs/your-data.md)."""
+
+
+@data_group.command("export")
+@click.argument("email")
+def data_export_command(email: str) -> None:
+    """Build a download of a customer's data now and print where the ZIP is."""
+    customer = accounts.find_user(email)
+    if customer is None or customer.is_staff:
+        raise click.ClickException(f"No customer with the address {email}.")
+    with writing():
+        made = data_export.request_export(customer, customer)
+        data_export.run_pending()
+    db.session.refresh(made)
+    path, _name = data_export.download(made.id, customer)
+    click.echo(f"{path} ({made.size} bytes, {made.total_count} cases); the customer was "
+               "emailed a link")
+
+
+@data_group.command("run")
+def data_run_command() -> None:
+    """Build every data download that is waiting (the minute job does this too)."""
+    with writing():
+        click.echo(f"{data_export.run_pending(limit=100)} data download(s) built")
+
+
 @click.command("backup")
 @click.argument("target", type=click.Path(path_type=Path))
 def backup_command(target: Path) -> None:
@@ -121,6 +149,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(demo_data)
     app.cli.add_command(tick)
+    app.cli.add_command(data_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     for command in [*MAIL_COMMANDS, *API_COMMANDS]:

@@ -62,6 +62,13 @@ def load(instance_path: str) -> dict:
             "ATTACHMENT_DIR", str(Path(instance_path) / "attachments")
         ),
         "REOPEN_WINDOW_DAYS": int(os.environ.get("REOPEN_WINDOW_DAYS", "14")),
+        # A customer's data download (docs/your-data.md): where the ZIPs go, how long the
+        # link works, and whether the web process starts building at once in a thread.
+        "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(Path(instance_path) / "exports")),
+        "DATA_EXPORT_DAYS": int(os.environ.get("DATA_EXPORT_DAYS", "7")),
+        "DATA_EXPORT_AT_ONCE": _bool("DATA_EXPORT_AT_ONCE", True),
+        # Days between "Delete my account" and the erasure; signing in can cancel it.
+        "ERASURE_GRACE_DAYS": int(os.environ.get("ERASURE_GRACE_DAYS", "14")),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Europe/London"),
         # A resolved case closes by itself after this many quiet days.
         "QUIET_PERIOD_DAYS": int(os.environ.get("QUIET_PERIOD_DAYS", "7")),

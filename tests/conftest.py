@@ -33,6 +33,8 @@ def app(tmp_path_factory):
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
         "ATTACHMENT_DIR": str(tmp / "attachments"),
+        "EXPORT_DIR": str(tmp / "exports"),
+        "DATA_EXPORT_AT_ONCE": False,  # tests run the export job themselves
         "ENV_NAME": "test",
         # Limits are tested by tests/security/test_rate_limits.py on an app of its own.
         "RATELIMIT_ENABLED": False,

@@ -68,6 +68,13 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: a button that makes a GET-delivered link into a POST."""
 
 
+class DeleteAccountForm(FlaskForm):
+    """"Delete my account": the person types the email address shown to confirm."""
+
+    confirm = StringField(_l("Type your email address to confirm"),
+                          validators=[DataRequired(_l("Type your email address to confirm."))])
+
+
 def not_common(_form: FlaskForm, field: PasswordField) -> None:
     """Refuse a password on the common-passwords list, next to the field, before any work."""
     if field.data and is_common(field.data):

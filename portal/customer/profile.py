@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.web.lazy_text import lazy_gettext as _l
 
-from ..auth import customer_required
+from .. import scheduler
+from ..auth import customer_required, end_session
 from ..models import EmailUpdates
-from ..services import customers, time_zones
+from ..services import customers, data_export, erasure, time_zones
 from ..services.errors import NotFound, ServiceError
+from ..web.files import send_zip
 from ..web.formatting import zone_city, zone_for
+from ..web.htmx import wants_fragment
 from ..web.urls import safe_next
 from . import bp
-from .forms import ConfirmForm, EmailUpdatesForm, FactForm, TimeZoneForm
+from .forms import ConfirmForm, DeleteAccountForm, EmailUpdatesForm, FactForm, TimeZoneForm
 
 UPDATES_SAVED = {
     EmailUpdates.IMMEDIATE: _l("Saved: we email you as each update happens."),
@@ -23,13 +26,16 @@ UPDATES_SAVED = {
 }
 
 
-def _page(form=None, code: int = 200, updates_form=None):
+def _page(form=None, code: int = 200, updates_form=None, delete_form=None):
     updates_form = updates_form or EmailUpdatesForm(
         formdata=None, email_updates=current_user.email_updates.value)
     return render_template("portal/profile.html", facts=customers.facts_for(current_user),
                            form=form or FactForm(formdata=None), confirm=ConfirmForm(),
                            updates_form=updates_form,
-                           zone_form=TimeZoneForm(formdata=None, timezone=zone_for().key)), code
+                           zone_form=TimeZoneForm(formdata=None, timezone=zone_for().key),
+                           export=data_export.latest(current_user, current_user),
+                           erasure=erasure.pending(current_user),
+                           delete_form=delete_form or DeleteAccountForm(formdata=None)), code
 
 
 @bp.get("/profile")
@@ -106,3 +112,69 @@ def save_time_zone():
     flash(_("Saved: times are now shown in %(zone)s time.", zone=zone_city(form.timezone.data)),
           "success")
     return redirect(safe_next(form.next.data, url_for("customer.profile") + "#time-zone"))
+
+
+# --- Your data: a download of everything, and deleting the account (docs/your-data.md) ---
+
+YOUR_DATA = "#your-data"
+
+
+@bp.post("/profile/data/export")
+@customer_required
+def export_data():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    data_export.request_export(current_user, current_user)
+    scheduler.kick(current_app._get_current_object())
+    if wants_fragment():
+        return export_status()
+    flash(_("We are putting your data together. This page shows when it is ready, and we "
+            "email you a link."), "success")
+    return redirect(url_for("customer.profile") + YOUR_DATA)
+
+
+@bp.get("/profile/data/export")
+@customer_required
+def export_status():
+    """The progress box alone: htmx polls it while the download is being built."""
+    return render_template("portal/_your_data_export.html",
+                           export=data_export.latest(current_user, current_user),
+                           confirm=ConfirmForm())
+
+
+@bp.get("/profile/data/<int:request_id>/download")
+@customer_required
+def download_data(request_id: int):
+    try:
+        path, name = data_export.download(request_id, current_user)
+    except NotFound:
+        abort(404)
+    return send_zip(path, name)
+
+
+@bp.post("/profile/data/delete")
+@customer_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            erasure.request_erasure(current_user, current_user, form.confirm.data)
+        except ServiceError as exc:
+            form.confirm.errors.append(exc.message)
+        else:
+            end_session()
+            flash(_("Your account will be deleted in %(days)d days. Changed your mind? Sign "
+                    "in before then and keep it.",
+                    days=current_app.config["ERASURE_GRACE_DAYS"]), "success")
+            return redirect(url_for("customer.login"))
+    return _page(code=422, delete_form=form)
+
+
+@bp.post("/profile/data/keep")
+@customer_required
+def keep_account():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if erasure.cancel(current_user, current_user):
+        flash(_("Your account stays: nothing will be deleted."), "success")
+    return redirect(url_for("customer.profile") + YOUR_DATA)

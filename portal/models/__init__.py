@@ -15,6 +15,7 @@ from .cases import (
 )
 from .customer_escalations import CustomerEscalation
 from .customers import FACT_KINDS, CaseReference, CustomerFact
+from .data_requests import DataRequest
 from .departments import Category, Closure, Department
 from .digests import DigestItem
 from .events import (
@@ -43,6 +44,7 @@ __all__ = [
     "CaseReference",
     "CustomerFact",
     "CustomerEscalation",
+    "DataRequest",
     "OPEN_STATUSES",
     "PRIORITY_LABELS",
     "STAFF_ROLES",

@@ -2,7 +2,9 @@
 
 Safe to run every minute from cron, a timer or the in-process scheduler: each step is
 idempotent. In order: escalate overdue promises and breached standards, close resolved
-cases that stayed quiet, commit; then queue the customers' daily digests that are due.
+cases that stayed quiet, commit; then queue the customers' daily digests that are due;
+erase the accounts whose grace period is over, build any data download still waiting
+(the web process usually built it already) and delete expired downloads.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..models import utcnow
-from . import cases, digests, effects, escalation
+from . import cases, data_export, digests, effects, erasure, escalation
 
 
 @dataclass
@@ -19,10 +21,13 @@ class TickReport:
     notified: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
     digests: int = 0
+    erased: list[int] = field(default_factory=list)
+    exports: int = 0
 
     def __str__(self) -> str:
         return (f"{len(self.notified)} escalation(s), {len(self.closed)} case(s) closed "
-                f"after their quiet period, {self.digests} daily digest(s) queued")
+                f"after their quiet period, {self.digests} daily digest(s) queued, "
+                f"{len(self.erased)} account(s) erased, {self.exports} data download(s) built")
 
 
 def tick(now: datetime | None = None) -> TickReport:
@@ -33,4 +38,8 @@ def tick(now: datetime | None = None) -> TickReport:
     # After the commit: each digest is its own transaction, rolled back alone if it loses
     # a race with another tick.
     report.digests = digests.send_due(now)
+    report.erased = erasure.run_due(now)
+    report.exports = data_export.run_pending(now)
+    data_export.expire_old(now)
+    effects.commit()
     return report

@@ -23,3 +23,12 @@ def send_attachment(found: Attachment) -> Response:
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def send_zip(path, download_name: str) -> Response:
+    """A data download (docs/your-data.md): always saved, never cached."""
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
+                         download_name=download_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -29,7 +29,8 @@ NOT_PAGES = {"customer.home", "customer.case_stream", "customer.cases_stream",
              "customer.case_live", "customer.attachment", "admin.attachment",
              "admin.case_stream", "admin.queue_stream", "admin.case_timeline",
              "admin.audit_csv", "admin.feedback_csv", "admin.settings", "health.healthz",
-             "static"}
+             "static", "customer.export_status", "customer.download_data",
+             "admin.customer_data_download"}  # a polled fragment; ZIP downloads
 
 @pytest.fixture
 def seen(app):

@@ -51,7 +51,7 @@ LAYERS = (
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
      "queue", "leased_jobs", "api_tokens", "webhooks", "stuck"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
-     "feedback_reports"),
+     "feedback_reports", "data_export", "erasure"),
     ("cases", "promises"),
     ("handoffs", "follow_ups", "intake", "mail_posting", "customer_escalations"),
     ("feedback", "bulk", "minute_job", "triage"),

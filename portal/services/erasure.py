@@ -1,0 +1,197 @@
+"""Deleting a customer's account: erasure by anonymisation, after a grace period.
+
+The customer confirms by typing their email address (staff, on the customer's request,
+type it too); the erasure waits ERASURE_GRACE_DAYS, during which the customer can sign in
+and keep their account (or staff cancel it). Then the minute job (`minute_job.tick` →
+`run_due`) anonymises the account: the cases, their statuses, times, statistics, staff
+replies and internal notes stay; the name, email address, facts, files and everything
+the customer wrote go, their sessions end and the account cannot be used again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, delete, or_, select, update
+
+from portal.web.lazy_text import lazy_gettext as _l
+
+from ..extensions import db
+from ..i18n import in_language
+from ..models import (
+    Attachment,
+    AuthToken,
+    Case,
+    CaseEvent,
+    CustomerFact,
+    DataRequest,
+    DigestItem,
+    Feedback,
+    OutboxMessage,
+    RecoveryCode,
+    ReplyReaction,
+    TwoFactor,
+    User,
+    Visibility,
+    utcnow,
+)
+from ..models.api import ApiCustomerLink
+from ..models.data_requests import CANCELLED, DONE, ERASURE, PENDING, WORKING
+from ..models.mail import InboundMail
+from ..web.formatting import fulltime
+from ..web.urls import external_url
+from . import attachments, audit, effects, leased_jobs, outbox
+from .errors import NotFound, ServiceError
+
+log = logging.getLogger(__name__)
+REMOVED = "[removed at the customer's request]"
+LEASE_SECONDS = 600
+
+
+def confirmation_matches(customer: User, typed: str) -> bool:
+    expected = customer.email or customer.name
+    return bool(typed) and typed.strip().casefold() == expected.strip().casefold()
+
+
+def pending(customer: User) -> DataRequest | None:
+    """The erasure waiting out its grace period, if any."""
+    return db.session.scalar(select(DataRequest).where(
+        DataRequest.kind == ERASURE, DataRequest.customer_id == customer.id,
+        DataRequest.status.in_((PENDING, WORKING))))
+
+
+def request_erasure(customer: User, actor: User, typed: str,
+                    now: datetime | None = None) -> DataRequest:
+    """Schedule the erasure after the grace period; the typed confirmation must match."""
+    if customer.is_staff:
+        raise NotFound()
+    if not confirmation_matches(customer, typed):
+        field = _l("your email address") if actor.id == customer.id else \
+            _l("the customer's email address")
+        raise ServiceError(_l("Type %(what)s exactly as shown to confirm.", what=field),
+                           "confirm")
+    waiting = pending(customer)
+    if waiting is not None:
+        return waiting
+    now = now or utcnow()
+    due = now + timedelta(days=current_app.config["ERASURE_GRACE_DAYS"])
+    made = DataRequest(kind=ERASURE, customer_id=customer.id, requested_by_id=actor.id,
+                       status=PENDING, due_at=due, done_count=0, total_count=0, size=0,
+                       attempts=0, last_error="")
+    db.session.add(made)
+    db.session.flush()
+    by = "the customer" if actor.id == customer.id else f"staff member #{actor.id}"
+    audit.record(actor, "erasure.requested", customer,
+                 f"Erasure of customer #{customer.id} requested by {by}, due {due:%Y-%m-%d}",
+                 after={"request": made.id, "due_at": due.isoformat()})
+    if customer.email:
+        with in_language(customer.language):
+            when = fulltime(due, customer)
+        outbox.queue_email(customer.email, _l("Your account will be deleted"),
+                           "erasure_scheduled", language=customer.language,
+                           name=customer.name, when=when,
+                           url=external_url("customer.profile") + "#your-data")
+    effects.commit()
+    return made
+
+
+def cancel(customer: User, actor: User) -> bool:
+    """Keep the account: the waiting erasure is cancelled. False when none was waiting."""
+    waiting = db.session.scalar(select(DataRequest).where(
+        DataRequest.kind == ERASURE, DataRequest.customer_id == customer.id,
+        DataRequest.status == PENDING))
+    if waiting is None:
+        return False
+    waiting.status, waiting.finished_at = CANCELLED, utcnow()
+    by = "the customer" if actor.id == customer.id else f"staff member #{actor.id}"
+    audit.record(actor, "erasure.cancelled", customer,
+                 f"Erasure of customer #{customer.id} cancelled by {by}",
+                 after={"request": waiting.id})
+    effects.commit()
+    return True
+
+
+def run_due(now: datetime | None = None) -> list[int]:
+    """Erase every account whose grace period is over; returns the customers' ids."""
+    now = now or utcnow()
+    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    due = and_(DataRequest.kind == ERASURE,
+               or_(and_(DataRequest.status == PENDING, DataRequest.due_at <= now),
+                   and_(DataRequest.status == WORKING, DataRequest.lease_until < now)))
+    leased_jobs.claim(DataRequest, due, {"status": WORKING, "claimed_by": owner,
+                                         "lease_until": now + timedelta(seconds=LEASE_SECONDS)},
+                      limit=20)
+    rows = list(db.session.execute(select(DataRequest.id, DataRequest.customer_id).where(
+        DataRequest.claimed_by == owner, DataRequest.status == WORKING)))
+    erased = []
+    for request_id, customer_id in rows:
+        customer = db.session.get(User, customer_id)
+        anonymise(customer)
+        row = db.session.get(DataRequest, request_id)
+        row.status, row.finished_at = DONE, utcnow()
+        row.claimed_by = row.lease_until = None
+        audit.record(None, "erasure.done", customer,
+                     f"Customer #{customer_id}'s personal data erased on request",
+                     after={"request": request_id})
+        effects.commit()
+        erased.append(customer_id)
+    return erased
+
+
+def anonymise(customer: User) -> None:
+    """Remove who the customer is and what they wrote; keep the cases and the staff's work.
+
+    Added to the caller's transaction."""
+    case_ids = select(Case.id).where(Case.customer_id == customer.id).scalar_subquery()
+    email = customer.email
+    # Files: everything the customer sent, and every file shown to them on their cases.
+    gone = list(db.session.scalars(select(Attachment).join(CaseEvent).where(
+        or_(CaseEvent.author_id == customer.id,
+            and_(CaseEvent.case_id.in_(case_ids), CaseEvent.visibility == Visibility.PUBLIC)))))
+    for item in gone:
+        attachments.storage_path(item.storage_key).unlink(missing_ok=True)
+        db.session.delete(item)
+    # Their words, wherever they wrote them.
+    db.session.execute(update(CaseEvent).where(CaseEvent.author_id == customer.id,
+                                               CaseEvent.body != "")
+                       .values(body=REMOVED).execution_options(synchronize_session=False))
+    db.session.execute(update(Feedback).where(Feedback.customer_id == customer.id,
+                                              Feedback.comment != "")
+                       .values(comment=REMOVED).execution_options(synchronize_session=False))
+    db.session.execute(update(ReplyReaction).where(ReplyReaction.case_id.in_(case_ids),
+                                                   ReplyReaction.reason != "")
+                       .values(reason=REMOVED).execution_options(synchronize_session=False))
+    # The case keeps its reference, status and times; its title was the customer's words.
+    for case in db.session.scalars(select(Case).where(Case.customer_id == customer.id)):
+        case.title = REMOVED
+        case.search_text = case.reference
+    # What we held about them, and the mail we sent or received.
+    for model, column in ((CustomerFact, CustomerFact.customer_id),
+                          (DigestItem, DigestItem.customer_id),
+                          (AuthToken, AuthToken.user_id),
+                          (RecoveryCode, RecoveryCode.user_id),
+                          (TwoFactor, TwoFactor.user_id),
+                          (ApiCustomerLink, ApiCustomerLink.customer_id)):
+        db.session.execute(delete(model).where(column == customer.id)
+                           .execution_options(synchronize_session=False))
+    if email:
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == email)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(update(InboundMail).where(InboundMail.sender == email)
+                           .values(raw=b"", sender="", subject=REMOVED, text=REMOVED)
+                           .execution_options(synchronize_session=False))
+    customer.name = "Former customer"
+    customer.email = None
+    customer.password_hash = None
+    customer.timezone = customer.language = None
+    customer.email_verified_at = None
+    customer.active = False
+    customer.session_version += 1  # every signed-in browser is signed out
+    db.session.flush()
+    db.session.expire_all()
+
