@@ -35,6 +35,7 @@ from .problems import (
     ProblemFollower,
     ProblemStatus,
     ProblemUpdate,
+    problem_categories,
 )
 from .promises import Escalation, Promise, PromiseState
 from .saved_replies import SavedReply
@@ -51,6 +52,7 @@ __all__ = [
     "ProblemFollower",
     "ProblemStatus",
     "ProblemUpdate",
+    "problem_categories",
     "CONTACT_DEFAULTS",
     "CONTACT_LABELS",
     "FACT_KINDS",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..models import utcnow
-from . import cases, digests, effects, escalation
+from . import cases, digests, effects, escalation, problem_fanout
 
 
 @dataclass
@@ -33,4 +33,5 @@ def tick(now: datetime | None = None) -> TickReport:
     # After the commit: each digest is its own transaction, rolled back alone if it loses
     # a race with another tick.
     report.digests = digests.send_due(now)
+    problem_fanout.run_due()  # known-problem updates too big for the request that posted
     return report

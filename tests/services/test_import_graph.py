@@ -49,12 +49,12 @@ LAYERS = (
     ("webhook_outbox", "effects"),
     ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
-     "queue", "leased_jobs", "api_tokens", "webhooks"),
+     "queue", "leased_jobs", "api_tokens", "webhooks", "problem_links"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
      "feedback_reports"),
     ("cases", "promises"),
-    ("handoffs", "follow_ups", "intake", "mail_posting"),
-    ("feedback", "bulk", "minute_job", "triage"),
+    ("handoffs", "follow_ups", "intake", "mail_posting", "problem_fanout"),
+    ("feedback", "bulk", "minute_job", "triage", "problems"),
 )
 
 
