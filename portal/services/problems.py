@@ -196,6 +196,8 @@ def linked_cases(problem: KnownProblem, staff: User | None = None, open_only: bo
 def resolve_linked(staff: User, problem: KnownProblem, summary: str) -> bulk.Outcome:
     """Resolve the open linked cases (up to bulk.MOST) with the summary, each through
     cases.change_status and so still refused while it has open promises."""
+    if problem.is_open:
+        raise ServiceError(_("Resolve the problem first."), "summary")
     summary = clean(summary, "summary", 20_000)
     outcome = bulk.Outcome()
     for case in linked_cases(problem, staff, open_only=True, limit=bulk.MOST):
