@@ -149,7 +149,7 @@ def link_references(staff: User, problem: KnownProblem, text: str) -> int:
             ids.append(case.id)
     if bad:
         raise ServiceError(_("No case you can see: %(refs)s", refs=", ".join(bad)), "references")
-    return _link(staff, problem, ids, "hand")
+    return link_cases(staff, problem, ids, "hand")
 
 
 def link_search(staff: User, problem: KnownProblem, filters: QueueFilters) -> int:
@@ -160,10 +160,11 @@ def link_search(staff: User, problem: KnownProblem, filters: QueueFilters) -> in
                              num=LINK_MOST), "query")
     if not ids:
         raise ServiceError(_("That search finds no cases."), "query")
-    return _link(staff, problem, ids, "queue")
+    return link_cases(staff, problem, ids, "queue")
 
 
-def _link(staff: User, problem: KnownProblem, ids: list[int], how: str) -> int:
+def link_cases(staff: User, problem: KnownProblem, ids: list[int], how: str) -> int:
+    """Link these cases (the caller checked they may); audited, committed."""
     new = problem_links.link_ids(problem, ids, how)
     audit.record(staff, "problem.link", problem, f"{problem.title}: {new} case(s) linked",
                  after={"how": how, "cases": new})
