@@ -7,10 +7,11 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.models import PROBLEM_STATUS_LABELS
+from portal.web.choices import options
 from portal.web.lazy_text import lazy_gettext as _l
 
 TOO_LONG = _l("Keep it under %(max)d characters.")
-STATUS_CHOICES = [(s.value, label) for s, label in PROBLEM_STATUS_LABELS.items()]
+STATUS_CHOICES = options((s.value, label) for s, label in PROBLEM_STATUS_LABELS.items())
 
 
 class ProblemForm(FlaskForm):

@@ -168,7 +168,10 @@ def problem_link_search(problem_id: int):
     def do(problem, form):
         raw = form.query.data.strip()
         query = urlsplit(raw).query if "?" in raw else raw
-        filters = queue_service.parse_filters(MultiDict(parse_qsl(query)))
+        try:
+            filters = queue_service.parse_filters(MultiDict(parse_qsl(query)))
+        except ServiceError as exc:  # named against the one field this form has
+            raise ServiceError(exc.message, "query") from exc
         new = problems.link_search(current_user, problem, filters)
         return _("%(num)d case(s) linked.", num=new)
     return _act(problem_id, "search_form", SearchLinkForm(), do)
