@@ -77,13 +77,21 @@ def _deliver(update: ProblemUpdate, ids: list[int]) -> None:
     problem: KnownProblem = update.problem
     author = update.author
     channel = Channel.WEB if author is not None else Channel.SYSTEM
-    for case in db.session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.id)):
-        timeline.record(case, EventKind.PROBLEM_UPDATE, author, update.body, channel=channel,
-                        problem_id=problem.id, problem_title=problem.title,
-                        update_id=update.id)
-        notifications.problem_updated(case, problem, update.body)
-        db.session.add(ProblemDelivery(update_id=update.id, case_id=case.id))
+    # One flush for the batch rather than one before every query: each case's rows (event,
+    # email, delivery) depend on no other case's, and nothing here reads them back.
+    with db.session.no_autoflush:
+        for case in list(db.session.scalars(select(Case).where(Case.id.in_(ids))
+                                            .order_by(Case.id))):
+            _deliver_one(update, problem, author, channel, case)
     update.delivered = (update.delivered or 0) + len(ids)
+
+
+def _deliver_one(update: ProblemUpdate, problem: KnownProblem, author: User | None,
+                 channel: Channel, case: Case) -> None:
+    timeline.record(case, EventKind.PROBLEM_UPDATE, author, update.body, channel=channel,
+                    problem_id=problem.id, problem_title=problem.title, update_id=update.id)
+    notifications.problem_updated(case, problem, update.body)
+    db.session.add(ProblemDelivery(update_id=update.id, case_id=case.id))
 
 
 def _tell_followers(update: ProblemUpdate) -> None:

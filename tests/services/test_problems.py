@@ -120,3 +120,21 @@ def test_open_problems_by_category_and_following(manager, category):
     assert problems.open_problems(category.id) == []
     with pytest.raises(ServiceError):
         problems.follow(factories.customer(), problem)
+
+
+def test_a_second_worker_with_a_stale_list_writes_nothing_twice(manager, category,
+                                                                 monkeypatch):
+    problem = problems.create(manager, "Brake recall", "Known.", [category.id])
+    linked = [factories.case(cat=category) for _ in range(3)]
+    problems.link_references(manager, problem, " ".join(c.reference for c in linked))
+    update = problems.post_update(manager, problem, "Parts are in.")
+    assert update.delivered == 3
+    update.finished_at = None  # as if the first worker died before marking it finished
+    db.session.commit()
+    # The late worker read the pending cases before the first one committed them.
+    monkeypatch.setattr(problem_fanout, "pending_case_ids", lambda *_: [c.id for c in linked])
+    problem_fanout.run(update.id, 1)
+    for case in linked:
+        assert len(_updates_on(case)) == 1
+        assert len([m for m in mails_to(case.customer.email)
+                    if "Parts are in." in m.body_text]) == 1
