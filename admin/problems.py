@@ -44,8 +44,9 @@ def _problem_form(problem: KnownProblem | None = None) -> ProblemForm:
 @bp.get("/problems")
 @staff_required(Role.AGENT)
 def problems_list():
-    return render_template("admin/problems/index.html", problems=problems.all_problems(),
-                           count=problem_links.linked_count)
+    found = problems.all_problems()
+    return render_template("admin/problems/index.html", problems=found,
+                           counts=problem_links.linked_counts(found))
 
 
 @bp.route("/problems/new", methods=["GET", "POST"])
@@ -147,6 +148,21 @@ def problem_update_progress(problem_id: int, update_id: int):
     template = "admin/problems/_progress.html" if wants_fragment() else \
         "admin/problems/progress.html"
     return render_template(template, problem=problem, update=update)
+
+
+@bp.post("/problems/<int:problem_id>/updates/<int:update_id>/continue")
+@staff_required(Role.MANAGER)
+def problem_update_continue(problem_id: int, update_id: int):
+    """Write the update's next batch now (the progress bar asks while the page is open;
+    without JavaScript, a button); the minute job does the same for a closed page."""
+    problem = found(problems.get, problem_id)
+    if not any(u.id == update_id for u in problem.updates):
+        return found(_missing, 0)
+    update = problems.continue_update(update_id)
+    if wants_fragment():
+        return render_template("admin/problems/_progress.html", problem=problem, update=update)
+    return redirect(url_for("admin.problem_detail", problem_id=problem.id,
+                            _anchor=f"update-{update_id}"))
 
 
 def _missing(_ident: int) -> ProblemUpdate:

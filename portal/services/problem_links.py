@@ -54,6 +54,14 @@ def linked_count(problem: KnownProblem) -> int:
         ProblemCase.problem_id == problem.id)) or 0
 
 
+def linked_counts(problems: Iterable[KnownProblem]) -> dict[int, int]:
+    """Linked cases per problem, in one query."""
+    ids = [p.id for p in problems]
+    rows = db.session.execute(select(ProblemCase.problem_id, func.count()).where(
+        ProblemCase.problem_id.in_(ids)).group_by(ProblemCase.problem_id)) if ids else []
+    return {problem_id: count for problem_id, count in rows}
+
+
 def problems_of(case: Case) -> list[KnownProblem]:
     """The known problems this case is linked to, newest first."""
     return list(db.session.scalars(

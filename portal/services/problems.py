@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -134,6 +135,14 @@ def post_update(staff: User, problem: KnownProblem, body: str,
     return update
 
 
+def continue_update(update_id: int) -> ProblemUpdate:
+    """Write the next batch of an unfinished update (a second writer at once is harmless)."""
+    update = problem_fanout.run(update_id, 1)
+    if update is None:
+        raise NotFound(_("There is no such update."))
+    return update
+
+
 def link_references(staff: User, problem: KnownProblem, text: str) -> int:
     """Link the cases named (CL-000123, one per line or comma); the unknown are refused."""
     wanted = [w for w in text.replace(",", " ").split() if w]
@@ -248,4 +257,5 @@ def followed_by(customer: User) -> list[KnownProblem]:
 
 def recent_updates(limit: int = 20) -> list[ProblemUpdate]:
     return list(db.session.scalars(
-        select(ProblemUpdate).order_by(ProblemUpdate.id.desc()).limit(limit)))
+        select(ProblemUpdate).options(selectinload(ProblemUpdate.problem))
+        .order_by(ProblemUpdate.id.desc()).limit(limit)))

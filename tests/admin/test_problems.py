@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, CaseEvent, EventKind, KnownProblem, Role
-from portal.services import case_details, problems
+from portal.services import case_details, problem_fanout, problems
 from tests import factories
 
 
@@ -29,7 +29,7 @@ def test_a_manager_opens_a_problem_and_cases_with_its_reference_are_linked(
         "title": "Brake recall", "public_text": "Parts are late.",
         "categories": [category.id], "outside_reference": "RC-42"})
     assert done.status_code == 302
-    problem = db.session.scalar(select(KnownProblem))
+    assert db.session.scalar(select(KnownProblem.outside_reference)) == "RC-42"
     page = client.get(done.headers["Location"]).text
     assert "Brake recall" in page and carried.reference in page
     assert "Linked cases (1)" in page
@@ -106,3 +106,28 @@ def test_customers_never_reach_the_staff_pages(client, login, manager, category)
     assert client.get(f"/admin/problems/{problem.id}").status_code == 404
     assert client.post(f"/admin/problems/{problem.id}/updates",
                        data={"body": "x"}).status_code == 404
+
+
+def test_a_big_update_carries_on_from_the_progress_bar(client, login, manager, category,
+                                                       monkeypatch):
+    monkeypatch.setattr(problem_fanout, "BATCH", 2)
+    problem = problems.create(manager, "Brake recall", "Parts are late.", [category.id])
+    linked = [factories.case(cat=category) for _ in range(3)]
+    problems.link_references(manager, problem, " ".join(c.reference for c in linked))
+    login(client, manager)
+    client.post(f"/admin/problems/{problem.id}/updates", data={
+        "body": "Parts arrive Friday.", "status": "fixing"})
+    page = client.get(f"/admin/problems/{problem.id}").text
+    assert "Written on 2 of 3 linked cases" in page and "Write the next cases now" in page
+    update = problem.updates[0]
+    url = f"/admin/problems/{problem.id}/updates/{update.id}/continue"
+    assert f'hx-post="{url}"' in page
+    fragment = client.post(url, headers={"HX-Request": "true"})
+    assert "Written on 3 of 3 linked cases" in fragment.text and "<html" not in fragment.text
+    assert "hx-trigger" not in fragment.text  # nothing left: the polling stops
+    again = client.post(url)  # without JavaScript: the button, then the problem's page
+    assert again.status_code == 302
+    for case in linked:
+        kinds = list(db.session.scalars(select(CaseEvent.kind).where(
+            CaseEvent.case_id == case.id)))
+        assert kinds.count(EventKind.PROBLEM_UPDATE) == 1

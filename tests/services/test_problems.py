@@ -71,7 +71,8 @@ def test_an_update_reaches_every_linked_case_once_even_when_retried(manager, cat
         events = _updates_on(case)
         assert [e.body for e in events] == ["Parts are in."]
         assert events[0].is_public
-        assert len([m for m in mails_to(case.customer.email) if "Parts are in." in m.body_text]) == 1
+        told = [m for m in mails_to(case.customer.email) if "Parts are in." in m.body_text]
+        assert len(told) == 1
     assert db.session.scalar(select(func.count()).select_from(ProblemDelivery)) == 5
     assert update.delivered == 5 and update.finished_at is not None
     assert len(mails_to("fay@example.com")) == 1
