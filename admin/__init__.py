@@ -20,6 +20,7 @@ from . import (  # noqa: E402, F401 - views register on bp
     live,
     new_cases,
     outbox,
+    problems,
     promises,
     queue,
     saved_replies,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from ..models import Status
+from ..models import ProblemStatus, Status
 from . import bp
 from .idempotency import HEADER
 from .openapi_schemas import ID, SCHEMAS, Schema, enum, ref, values
@@ -58,6 +58,12 @@ LIST_FILTERS = [
            "next_cursor of the previous page."),
     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
 ]
+PROBLEM_ID = _param("problem_id", "path", ID, "A known problem's id.")
+PROBLEM_UPDATE = (
+    "Written on the timeline of every case linked when it is posted, one line per case, and "
+    "emailed to each case's customer (by their email preferences) and to the problem's "
+    "followers. The first 1,000 cases are written before the answer; the minute job writes "
+    "the rest (`delivered` of `cases`). A retry never writes a case twice.")
 AFTER = _param("after", "query", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
                "Only events with a larger id (for polling).")
 
@@ -141,6 +147,28 @@ PATHS: dict[str, Any] = {
     "/cases/{reference}/promises/{promise_id}/outcome": {"post": _write(
         "settlePromise", "Mark an open promise kept, broken or withdrawn.",
         "PromiseOutcomeInput", "Promise", 200, REFERENCE, PROMISE_ID)},
+    "/problems": {
+        "get": _read("listProblems", "Known problems, open ones first.", "KnownProblemList",
+                     _param("status", "query", enum(values(ProblemStatus))),
+                     codes=(400, 401, 503)),
+        "post": _write("createProblem", "Open a known problem; cases carrying its outside "
+                       "reference link themselves.", "KnownProblemInput", "KnownProblem",
+                       201)},
+    "/problems/{problem_id}": {"get": _read("getProblem", "One known problem.",
+                                            "KnownProblem", PROBLEM_ID)},
+    "/problems/{problem_id}/status": {"post": _write(
+        "changeProblemStatus", "Move the problem: investigating, identified, fixing, resolved.",
+        "ProblemStatusInput", "KnownProblem", 200, PROBLEM_ID)},
+    "/problems/{problem_id}/updates": {"post": {**_write(
+        "postProblemUpdate", "Post a public update to every linked case and follower.",
+        "ProblemUpdateInput", "ProblemUpdate", 201, PROBLEM_ID),
+        "description": PROBLEM_UPDATE}},
+    "/problems/{problem_id}/cases": {"post": _write(
+        "linkProblemCases", "Link cases (within the token's departments) to the problem.",
+        "ProblemCasesInput", "ProblemLinks", 200, PROBLEM_ID)},
+    "/problems/{problem_id}/cases/{reference}": {"delete": _operation(
+        "unlinkProblemCase", "Unlink a case from the problem.",
+        {204: {"description": "Unlinked"}}, (401, 403, 404, 503), [PROBLEM_ID, REFERENCE])},
     "/cases/{reference}/feedback": {"get": _read(
         "listFeedback", "The customer's feedback, one per resolution.", "FeedbackList",
         REFERENCE)},

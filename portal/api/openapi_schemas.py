@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Channel, EventKind, Priority, PromiseState, Solved, Status, Visibility
+from ..models import (
+    Channel,
+    EventKind,
+    Priority,
+    ProblemStatus,
+    PromiseState,
+    Solved,
+    Status,
+    Visibility,
+)
 from ..services.case_details import LOGGABLE_CHANNELS
 from .validation import MAX_ID
 
@@ -127,4 +136,31 @@ SCHEMAS: dict[str, Schema] = {
     "Feedback": obj(id=ID, resolution_round={"type": "integer"}, solved=enum(values(Solved)),
                     rating={"type": ["integer", "null"]}, comment=STRING, created_at=MOMENT),
     "FeedbackList": obj(items={"type": "array", "items": ref("Feedback")}),
+    "ProblemUpdate": obj(id=ID, body=STRING, status=enum(values(ProblemStatus)),
+                         created_at=MOMENT, cases={"type": "integer"},
+                         delivered={"type": "integer"}, finished_at=MAYBE_MOMENT),
+    "KnownProblem": obj(
+        id=ID, title=STRING, public_text=STRING, status=enum(values(ProblemStatus)),
+        status_label=STRING, outside_reference={"type": ["string", "null"]},
+        categories={"type": "array", "items": NAMED}, linked_cases={"type": "integer"},
+        created_at=MOMENT, updated_at=MOMENT, resolved_at=MAYBE_MOMENT,
+        updates={"type": "array", "items": ref("ProblemUpdate")}),
+    "KnownProblemList": obj(items={"type": "array", "items": ref("KnownProblem")}),
+    "KnownProblemInput": obj(
+        ["title", "public_text", "categories"], closed=True, title=text(200),
+        public_text=text(20_000, description="What we know, in public words: the status "
+                                             "page shows it to anyone."),
+        categories={"type": "array", "minItems": 1, "maxItems": 50,
+                    "items": {"oneOf": [ID, text(80)]},
+                    "description": "Category ids or names (any letter case)."},
+        outside_reference=optional(text(120, 0, description=(
+            "Another system's reference, e.g. RC-42: cases carrying it (now or later) "
+            "link themselves.")))),
+    "ProblemStatusInput": obj(["status"], closed=True, status=enum(values(ProblemStatus))),
+    "ProblemUpdateInput": obj(["body"], closed=True, body=text(20_000),
+                              status=optional(enum(values(ProblemStatus)))),
+    "ProblemCasesInput": obj(["references"], closed=True, references={
+        "type": "array", "minItems": 1, "maxItems": 200,
+        "items": {"type": "string", "pattern": r"^CL-[0-9]{6,12}$"}}),
+    "ProblemLinks": obj(linked={"type": "integer"}, linked_cases={"type": "integer"}),
 }

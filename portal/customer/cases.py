@@ -31,7 +31,7 @@ from ..web.errors import render_error
 from ..web.files import send_attachment
 from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
-from . import bp
+from . import bp, problems
 from .forms import EscalateForm, FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
 
 # How long after sending, a page shown again still counts a resend as the same message.
@@ -85,6 +85,11 @@ def new_case():
     done = cases.already_submitted(current_user, form.once.data, form.body.data)
     if done is not None:  # the same form again (a double click): show the case it opened
         return redirect(url_for("customer.case_detail", reference=done.reference))
+    known = problems.known_for(category.id)
+    if known and request.form.get("problems_seen", type=int) != category.id:
+        # Without JavaScript the notice shows now; sent again, the case opens.
+        return render_template("portal/cases/new.html", form=form, known_problems=known,
+                               chosen_category=category.id), 409
     similar = None if form.confirmed_new.data else find_similar_open_case(
         current_user, form.title.data, category.id)
     if similar is not None:

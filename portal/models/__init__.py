@@ -29,6 +29,16 @@ from .events import (
 )
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
 from .outbox import OutboxMessage
+from .problems import (
+    PROBLEM_STATUS_LABELS,
+    KnownProblem,
+    ProblemCase,
+    ProblemDelivery,
+    ProblemFollower,
+    ProblemStatus,
+    ProblemUpdate,
+    problem_categories,
+)
 from .promises import Escalation, Promise, PromiseState
 from .saved_replies import SavedReply
 from .security import RecoveryCode, SiteSetting, TwoFactor
@@ -37,6 +47,14 @@ from .tokens import AuthToken
 from .users import STAFF_ROLES, EmailUpdates, Role, User
 
 __all__ = [
+    "PROBLEM_STATUS_LABELS",
+    "KnownProblem",
+    "ProblemCase",
+    "ProblemDelivery",
+    "ProblemFollower",
+    "ProblemStatus",
+    "ProblemUpdate",
+    "problem_categories",
     "CONTACT_DEFAULTS",
     "CONTACT_LABELS",
     "FACT_KINDS",

@@ -35,6 +35,7 @@ class EventKind(enum.StrEnum):
     ESCALATION = "escalation"
     FEEDBACK = "feedback"
     FOLLOW_UP = "follow_up"
+    PROBLEM_UPDATE = "problem_update"
 
 
 class Channel(enum.StrEnum):

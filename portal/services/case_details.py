@@ -18,7 +18,7 @@ from ..models import (
     User,
     Visibility,
 )
-from . import audit, case_search, effects, timeline
+from . import audit, case_search, effects, problem_links, timeline
 from .errors import ServiceError
 from .text import clean
 
@@ -61,6 +61,7 @@ def add_reference(case: Case, actor: User | None, system: str, value: str) -> Ca
     case_search.add(case, f"{system} {value}")  # after record(), which locks the case row
     audit.record(actor, "case.reference", case, f"{case.reference}: {system} {value}",
                  after={"system": system, "value": value}, department_id=case.department_id)
+    problem_links.link_by_reference(case, value)  # a known problem with it takes the case in
     effects.commit()
     return ref
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..models import utcnow
-from . import cases, data_export, digests, effects, erasure, escalation
+from . import cases, data_export, digests, effects, erasure, escalation, problem_fanout
 
 
 @dataclass
@@ -42,4 +42,5 @@ def tick(now: datetime | None = None) -> TickReport:
     report.exports = data_export.run_pending(now)
     data_export.expire_old(now)
     effects.commit()
+    problem_fanout.run_due()  # known-problem updates too big for the request that posted
     return report

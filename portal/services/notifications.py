@@ -124,3 +124,17 @@ def customer_escalated(case: Case, manager: User, reason: str, due) -> None:
                 "customer_escalation", case_id=case.id, language=manager.language, case=case,
                 person=manager, reason=reason, due=due,
                 url=external_url("admin.workspace", reference=case.reference))
+def problem_updated(case: Case, problem, body: str) -> None:
+    """A known problem linked to the case has news: the customer hears it on their case."""
+    _tell(case, _l("[%(reference)s] Update on %(title)s", reference=case.reference,
+                   title=problem.title),
+          "problem_update", _l("Update on %(title)s", title=problem.title), body,
+          problem=problem, body=body)
+
+
+def problem_followed(user: User, problem, body: str) -> None:
+    """A customer following a known problem (without a case) gets its update by email."""
+    if user.email:
+        queue_email(user.email, _l("Update on %(title)s", title=problem.title),
+                    "problem_follower", language=user.language, user=user, problem=problem,
+                    body=body, url=external_url("customer.followed_problems"))

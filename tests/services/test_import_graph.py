@@ -49,12 +49,12 @@ LAYERS = (
     ("webhook_outbox", "effects"),
     ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
-     "queue", "leased_jobs", "api_tokens", "webhooks", "stuck"),
+     "queue", "leased_jobs", "api_tokens", "webhooks", "stuck", "problem_links"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
      "feedback_reports", "data_export", "erasure"),
     ("cases", "promises"),
-    ("handoffs", "follow_ups", "intake", "mail_posting", "customer_escalations"),
-    ("feedback", "bulk", "minute_job", "triage"),
+    ("handoffs", "follow_ups", "intake", "mail_posting", "customer_escalations", "problem_fanout"),
+    ("feedback", "bulk", "minute_job", "triage", "problems"),
 )
 
 
