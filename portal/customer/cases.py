@@ -32,6 +32,7 @@ from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
 from . import bp
 from .forms import FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
+from .help import suggestions_before_opening
 
 # How long after sending, a page shown again still counts a resend as the same message.
 RESEND_WINDOW = timedelta(minutes=10)
@@ -84,6 +85,9 @@ def new_case():
     done = cases.already_submitted(current_user, form.once.data, form.body.data)
     if done is not None:  # the same form again (a double click): show the case it opened
         return redirect(url_for("customer.case_detail", reference=done.reference))
+    offered = suggestions_before_opening(form)
+    if offered:  # without JavaScript, help articles come as a step before the case opens
+        return render_template("portal/cases/new.html", form=form, articles=offered)
     similar = None if form.confirmed_new.data else find_similar_open_case(
         current_user, form.title.data, category.id)
     if similar is not None:
