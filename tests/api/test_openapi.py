@@ -15,7 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, utcnow
-from portal.services import promises
+from portal.services import help_articles, promises
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -65,10 +65,11 @@ def seeded(make_token):
     case = factories.case(cat=cat)
     tom = factories.staff(Role.AGENT, departments=[dep], email="tom@staff.example.com")
     promise = promises.make(case, tom, "Call back", tom, utcnow() + timedelta(days=1))
+    article = help_articles.save(tom, "Booking a recall", "Call the garage.", cat.id)
     _, secret = make_token()
     db.session.commit()
     return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id,
-            "promise_id": promise.id}
+            "promise_id": promise.id, "article_id": article.id}
 
 
 
