@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__)
 from . import (  # noqa: E402, F401 - views register on bp
     account,
     api_tokens,
+    articles,
     audit,
     auth,
     business_hours,

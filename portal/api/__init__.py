@@ -9,6 +9,7 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 from . import (  # noqa: E402 - views register on bp
+    articles,  # noqa: F401
     auth,
     case_items,  # noqa: F401
     cases,  # noqa: F401

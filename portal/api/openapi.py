@@ -174,6 +174,29 @@ PATHS: dict[str, Any] = {
         REFERENCE)},
 }
 
+ARTICLE_ID = _param("article_id", "path", ID, "The article's `id`.")
+PATHS |= {
+    "/articles": {
+        "get": _read("listArticles", "Published articles for `q`, best first; without `q`, "
+                     "every article of the token's departments, by title.", "ArticleList",
+                     _param("q", "query", {"type": "string", "minLength": 1, "maxLength": 200},
+                            "Words to search for (full text on PostgreSQL)."),
+                     _param("state", "query", enum(["draft", "published"])),
+                     _param("limit", "query", {"type": "integer", "minimum": 1,
+                                               "maximum": 100, "default": 25}),
+                     codes=(400, 401, 503)),
+        "post": _write("createArticle", "Write a help article (a draft).", "ArticleInput",
+                       "Article", 201)},
+    "/articles/{article_id}": {
+        "get": _read("getArticle", "One help article, draft or published.", "Article",
+                     ARTICLE_ID),
+        "post": _write("updateArticle", "Change the fields sent; each change is a revision.",
+                       "ArticleChange", "Article", 200, ARTICLE_ID)},
+    "/articles/{article_id}/publish": {"post": _write(
+        "publishArticle", "Publish (`published: true`) or take off the help pages.",
+        "PublishInput", "Article", 200, ARTICLE_ID)},
+}
+
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Caseloop API", "version": "1",

@@ -164,3 +164,24 @@ SCHEMAS: dict[str, Schema] = {
         "items": {"type": "string", "pattern": r"^CL-[0-9]{6,12}$"}}),
     "ProblemLinks": obj(linked={"type": "integer"}, linked_cases={"type": "integer"}),
 }
+
+# Help articles (portal/api/articles.py).
+_ARTICLE_CATEGORY: Schema = {"oneOf": [ID, text(80)],
+                             "description": "A category id, or its name (any letter case)."}
+SCHEMAS |= {
+    "Article": obj(
+        id=ID, slug=STRING, title=STRING,
+        body={**STRING, "description": "Markdown, as written."},
+        body_html={**STRING, "description": "The body rendered and sanitised, as customers "
+                                            "see it."},
+        category=NAMED, state=enum(["draft", "published"]), published_at=MAYBE_MOMENT,
+        created_at=MOMENT, updated_at=MOMENT,
+        url={"type": ["string", "null"], "description": "The public page, once published."}),
+    "ArticleList": obj(items={"type": "array", "items": ref("Article")}),
+    "ArticleInput": obj(["title", "body", "category"], closed=True, title=text(160),
+                        body=text(20_000), category=_ARTICLE_CATEGORY),
+    "ArticleChange": obj([], closed=True, title=optional(text(160)),
+                         body=optional(text(20_000)), category={**_ARTICLE_CATEGORY,
+                                   "oneOf": [*_ARTICLE_CATEGORY["oneOf"], {"type": "null"}]}),
+    "PublishInput": obj([], closed=True, published=optional({**BOOL, "default": True})),
+}

@@ -33,6 +33,7 @@ from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
 from . import bp, problems
 from .forms import EscalateForm, FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
+from .help import suggestions_before_opening
 
 # How long after sending, a page shown again still counts a resend as the same message.
 RESEND_WINDOW = timedelta(minutes=10)
@@ -90,6 +91,9 @@ def new_case():
         # Without JavaScript the notice shows now; sent again, the case opens.
         return render_template("portal/cases/new.html", form=form, known_problems=known,
                                chosen_category=category.id), 409
+    offered = suggestions_before_opening(form)
+    if offered:  # without JavaScript, help articles come as a step before the case opens
+        return render_template("portal/cases/new.html", form=form, articles=offered)
     similar = None if form.confirmed_new.data else find_similar_open_case(
         current_user, form.title.data, category.id)
     if similar is not None:

@@ -1,6 +1,7 @@
 """The domain model; importing this package registers every table."""
 
 from . import api, mail  # noqa: F401 - channel tables register themselves
+from .articles import Article, ArticleRevision, ArticleSuggestion, ArticleView, ArticleVote
 from .audit import AuditEntry
 from .base import frozen_at, utcnow
 from .cases import (
@@ -58,6 +59,11 @@ __all__ = [
     "CONTACT_DEFAULTS",
     "CONTACT_LABELS",
     "FACT_KINDS",
+    "Article",
+    "ArticleRevision",
+    "ArticleSuggestion",
+    "ArticleView",
+    "ArticleVote",
     "AuditEntry",
     "CaseReference",
     "CustomerFact",
