@@ -1,7 +1,7 @@
 """known problems: public updates that reach every linked case, and followers
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-07 09:00:00
 
 Written by hand. problem_deliveries' unique (update_id, case_id) is what makes a retried
@@ -15,7 +15,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0017'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

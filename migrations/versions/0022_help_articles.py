@@ -1,7 +1,7 @@
 """help articles: Markdown answers per category, their revisions, views, votes and suggestions
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 Create Date: 2026-12-07 09:00:00
 
 Written by hand. On PostgreSQL a GIN index over the weighted title and body serves the
@@ -15,7 +15,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0017'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

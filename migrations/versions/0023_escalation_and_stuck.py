@@ -1,7 +1,7 @@
 """customer escalations, and what makes a case stuck
 
 Revision ID: 0023
-Revises: 0017
+Revises: 0022
 Create Date: 2026-12-07 09:00:00
 
 Written by hand. `customer_escalations`: one row per "This is taking too long", unique per
@@ -18,7 +18,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0017'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
