@@ -19,7 +19,7 @@ from . import bp
 from .api_forms import ConfirmForm, TokenForm, WebhookForm
 from .decorators import admin_only
 from .settings_forms import with_departments
-from .views import form_page, refuse
+from .views import form_page, found, saved
 
 SECTION = "admin.api_tokens"
 # The secret page must not be kept by the browser or a proxy.
@@ -49,16 +49,12 @@ def api_tokens():
 @admin_only
 def api_token_new():
     form = with_departments(TokenForm(), catalog.all_departments())
-    if form.validate_on_submit():
-        try:
-            token, secret = tokens.create(current_user, form.name.data, form.scope.data,
-                                          form.departments.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            page = render_template("admin/api_tokens/created.html", section=SECTION,
-                                   token=token, secret=secret)
-            return page, 200, NO_STORE
+    if done := saved(form, lambda: tokens.create(current_user, form.name.data, form.scope.data,
+                                                 form.departments.data)):
+        token, secret = done.value
+        page = render_template("admin/api_tokens/created.html", section=SECTION,
+                               token=token, secret=secret)
+        return page, 200, NO_STORE
     return _page("admin/api_tokens/new.html", form)
 
 
@@ -83,16 +79,12 @@ def api_token_revoke(token_id: int):
 @admin_only
 def webhook_new():
     form = with_departments(WebhookForm(), catalog.all_departments())
-    if form.validate_on_submit():
-        try:
-            hook, secret = webhooks.create(current_user, form.name.data, form.url.data,
-                                           form.events.data, form.departments.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            page = render_template("admin/api_tokens/webhook_created.html", section=SECTION,
-                                   webhook=hook, secret=secret)
-            return page, 200, NO_STORE
+    if done := saved(form, lambda: webhooks.create(current_user, form.name.data, form.url.data,
+                                                   form.events.data, form.departments.data)):
+        hook, secret = done.value
+        page = render_template("admin/api_tokens/webhook_created.html", section=SECTION,
+                               webhook=hook, secret=secret)
+        return page, 200, NO_STORE
     return _page("admin/api_tokens/webhook_new.html", form)
 
 
@@ -101,10 +93,7 @@ def webhook_new():
 def webhook_remove(webhook_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        hook = webhooks.get_webhook(webhook_id)
-    except NotFound:
-        abort(404)
+    hook = found(webhooks.get_webhook, webhook_id)
     name = hook.name
     webhooks.remove(current_user, hook)
     flash(_("Removed the webhook “%(name)s”; nothing more is sent to it.", name=name), "success")

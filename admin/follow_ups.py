@@ -9,12 +9,11 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.models import FollowUpState, Role, utcnow
 from portal.services import customers, feedback, follow_ups, timeline
-from portal.services.errors import ServiceError
 
 from . import bp
 from .decorators import staff_required
 from .forms import CompleteFollowUpForm
-from .views import refuse
+from .views import found, saved
 
 
 @bp.get("/follow-ups")
@@ -40,26 +39,17 @@ def _page(item, form=None, code: int = 200):
 @bp.get("/follow-ups/<int:follow_up_id>")
 @staff_required(Role.AGENT)
 def follow_up(follow_up_id: int):
-    item = follow_ups.get_for_staff(current_user, follow_up_id)
-    if item is None:
-        abort(404)
+    item = found(follow_ups.get_for_staff, current_user, follow_up_id)
     return _page(item)
 
 
 @bp.post("/follow-ups/<int:follow_up_id>/complete")
 @staff_required(Role.AGENT)
 def complete_follow_up(follow_up_id: int):
-    item = follow_ups.get_for_staff(current_user, follow_up_id)
-    if item is None:
-        abort(404)
+    item = found(follow_ups.get_for_staff, current_user, follow_up_id)
     form = CompleteFollowUpForm()
-    if form.validate_on_submit():
-        try:
-            follow_ups.complete(item, current_user, form.what_was_done.data,
-                                form.told_customer.data)
-        except ServiceError as exc:
-            refuse(form, exc, "what_was_done")
-        else:
-            flash(_("Loop closed: the customer sees what was done."), "success")
-            return redirect(url_for("admin.follow_up_queue"))
+    if saved(form, lambda: follow_ups.complete(item, current_user, form.what_was_done.data,
+                                               form.told_customer.data), "what_was_done"):
+        flash(_("Loop closed: the customer sees what was done."), "success")
+        return redirect(url_for("admin.follow_up_queue"))
     return _page(item, form, 422)

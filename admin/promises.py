@@ -16,6 +16,7 @@ from . import bp
 from .cases import act
 from .decorators import staff_required
 from .forms import SettlePromiseForm
+from .views import found
 
 
 @bp.post("/cases/<reference>/promises")
@@ -32,9 +33,7 @@ def make_promise(reference: str):
 @bp.post("/promises/<int:promise_id>/settle")
 @staff_required(Role.AGENT)
 def settle_promise(promise_id: int):
-    promise = promises.get_for_staff(current_user, promise_id)
-    if promise is None:
-        abort(404)
+    promise = found(promises.get_for_staff, current_user, promise_id)
     form = SettlePromiseForm()
     back = url_for("admin.workspace", reference=promise.case.reference) + f"#promise-{promise.id}"
     if not form.validate_on_submit():

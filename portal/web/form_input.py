@@ -3,6 +3,8 @@
 Werkzeug turns undecodable bytes in a multipart field into U+FFFD, and an undecodable
 urlencoded body into an empty form (so the person saw "write your reply first" for text
 they had written). Both now stop the request before any view runs.
+
+`refuse` is the one way every channel's views put a service's refusal next to its field.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import codecs
 import typing as t
 from urllib.parse import parse_qsl
 
-from flask import Flask, Request
+from flask import Flask, Request, flash
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser, MultiPartParser
+
+from portal.services.errors import ServiceError
 
 STRICT_UTF8 = "caseloop-strict-utf-8"
 REFUSED = "The form was not valid UTF-8 text. Nothing was saved."
@@ -67,3 +72,14 @@ def init_app(app: Flask) -> None:
     base: type[Request] = app.request_class
     app.request_class = type("StrictRequest", (base,),
                              {"form_data_parser_class": StrictFormDataParser})
+
+
+def refuse(form: FlaskForm, exc: ServiceError, fallback: str | None = None) -> None:
+    """Show a service's refusal next to its field (or `fallback`'s when it names none), else
+    as a message at the top: a hidden field has nowhere to show it."""
+    name = exc.field or fallback
+    target = getattr(form, name, None) if name else None
+    if target is None or target.type == "HiddenField":
+        flash(exc.message, "error")
+    else:
+        target.errors = [*target.errors, exc.message]
