@@ -10,21 +10,18 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Department, EventKind, Role
 from portal.services import customers
-from portal.services.errors import NotFound, ServiceError
 from portal.web.numbers import record_id
 
 from . import bp
 from .decorators import staff_required
 from .forms import FactForm
+from .views import found, saved
 
 SHOW = {"contacts": tuple(k.value for k in customers.CONTACT_KINDS), "all": ()}
 
 
 def _customer(customer_id: int):
-    try:
-        return customers.get_customer_for_staff(current_user, customer_id)
-    except NotFound:
-        abort(404)
+    return found(customers.get_customer_for_staff, current_user, customer_id)
 
 
 def _page(customer, fact_form=None, code: int = 200):
@@ -53,12 +50,8 @@ def customer_history(customer_id: int):
 def add_fact(customer_id: int):
     customer = _customer(customer_id)
     form = FactForm()
-    if form.validate_on_submit():
-        try:
-            customers.set_fact(customer, current_user, form.kind.data, form.value.data)
-        except ServiceError as exc:
-            form.value.errors.append(exc.message)
-        else:
-            flash(_("Detail saved. Every department sees it now."), "success")
-            return redirect(url_for("admin.customer_history", customer_id=customer.id) + "#facts")
+    if saved(form, lambda: customers.set_fact(customer, current_user, form.kind.data,
+                                              form.value.data), "value"):
+        flash(_("Detail saved. Every department sees it now."), "success")
+        return redirect(url_for("admin.customer_history", customer_id=customer.id) + "#facts")
     return _page(customer, form, 422)

@@ -13,6 +13,7 @@ from ..auth import end_session, start_session
 from ..services import accounts
 from ..services.errors import ServiceError
 from ..services.notifications import FEEDBACK_ANSWERS
+from ..web.form_input import refuse
 from ..web.urls import safe_next
 from . import bp
 from .forms import (
@@ -123,7 +124,7 @@ def signup():
         try:
             accounts.sign_up(form.email.data, form.name.data, form.password.data)
         except ServiceError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
+            refuse(form, exc, "email")
         else:
             return render_template(
                 "portal/auth/link_sent.html",
