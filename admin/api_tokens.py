@@ -30,6 +30,18 @@ def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
     return form_page(template, form, section=SECTION, **context)
 
 
+def _created(form: FlaskForm, create: Callable[[], tuple[Any, str]], name: str, new: str,
+             created: str) -> Any:
+    """Make the token or webhook, then show its secret once (never stored by the browser);
+    or the form again with the refusal next to its field."""
+    if done := saved(form, create):
+        thing, secret = done.value
+        page = render_template(f"admin/api_tokens/{created}", section=SECTION, secret=secret,
+                               **{name: thing})
+        return page, 200, NO_STORE
+    return _page(f"admin/api_tokens/{new}", form)
+
+
 def _department_names() -> Callable[[list[int]], str]:
     """A formatter for stored department ids; "All" for an empty list."""
     names = {d.id: d.name for d in catalog.all_departments()}
@@ -49,13 +61,9 @@ def api_tokens():
 @admin_only
 def api_token_new():
     form = with_departments(TokenForm(), catalog.all_departments())
-    if done := saved(form, lambda: tokens.create(current_user, form.name.data, form.scope.data,
-                                                 form.departments.data)):
-        token, secret = done.value
-        page = render_template("admin/api_tokens/created.html", section=SECTION,
-                               token=token, secret=secret)
-        return page, 200, NO_STORE
-    return _page("admin/api_tokens/new.html", form)
+    return _created(form, lambda: tokens.create(current_user, form.name.data, form.scope.data,
+                                                form.departments.data), "token", "new.html",
+                    "created.html")
 
 
 @bp.post("/settings/api-tokens/<int:token_id>/revoke")
@@ -79,13 +87,9 @@ def api_token_revoke(token_id: int):
 @admin_only
 def webhook_new():
     form = with_departments(WebhookForm(), catalog.all_departments())
-    if done := saved(form, lambda: webhooks.create(current_user, form.name.data, form.url.data,
-                                                   form.events.data, form.departments.data)):
-        hook, secret = done.value
-        page = render_template("admin/api_tokens/webhook_created.html", section=SECTION,
-                               webhook=hook, secret=secret)
-        return page, 200, NO_STORE
-    return _page("admin/api_tokens/webhook_new.html", form)
+    return _created(form, lambda: webhooks.create(current_user, form.name.data, form.url.data,
+                                                  form.events.data, form.departments.data),
+                    "webhook", "webhook_new.html", "webhook_created.html")
 
 
 @bp.post("/settings/api-tokens/webhooks/<int:webhook_id>/remove")

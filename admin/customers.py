@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from portal.web.numbers import record_id
 from . import bp
 from .decorators import staff_required
 from .forms import FactForm
-from .views import found, saved
+from .views import arg_choice, found, saved
 
 SHOW = {"contacts": tuple(k.value for k in customers.CONTACT_KINDS), "all": ()}
 
@@ -25,10 +25,8 @@ def _customer(customer_id: int):
 
 
 def _page(customer, fact_form=None, code: int = 200):
-    show = request.args.get("show", "all")
+    show = arg_choice("show", SHOW, "all")
     department_id = request.args.get("department", 0, type=record_id)
-    if show not in SHOW:
-        abort(400)
     story = customers.history(customer, current_user, SHOW[show], department_id or None)
     deps = db.session.scalars(select(Department).order_by(Department.name))
     return render_template(

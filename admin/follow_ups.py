@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,15 +13,13 @@ from portal.services import customers, feedback, follow_ups, timeline
 from . import bp
 from .decorators import staff_required
 from .forms import CompleteFollowUpForm
-from .views import found, saved
+from .views import arg_choice, found, saved
 
 
 @bp.get("/follow-ups")
 @staff_required(Role.AGENT)
 def follow_up_queue():
-    state = request.args.get("state", "open")
-    if state not in ("open", "done"):
-        abort(400)
+    state = arg_choice("state", ("open", "done"), "open")
     query = follow_ups.queue_query(current_user, FollowUpState(state)).limit(500)
     return render_template("admin/follow_ups/queue.html", items=list(db.session.scalars(query)),
                            state=state, now=utcnow())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from . import bp
 from .decorators import staff_required
 from .new_case_forms import TriageCaseForm
 from .new_cases import fill_categories
-from .views import found, refuse, saved
+from .views import arg_choice, found, refuse, saved
 
 TABS = {"": _l("Needs a person and automatic"), "triage": _l("Needs a person"),
         "automatic": _l("Automatic")}
@@ -43,9 +43,7 @@ def _mail(mail_id: int):
 @bp.get("/inbox")
 @staff_required(Role.AGENT)
 def inbox():
-    status = request.args.get("status", "")
-    if status not in TABS:
-        abort(400)
+    status = arg_choice("status", TABS, "")
     return render_template("admin/inbox/list.html", mails=triage.waiting(status or None),
                            status=status, tabs=TABS)
 

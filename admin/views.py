@@ -1,22 +1,23 @@
-"""What admin views share: one way to show a service's refusal next to its field (the same as
-the customer's, from portal/web/form_input.py), a lookup that turns NotFound into 404, a
-form's save-or-refuse step, and the page of a refused form (422)."""
+"""What admin views share: a lookup that turns NotFound into 404, a query argument that must be
+one of a few (else 400), a form's save-or-refuse step,
+and (the same as the customer's, from portal/web/form_input.py) one way to show a service's
+refusal next to its field and the page of a refused form (422)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import abort, render_template
+from flask import abort, request
 from flask_wtf import FlaskForm
 
 from portal.services.errors import NotFound, ServiceError
-from portal.web.form_input import refuse
+from portal.web.form_input import form_page, refuse
 
 T = TypeVar("T")
 
-__all__ = ["Saved", "form_page", "found", "refuse", "saved"]
+__all__ = ["Saved", "arg_choice", "form_page", "found", "refuse", "saved"]
 
 
 def found(getter: Callable[..., T | None], *args: Any) -> T:
@@ -28,6 +29,14 @@ def found(getter: Callable[..., T | None], *args: Any) -> T:
     if thing is None:
         abort(404)
     return thing
+
+
+def arg_choice(name: str, allowed: Container[str], default: str) -> str:
+    """The query argument `name` (`default` when absent), or 400 for a value not offered."""
+    value = request.args.get(name, default)
+    if value not in allowed:
+        abort(400)
+    return value
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,3 @@ def saved(form: FlaskForm, save: Callable[[], T], fallback: str | None = None) -
     except ServiceError as exc:
         refuse(form, exc, fallback)
         return None
-
-
-def form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
-    """The form's page; after a POST the input was refused, so 422."""
-    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200

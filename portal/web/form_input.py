@@ -4,16 +4,18 @@ Werkzeug turns undecodable bytes in a multipart field into U+FFFD, and an undeco
 urlencoded body into an empty form (so the person saw "write your reply first" for text
 they had written). Both now stop the request before any view runs.
 
-`refuse` is the one way every channel's views put a service's refusal next to its field.
+`refuse` is the one way every channel's views put a service's refusal next to its field, and
+`form_page` the one way they answer a refused form (422).
 """
 
 from __future__ import annotations
 
 import codecs
 import typing as t
+from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Request, flash
+from flask import Flask, Request, flash, render_template
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser, MultiPartParser
@@ -83,3 +85,8 @@ def refuse(form: FlaskForm, exc: ServiceError, fallback: str | None = None) -> N
         flash(exc.message, "error")
     else:
         target.errors = [*target.errors, exc.message]
+
+
+def form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    """The form's page; after a POST the input was refused, so 422."""
+    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
