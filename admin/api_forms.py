@@ -10,7 +10,7 @@ from portal.models.api import READ, WEBHOOK_EVENTS, WRITE
 from portal.web.choices import options
 from portal.web.lazy_text import lazy_gettext as _l
 
-from .settings_forms import TOO_LONG, CheckboxesField
+from .settings_forms import TOO_LONG, CheckboxesField, departments_field
 
 SCOPE_CHOICES = options([(READ, _l("Read only: cases, timelines, promises, feedback")),
                          (WRITE, _l("Read and write: also open cases, log contacts, promise, "
@@ -18,9 +18,7 @@ SCOPE_CHOICES = options([(READ, _l("Read only: cases, timelines, promises, feedb
 NAME = [DataRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)]
 
 
-def _departments() -> CheckboxesField:
-    return CheckboxesField(_l("Departments"), coerce=int, validate_choice=True,
-                           description=_l("Leave all unticked for every department."))
+ANY_DEPARTMENT = _l("Leave all unticked for every department.")
 
 
 class TokenForm(FlaskForm):
@@ -28,7 +26,7 @@ class TokenForm(FlaskForm):
                        description=_l("The system that will use it, e.g. “Head office recall "
                                       "system”. Its actions show under this name."))
     scope = RadioField(_l("Access"), choices=SCOPE_CHOICES, default=READ)
-    departments = _departments()
+    departments = departments_field(ANY_DEPARTMENT)
 
 
 class WebhookForm(FlaskForm):
@@ -38,7 +36,7 @@ class WebhookForm(FlaskForm):
                    description=_l("An http:// or https:// address that accepts a JSON POST."))
     events = CheckboxesField(_l("Events"), choices=options(WEBHOOK_EVENTS.items()),
                              validators=[DataRequired(_l("Choose at least one kind of event."))])
-    departments = _departments()
+    departments = departments_field(ANY_DEPARTMENT)
 
 
 class ConfirmForm(FlaskForm):

@@ -19,7 +19,7 @@ from . import bp
 from .api_forms import ConfirmForm, TokenForm, WebhookForm
 from .decorators import admin_only
 from .settings_forms import with_departments
-from .views import form_page, refuse
+from .views import form_page, found, saved
 
 SECTION = "admin.api_tokens"
 # The secret page must not be kept by the browser or a proxy.
@@ -28,6 +28,18 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
     return form_page(template, form, section=SECTION, **context)
+
+
+def _created(form: FlaskForm, create: Callable[[], tuple[Any, str]], name: str, new: str,
+             created: str) -> Any:
+    """Make the token or webhook, then show its secret once (never stored by the browser);
+    or the form again with the refusal next to its field."""
+    if done := saved(form, create):
+        thing, secret = done.value
+        page = render_template(f"admin/api_tokens/{created}", section=SECTION, secret=secret,
+                               **{name: thing})
+        return page, 200, NO_STORE
+    return _page(f"admin/api_tokens/{new}", form)
 
 
 def _department_names() -> Callable[[list[int]], str]:
@@ -49,17 +61,9 @@ def api_tokens():
 @admin_only
 def api_token_new():
     form = with_departments(TokenForm(), catalog.all_departments())
-    if form.validate_on_submit():
-        try:
-            token, secret = tokens.create(current_user, form.name.data, form.scope.data,
-                                          form.departments.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            page = render_template("admin/api_tokens/created.html", section=SECTION,
-                                   token=token, secret=secret)
-            return page, 200, NO_STORE
-    return _page("admin/api_tokens/new.html", form)
+    return _created(form, lambda: tokens.create(current_user, form.name.data, form.scope.data,
+                                                form.departments.data), "token", "new.html",
+                    "created.html")
 
 
 @bp.post("/settings/api-tokens/<int:token_id>/revoke")
@@ -83,17 +87,9 @@ def api_token_revoke(token_id: int):
 @admin_only
 def webhook_new():
     form = with_departments(WebhookForm(), catalog.all_departments())
-    if form.validate_on_submit():
-        try:
-            hook, secret = webhooks.create(current_user, form.name.data, form.url.data,
-                                           form.events.data, form.departments.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            page = render_template("admin/api_tokens/webhook_created.html", section=SECTION,
-                                   webhook=hook, secret=secret)
-            return page, 200, NO_STORE
-    return _page("admin/api_tokens/webhook_new.html", form)
+    return _created(form, lambda: webhooks.create(current_user, form.name.data, form.url.data,
+                                                  form.events.data, form.departments.data),
+                    "webhook", "webhook_new.html", "webhook_created.html")
 
 
 @bp.post("/settings/api-tokens/webhooks/<int:webhook_id>/remove")
@@ -101,10 +97,7 @@ def webhook_new():
 def webhook_remove(webhook_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        hook = webhooks.get_webhook(webhook_id)
-    except NotFound:
-        abort(404)
+    hook = found(webhooks.get_webhook, webhook_id)
     name = hook.name
     webhooks.remove(current_user, hook)
     flash(_("Removed the webhook “%(name)s”; nothing more is sent to it.", name=name), "success")

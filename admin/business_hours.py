@@ -18,7 +18,7 @@ from portal.web.formatting import dayyear
 from . import bp
 from .business_hours_forms import DAY_NAMES, ClosureForm, StuckForm, WeekForm, week_form
 from .decorators import admin_only
-from .views import found, refuse
+from .views import found, refuse, saved
 
 TEMPLATE = "admin/settings/department_hours.html"
 
@@ -66,15 +66,11 @@ def department_hours(department_id: int):
 def department_closure_add(department_id: int):
     dep = found(catalog.get_department, department_id)
     form = ClosureForm()
-    if form.validate_on_submit():
-        try:
-            closure = business_hours.add_closure(current_user, dep, form.day.data, form.name.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("Added %(what)s on %(day)s.", what=closure.name,
-                    day=dayyear(closure.day)), "success")
-            return redirect(url_for("admin.department_hours", department_id=dep.id))
+    if done := saved(form, lambda: business_hours.add_closure(current_user, dep, form.day.data,
+                                                              form.name.data)):
+        flash(_("Added %(what)s on %(day)s.", what=done.value.name,
+                day=dayyear(done.value.day)), "success")
+        return redirect(url_for("admin.department_hours", department_id=dep.id))
     return _page(dep, _saved_week_form(dep, False), form, 422)
 
 

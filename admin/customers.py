@@ -18,22 +18,18 @@ from portal.web.numbers import record_id
 from . import bp
 from .decorators import admin_only, staff_required
 from .forms import ConfirmForm, EraseCustomerForm, FactForm
+from .views import arg_choice, found, saved
 
 SHOW = {"contacts": tuple(k.value for k in customers.CONTACT_KINDS), "all": ()}
 
 
 def _customer(customer_id: int):
-    try:
-        return customers.get_customer_for_staff(current_user, customer_id)
-    except NotFound:
-        abort(404)
+    return found(customers.get_customer_for_staff, current_user, customer_id)
 
 
 def _page(customer, fact_form=None, code: int = 200, erase_form=None):
-    show = request.args.get("show", "all")
+    show = arg_choice("show", SHOW, "all")
     department_id = request.args.get("department", 0, type=record_id)
-    if show not in SHOW:
-        abort(400)
     story = customers.history(customer, current_user, SHOW[show], department_id or None)
     deps = db.session.scalars(select(Department).order_by(Department.name))
     return render_template(
@@ -64,14 +60,10 @@ def customer_history(customer_id: int):
 def add_fact(customer_id: int):
     customer = _customer(customer_id)
     form = FactForm()
-    if form.validate_on_submit():
-        try:
-            customers.set_fact(customer, current_user, form.kind.data, form.value.data)
-        except ServiceError as exc:
-            form.value.errors.append(exc.message)
-        else:
-            flash(_("Detail saved. Every department sees it now."), "success")
-            return redirect(url_for("admin.customer_history", customer_id=customer.id) + "#facts")
+    if saved(form, lambda: customers.set_fact(customer, current_user, form.kind.data,
+                                              form.value.data), "value"):
+        flash(_("Detail saved. Every department sees it now."), "success")
+        return redirect(url_for("admin.customer_history", customer_id=customer.id) + "#facts")
     return _page(customer, form, 422)
 
 

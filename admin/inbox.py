@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 
 from portal.models import Role
 from portal.services import intake, triage
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 from portal.web.choices import options
 from portal.web.lazy_text import lazy_gettext as _l
 
@@ -19,7 +19,7 @@ from . import bp
 from .decorators import staff_required
 from .new_case_forms import TriageCaseForm
 from .new_cases import fill_categories
-from .views import refuse
+from .views import arg_choice, found, refuse, saved
 
 TABS = {"": _l("Needs a person and automatic"), "triage": _l("Needs a person"),
         "automatic": _l("Automatic")}
@@ -37,18 +37,13 @@ class DismissMailForm(FlaskForm):
 
 
 def _mail(mail_id: int):
-    try:
-        return triage.get_mail(mail_id, current_user)
-    except NotFound:
-        abort(404)
+    return found(triage.get_mail, mail_id, current_user)
 
 
 @bp.get("/inbox")
 @staff_required(Role.AGENT)
 def inbox():
-    status = request.args.get("status", "")
-    if status not in TABS:
-        abort(400)
+    status = arg_choice("status", TABS, "")
     return render_template("admin/inbox/list.html", mails=triage.waiting(status or None),
                            status=status, tabs=TABS)
 
@@ -84,18 +79,10 @@ def inbox_mail(mail_id: int):
 @staff_required(Role.AGENT)
 def inbox_attach(mail_id: int):
     mail, form = _mail(mail_id), AttachMailForm()
-    if form.validate_on_submit():
-        try:
-            triage.attach(mail, current_user, form.reference.data.strip())
-        except ServiceError as exc:
-            if exc.field:
-                form.reference.errors.append(exc.message)
-            else:
-                flash(exc.message, "error")
-        else:
-            flash(_("Added to %(reference)s as the customer's message.",
-                    reference=mail.case.reference), "success")
-            return redirect(url_for("admin.inbox"))
+    if saved(form, lambda: triage.attach(mail, current_user, form.reference.data.strip())):
+        flash(_("Added to %(reference)s as the customer's message.",
+                reference=mail.case.reference), "success")
+        return redirect(url_for("admin.inbox"))
     return _detail(mail, form, 422)
 
 

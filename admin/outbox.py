@@ -17,6 +17,7 @@ from portal.web.lazy_text import lazy_gettext as _l
 
 from . import bp
 from .decorators import staff_required
+from .views import arg_choice
 
 STATUS_NAMES = {PENDING: _l("Pending"), SENDING: _l("Sending"), SENT: _l("Sent"),
                 FAILED: _l("Failed")}
@@ -25,9 +26,7 @@ STATUS_NAMES = {PENDING: _l("Pending"), SENDING: _l("Sending"), SENT: _l("Sent")
 @bp.get("/outbox")
 @staff_required(Role.MANAGER)
 def outbox():
-    status = request.args.get("status", "")
-    if status and status not in OUTBOX_STATUSES:
-        abort(400)
+    status = arg_choice("status", ("", *OUTBOX_STATUSES), "")
     messages = outbox_service.recent(current_user, status or None)
     return render_template("admin/outbox.html", messages=messages,
                            status=status, statuses=OUTBOX_STATUSES, status_names=STATUS_NAMES,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from . import bp
 from .cases import act
 from .decorators import staff_required
 from .forms import SettlePromiseForm
+from .views import arg_choice, found
 
 
 @bp.post("/cases/<reference>/promises")
@@ -32,9 +33,7 @@ def make_promise(reference: str):
 @bp.post("/promises/<int:promise_id>/settle")
 @staff_required(Role.AGENT)
 def settle_promise(promise_id: int):
-    promise = promises.get_for_staff(current_user, promise_id)
-    if promise is None:
-        abort(404)
+    promise = found(promises.get_for_staff, current_user, promise_id)
     form = SettlePromiseForm()
     back = url_for("admin.workspace", reference=promise.case.reference) + f"#promise-{promise.id}"
     if not form.validate_on_submit():
@@ -58,9 +57,7 @@ def settle_promise(promise_id: int):
 @bp.get("/promises")
 @staff_required(Role.AGENT)
 def my_promises():
-    scope = request.args.get("scope", "mine")
-    if scope not in ("mine", "team"):
-        abort(400)
+    scope = arg_choice("scope", ("mine", "team"), "mine")
     rows = list(db.session.scalars(promises.due_query(current_user, scope).limit(500)))
     # A promise kept by someone who has since lost the case: listed, but not as a dead link.
     reachable = {p.id for p in rows if access.can_see(current_user, p.case)}

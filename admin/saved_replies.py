@@ -8,14 +8,13 @@ from flask_login import current_user
 
 from portal.models import Role, SavedReply
 from portal.services import saved_replies
-from portal.services.errors import NotFound, ServiceError
 from portal.web.choices import options
 
 from . import bp
 from .decorators import staff_required
 from .forms import ConfirmForm
 from .saved_reply_forms import SavedReplyForm
-from .views import refuse
+from .views import found, saved
 
 
 def _form(reply: SavedReply | None = None) -> SavedReplyForm:
@@ -40,13 +39,6 @@ def _page(form: SavedReplyForm, editing: SavedReply | None = None, code: int = 2
         can_manage=lambda r: saved_replies.can_manage(current_user, r)), code
 
 
-def _editable(reply_id: int) -> SavedReply:
-    try:
-        return saved_replies.get_for_edit(current_user, reply_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/saved-replies")
 @staff_required(Role.AGENT)
 def saved_replies_list():
@@ -58,26 +50,21 @@ def saved_replies_list():
 @staff_required(Role.AGENT)
 def save_saved_reply(reply_id: int | None = None):
     """Add a saved reply, or edit one this person may change (404 for anyone else's)."""
-    editing = _editable(reply_id) if reply_id else None
+    editing = found(saved_replies.get_for_edit, current_user, reply_id) if reply_id else None
     form = _form(editing)
     if request.method == "GET":
         return _page(form, editing)
-    if form.validate_on_submit():
-        try:
-            saved_replies.save(current_user, form.title.data, form.body.data, form.owner.data,
-                               editing)
-        except ServiceError as exc:
-            refuse(form, exc, "body")
-        else:
-            flash(_("Saved reply kept. Pick it in any case's composer."), "success")
-            return redirect(url_for("admin.saved_replies_list"))
+    if saved(form, lambda: saved_replies.save(current_user, form.title.data, form.body.data,
+                                              form.owner.data, editing), "body"):
+        flash(_("Saved reply kept. Pick it in any case's composer."), "success")
+        return redirect(url_for("admin.saved_replies_list"))
     return _page(form, editing, 422)
 
 
 @bp.post("/saved-replies/<int:reply_id>/delete")
 @staff_required(Role.AGENT)
 def delete_saved_reply(reply_id: int):
-    reply = _editable(reply_id)
+    reply = found(saved_replies.get_for_edit, current_user, reply_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     saved_replies.delete(current_user, reply)

@@ -26,7 +26,7 @@ from .settings_forms import (
     StaffEditForm,
     with_departments,
 )
-from .views import form_page, found, refuse
+from .views import form_page, found, saved
 
 
 @bp.get("/settings")
@@ -47,16 +47,11 @@ def staff_list():
 @admin_only
 def staff_new():
     form = with_departments(InviteStaffForm(), catalog.all_departments())
-    if form.validate_on_submit():
-        try:
-            member = staff.invite(current_user, form.name.data, form.email.data,
-                                  form.role.data, form.departments.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("%(name)s is invited: we emailed %(email)s a link to choose a password.",
-                    name=member.name, email=member.email), "success")
-            return redirect(url_for("admin.staff_list"))
+    if done := saved(form, lambda: staff.invite(current_user, form.name.data, form.email.data,
+                                                form.role.data, form.departments.data)):
+        flash(_("%(name)s is invited: we emailed %(email)s a link to choose a password.",
+                name=done.value.name, email=done.value.email), "success")
+        return redirect(url_for("admin.staff_list"))
     return form_page("admin/settings/staff_new.html", form)
 
 
@@ -72,15 +67,11 @@ def _edit_form(member: User, from_request: bool = True) -> StaffEditForm:
 def staff_edit(user_id: int):
     member = found(staff.get_staff, user_id)
     form = _edit_form(member)
-    if form.validate_on_submit():
-        try:
-            changed = staff.update(current_user, member, form.role.data, form.departments.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("Saved %(name)s.", name=member.name) if changed else _("Nothing to change."),
-                  "success")
-            return redirect(url_for("admin.staff_list"))
+    if done := saved(form, lambda: staff.update(current_user, member, form.role.data,
+                                                form.departments.data)):
+        flash(_("Saved %(name)s.", name=member.name) if done.value else _("Nothing to change."),
+              "success")
+        return redirect(url_for("admin.staff_list"))
     return form_page("admin/settings/staff_edit.html", form, **_member_panels(member))
 
 
@@ -145,14 +136,9 @@ def security_settings():
 @admin_only
 def departments():
     form = DepartmentForm()
-    if form.validate_on_submit():
-        try:
-            dep = catalog.create_department(current_user, form.name.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("Added the department %(name)s.", name=dep.name), "success")
-            return redirect(url_for("admin.departments"))
+    if done := saved(form, lambda: catalog.create_department(current_user, form.name.data)):
+        flash(_("Added the department %(name)s.", name=done.value.name), "success")
+        return redirect(url_for("admin.departments"))
     rows = catalog.departments_with_counts()
     return form_page("admin/settings/departments.html", form, rows=rows,
                  hours={dep.id: business_hours.summary(dep) for dep, _staff, _open in rows})
@@ -163,15 +149,10 @@ def departments():
 def department_edit(department_id: int):
     dep = found(catalog.get_department, department_id)
     form = DepartmentForm(data={"name": dep.name})
-    if form.validate_on_submit():
-        try:
-            changed = catalog.rename_department(current_user, dep, form.name.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("Renamed to %(name)s.", name=dep.name) if changed else _("Nothing to change."),
-                  "success")
-            return redirect(url_for("admin.departments"))
+    if done := saved(form, lambda: catalog.rename_department(current_user, dep, form.name.data)):
+        flash(_("Renamed to %(name)s.", name=dep.name) if done.value else _("Nothing to change."),
+              "success")
+        return redirect(url_for("admin.departments"))
     return form_page("admin/settings/department_edit.html", form, department=dep)
 
 
@@ -179,14 +160,10 @@ def department_edit(department_id: int):
 @admin_only
 def categories():
     form = with_departments(CategoryForm(), catalog.all_departments())
-    if form.validate_on_submit():
-        try:
-            cat = catalog.create_category(current_user, form.name.data, form.department.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("Added the category %(name)s.", name=cat.name), "success")
-            return redirect(url_for("admin.categories"))
+    if done := saved(form, lambda: catalog.create_category(current_user, form.name.data,
+                                                           form.department.data)):
+        flash(_("Added the category %(name)s.", name=done.value.name), "success")
+        return redirect(url_for("admin.categories"))
     return form_page("admin/settings/categories.html", form, rows=catalog.all_categories())
 
 
@@ -196,14 +173,10 @@ def category_edit(category_id: int):
     cat = found(catalog.get_category, category_id)
     current = {"name": cat.name, "department": cat.department_id, "active": cat.active}
     form = with_departments(CategoryEditForm(data=current), catalog.all_departments())
-    if form.validate_on_submit():
-        try:
-            changed = catalog.update_category(current_user, cat, form.name.data,
-                                              form.department.data, form.active.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("Saved %(name)s.", name=cat.name) if changed else _("Nothing to change."),
-                  "success")
-            return redirect(url_for("admin.categories"))
+    if done := saved(form, lambda: catalog.update_category(current_user, cat, form.name.data,
+                                                           form.department.data,
+                                                           form.active.data)):
+        flash(_("Saved %(name)s.", name=cat.name) if done.value else _("Nothing to change."),
+              "success")
+        return redirect(url_for("admin.categories"))
     return form_page("admin/settings/category_edit.html", form, category=cat)

@@ -35,16 +35,18 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _departments_field() -> CheckboxesField:
+def departments_field(description: str = _l("The cases of these departments show in their "
+                                             "queue.")) -> CheckboxesField:
+    """Departments as checkboxes; `with_departments` fills the choices."""
     return CheckboxesField(_l("Departments"), coerce=int, validate_choice=True,
-                           description=_l("The cases of these departments show in their queue."))
+                           description=description)
 
 
 class StaffEditForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES,
                        description=_l("Agents work cases; managers also see the audit log of "
                                       "their departments; admins change these settings."))
-    departments = _departments_field()
+    departments = departments_field()
 
 
 class InviteStaffForm(StaffEditForm):

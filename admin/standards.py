@@ -10,13 +10,13 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Category, Priority, Standard
 from portal.services import standards
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import NotFound
 from portal.web.choices import options
 
 from . import bp
 from .decorators import admin_only  # refusals are audited like every settings change
 from .forms import ConfirmForm, StandardForm
-from .views import refuse
+from .views import saved
 
 
 def _form(std: Standard | None = None) -> StandardForm:
@@ -52,17 +52,13 @@ def save_standard(standard_id: int | None = None):
     form = _form(editing)
     if request.method == "GET":
         return _page(form, editing)
-    if form.validate_on_submit():
-        try:
-            standards.save(current_user, db.session.get(Category, form.category.data),
-                           Priority(form.priority.data) if form.priority.data else None,
-                           form.first_response_minutes.data, form.update_minutes.data,
-                           form.resolution_minutes.data, standard_id)
-        except ServiceError as exc:
-            refuse(form, exc, "category")
-        else:
-            flash(_("Standard saved. Cases are measured against it from now on."), "success")
-            return redirect(url_for("admin.standards_list"))
+    if saved(form, lambda: standards.save(
+            current_user, db.session.get(Category, form.category.data),
+            Priority(form.priority.data) if form.priority.data else None,
+            form.first_response_minutes.data, form.update_minutes.data,
+            form.resolution_minutes.data, standard_id), "category"):
+        flash(_("Standard saved. Cases are measured against it from now on."), "success")
+        return redirect(url_for("admin.standards_list"))
     return _page(form, editing, 422)
 
 

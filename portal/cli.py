@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import click
 from flask import Flask
@@ -113,16 +116,23 @@ def data_run_command() -> None:
         click.echo(f"{data_export.run_pending(limit=100)} data download(s) built")
 
 
+@contextmanager
+def _backup() -> Iterator[ModuleType]:
+    """The backup module, its BackupError reported as the command's error."""
+    from . import backup
+
+    try:
+        yield backup
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @click.command("backup")
 @click.argument("target", type=click.Path(path_type=Path))
 def backup_command(target: Path) -> None:
     """Back up the database and attachments into a new folder TARGET."""
-    from . import backup
-
-    try:
+    with _backup() as backup:
         manifest = backup.backup(target)
-    except backup.BackupError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Backed up {sum(manifest['rows'].values())} rows and "
                f"{len(manifest['attachments'])} attachments to {target}")
 
@@ -132,12 +142,8 @@ def backup_command(target: Path) -> None:
 @click.confirmation_option(prompt="This replaces the current database. Continue?")
 def restore_command(source: Path) -> None:
     """Restore a backup folder (stop the app first) and verify it."""
-    from . import backup
-
-    try:
+    with _backup() as backup:
         manifest = backup.restore(source)
-    except backup.BackupError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored and verified {sum(manifest['rows'].values())} rows and "
                f"{len(manifest['attachments'])} attachments.")
 

@@ -1,8 +1,6 @@
-import pytest
 from sqlalchemy import select
 
 from portal import create_app
-from portal.config import ConfigError
 from portal.extensions import db
 from portal.models import Case, User
 from tests import factories
@@ -18,13 +16,6 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
                          f"sqlite:///{tmp_path}/missing/dir/x.db"})
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
-
-
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
-    monkeypatch.setenv("CASELOOP_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app()
 
 
 def test_production_cookies_are_secure(monkeypatch):

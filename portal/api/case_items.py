@@ -6,13 +6,12 @@ from flask import Response, jsonify
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import CaseEvent, Channel, Promise, PromiseState, Visibility
+from ..models import Case, CaseEvent, Channel, Promise, PromiseState, Visibility
 from ..services import case_details, cases, promises, serializers
 from ..services.case_details import LOGGABLE_CHANNELS
 from ..services.errors import NotFound, ServiceError
 from . import bp, lookups
 from .auth import actor, current_token
-from .errors import renamed
 from .idempotency import idempotent
 from .validation import Body, accepts, query_int
 
@@ -22,6 +21,11 @@ MESSAGE_FIELDS = ("body", "visibility")
 OUTCOME_FIELDS = ("state", "outcome")
 ENDINGS = (PromiseState.KEPT, PromiseState.BROKEN, PromiseState.WITHDRAWN)
 MAX_EVENTS = 500
+
+
+def _posted(reference: str, fields: tuple[str, ...]) -> tuple[Case, Body]:
+    """The case this token may see, then the JSON body read with the fields the endpoint takes."""
+    return lookups.find_case(current_token(), reference), Body(fields)
 
 
 @bp.get("/cases/<reference>/events")
@@ -40,14 +44,12 @@ def list_events(reference: str) -> Response:
 @idempotent
 def log_contact(reference: str) -> tuple[Response, int]:
     """Put a contact that happened elsewhere on the timeline; internal unless public is true."""
-    case = lookups.find_case(current_token(), reference)
-    body = Body(EVENT_FIELDS)
+    case, body = _posted(reference, EVENT_FIELDS)
     channel = body.choice("channel", Channel, LOGGABLE_CHANNELS)
     text = body.text("body", 20_000)
     public = body.boolean("public", False)
     label = body.text("label", 80, required=False)
-    body.check()
-    with renamed():
+    with body.checked():
         event = case_details.log_contact(case, actor(), channel, text, public, label)
     return jsonify(serializers.event(event)), 201
 
@@ -56,12 +58,10 @@ def log_contact(reference: str) -> tuple[Response, int]:
 @idempotent
 def post_message(reference: str) -> tuple[Response, int]:
     """A reply the customer is sent (public, the default) or a staff-only note (internal)."""
-    case = lookups.find_case(current_token(), reference)
-    body = Body(MESSAGE_FIELDS)
+    case, body = _posted(reference, MESSAGE_FIELDS)
     text = body.text("body", cases.MAX_BODY)
     visibility = body.choice("visibility", Visibility, default=Visibility.PUBLIC)
-    body.check()
-    with renamed():
+    with body.checked():
         event = cases.add_staff_reply(case, actor(), text, channel=Channel.API,
                                       internal=visibility == Visibility.INTERNAL)
     return jsonify(serializers.event(event)), 201
@@ -77,14 +77,12 @@ def list_promises(reference: str) -> Response:
 @idempotent
 def make_promise(reference: str) -> tuple[Response, int]:
     """Record a promise owned by a named staff member who can see the case."""
-    case = lookups.find_case(current_token(), reference)
-    body = Body(PROMISE_FIELDS)
+    case, body = _posted(reference, PROMISE_FIELDS)
     what = body.text("what", promises.MAX_WHAT)
     owner_email = body.text("owner_email", 254)
     due_at = body.moment("due_at")
     public = body.boolean("public", True)
-    body.check()
-    with renamed(owner="owner_email"):
+    with body.checked(owner="owner_email"):
         owner = lookups.staff_member(owner_email)
         if owner is None:
             raise ServiceError("No active staff member has that email.", "owner")
@@ -103,8 +101,7 @@ def settle_promise(reference: str, promise_id: int) -> Response:
     body = Body(OUTCOME_FIELDS)
     state = body.choice("state", PromiseState, ENDINGS)
     outcome = body.text("outcome", 2000)
-    body.check()
-    with renamed():
+    with body.checked():
         promises.resolve(promise, state, by=actor(), note=outcome)
     return jsonify(serializers.promise(promise))
 

@@ -75,10 +75,8 @@ def create_case() -> tuple[Response, int, dict[str, str]]:
     priority = body.choice("priority", Priority, default=Priority.NORMAL)
     pairs = _references(body)
     writer = body.choice("written_by", Writer, default=Writer.CUSTOMER)
-    body.check()
-    token = current_token()
-    with renamed(email="customer_email"):
-        category = lookups.category(token, wanted)
+    with body.checked(email="customer_email"):
+        category = lookups.category(current_token(), wanted)
         customer, _ = lookups.match_customer(email, name)
         case = cases.open_case(customer, title, text, category, channel=Channel.API,
                                priority=priority or Priority.NORMAL,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -11,7 +12,7 @@ from flask import current_app, request
 
 from ..services.errors import ServiceError
 from ..services.text import clean, storable
-from .errors import ApiError, field_error
+from .errors import ApiError, field_error, renamed
 
 E = TypeVar("E", bound=enum.Enum)
 V = TypeVar("V", bound=Callable[..., Any])
@@ -65,6 +66,14 @@ class Body:
         """Raise every error found so far as one 422."""
         if self.errors:
             raise ApiError(422, "Some fields are missing or invalid.", self.errors)
+
+    @contextmanager
+    def checked(self, **names: str) -> Iterator[None]:
+        """Raise the body's errors found so far; then run the service call in the block, its
+        refusal reported under the API's name for the field (see errors.renamed)."""
+        self.check()
+        with renamed(**names):
+            yield
 
     def text(self, name: str, limit: int, required: bool = True) -> str:
         """Trimmed text under the limit; NUL bytes and lone surrogates are refused."""

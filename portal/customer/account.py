@@ -13,6 +13,7 @@ from ..auth import end_session, start_session
 from ..services import accounts
 from ..services.errors import ServiceError
 from ..services.notifications import FEEDBACK_ANSWERS
+from ..web.form_input import form_page, refuse
 from ..web.urls import safe_next
 from . import bp
 from .forms import (
@@ -65,7 +66,7 @@ def request_link():
         return render_template("portal/auth/login.html", form=form, link_form=link_form), 422
     next_path = safe_next(request.args.get("next"), "") or None
     accounts.request_sign_in_link(link_form.email.data, next_path)
-    return render_template("portal/auth/link_sent.html", message=LINK_SENT)
+    return _link_sent(LINK_SENT)
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
@@ -100,6 +101,11 @@ def _landing(next_path: str | None) -> str:
     return target
 
 
+def _link_sent(message: str) -> str:
+    """"Check your email": the page after every request for a link."""
+    return render_template("portal/auth/link_sent.html", message=message)
+
+
 def _link_invalid(token: str):
     """Expired, used or unknown alike: explain, and offer a fresh link in one click."""
     return (render_template("portal/auth/link_invalid.html", token=token, form=ConfirmForm()),
@@ -112,7 +118,7 @@ def renew_link(token: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     accounts.renew_link(token)
-    return render_template("portal/auth/link_sent.html", message=LINK_RENEWED), 200, NO_REFERRER
+    return _link_sent(LINK_RENEWED), 200, NO_REFERRER
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -123,15 +129,11 @@ def signup():
         try:
             accounts.sign_up(form.email.data, form.name.data, form.password.data)
         except ServiceError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
+            refuse(form, exc, "email")
         else:
-            return render_template(
-                "portal/auth/link_sent.html",
-                message=_("Check your email: we have sent you a link to confirm your address "
-                          "and sign in. It works once, within 10 minutes."),
-            )
-    status = 422 if form.is_submitted() else 200
-    return render_template("portal/auth/signup.html", form=form), status
+            return _link_sent(_("Check your email: we have sent you a link to confirm your "
+                                "address and sign in. It works once, within 10 minutes."))
+    return form_page("portal/auth/signup.html", form)
 
 
 @bp.post("/logout")
@@ -147,13 +149,9 @@ def reset_request():
     form = LinkRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        return render_template(
-            "portal/auth/link_sent.html",
-            message=_("If that address has an account, we have emailed it a link to choose "
-                      "a new password. It works once, within 10 minutes."),
-        )
-    status = 422 if form.is_submitted() else 200
-    return render_template("portal/auth/reset_request.html", form=form), status
+        return _link_sent(_("If that address has an account, we have emailed it a link to "
+                            "choose a new password. It works once, within 10 minutes."))
+    return form_page("portal/auth/reset_request.html", form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from ..services.similar import find_similar_open_case
 from ..web.choices import options
 from ..web.errors import render_error
 from ..web.files import send_attachment
+from ..web.form_input import refuse
 from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
 from . import bp, problems
@@ -104,7 +105,7 @@ def new_case():
         case = cases.open_case(current_user, form.title.data, form.body.data, category,
                                files=files, once=form.once.data)
     except ServiceError as exc:
-        getattr(form, exc.field or "body").errors.append(exc.message)
+        refuse(form, exc, "body")
         return render_template("portal/cases/new.html", form=form), 422
     return redirect(url_for("customer.case_detail", reference=case.reference))
 
@@ -211,7 +212,7 @@ def reply(reference: str):
             landed = cases.add_customer_message(case, current_user, form.body.data, files=files,
                                                 once=form.once.data)
         except ServiceError as exc:
-            getattr(form, exc.field or "body").errors.append(exc.message)
+            refuse(form, exc, "body")
         else:
             return _after_reply(case, landed)
     template = "portal/cases/_case.html" if wants_fragment() else "portal/cases/detail.html"

@@ -9,6 +9,7 @@ from ..auth import customer_required
 from ..models import Solved
 from ..services import feedback
 from ..services.errors import NotFound, ServiceError
+from ..web.form_input import refuse
 from ..web.htmx import wants_fragment
 from . import bp
 from .cases import _own_case, _render_case
@@ -28,7 +29,7 @@ def give_feedback(reference: str):
         except feedback.AlreadyAnswered as exc:
             return _already_answered(case, exc.message)
         except ServiceError as exc:
-            getattr(form, exc.field or "solved").errors.append(exc.message)
+            refuse(form, exc, "solved")
         else:
             return _back(case)
     template = "portal/cases/_case.html" if wants_fragment() else "portal/cases/detail.html"

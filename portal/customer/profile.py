@@ -14,6 +14,7 @@ from ..models import EmailUpdates
 from ..services import customers, data_export, erasure, time_zones
 from ..services.errors import NotFound, ServiceError
 from ..web.files import send_zip
+from ..web.form_input import refuse
 from ..web.formatting import zone_city, zone_for
 from ..web.htmx import wants_fragment
 from ..web.urls import safe_next
@@ -56,7 +57,7 @@ def save_fact(fact_id: int | None = None):
         except NotFound:
             abort(404)
         except ServiceError as exc:
-            form.value.errors.append(exc.message)
+            refuse(form, exc, "value")
         else:
             flash(_("Saved. Everyone who works on your cases sees it."), "success")
             return redirect(url_for("customer.profile"))
@@ -94,7 +95,7 @@ def save_email_updates():
         try:
             customers.set_email_updates(current_user, form.email_updates.data)
         except ServiceError as exc:
-            form.email_updates.errors.append(exc.message)
+            refuse(form, exc, "email_updates")
         else:
             flash(str(UPDATES_SAVED[current_user.email_updates]), "success")
             return redirect(url_for("customer.profile") + "#email-updates")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Container
+from typing import TypeVar
+
 from portal.web.lazy_text import lazy_gettext as _l
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 class ServiceError(Exception):
@@ -28,3 +34,14 @@ class NotFound(ServiceError):  # noqa: N818 - reads better at call sites
 
 class Conflict(ServiceError):
     """The data changed since the person looked at it."""
+
+
+def one_of(kind: type[E], value: object, allowed: Container[E], message: str, field: str) -> E:
+    """`value` as a member of `kind` that is in `allowed`; anything else refused on `field`."""
+    try:
+        member = kind(value)
+    except ValueError:
+        raise ServiceError(message, field) from None
+    if member not in allowed:
+        raise ServiceError(message, field)
+    return member

@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..web.formatting import zone_for
 from ..web.pagination import Keyset, Page, decode_cursor, paginate
-from .reports import group_by, median_or_none, visible_departments, week_starts
+from .reports import group_by, median_or_none, percent_or_none, visible_departments, week_starts
 
 WEEKS = 12
 WEEK_CHOICES = (4, 12, 26, 52)
@@ -120,7 +120,7 @@ class Loops:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.on_time / self.came_due) if self.came_due else None
+        return percent_or_none(self.on_time, self.came_due)
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class Tally:
         return sum(self.bands)
 
     def share(self, count: int) -> int | None:
-        return round(100 * count / self.answers) if self.answers else None
+        return percent_or_none(count, self.answers)
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class Reactions:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.helped / self.total) if self.total else None
+        return percent_or_none(self.helped, self.total)
 
 
 @dataclass(frozen=True)

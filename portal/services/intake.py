@@ -21,7 +21,7 @@ from ..models import (
 from ..models.api import ApiCustomerLink
 from . import accounts, audit, cases
 from .attachments import CheckedFile
-from .errors import NotFound, ServiceError
+from .errors import NotFound, ServiceError, one_of
 from .text import clean
 
 # How a person reached us; the API and the web have their own ways in.
@@ -112,12 +112,7 @@ def open_for(
     an unknown channel, a missing name or an email address someone already has.
     """
     category = category_for(staff, category_id)
-    try:
-        how = Channel(channel)
-    except ValueError:
-        how = None
-    if how not in CHANNELS:
-        raise ServiceError(_("Choose how the customer reached us."), "channel")
+    how = one_of(Channel, channel, CHANNELS, _("Choose how the customer reached us."), "channel")
     cases.check_opening(title, body)  # before anyone is created: nothing half-done
     new = isinstance(customer, NewCustomer)
     try:

@@ -91,7 +91,7 @@ class KeepRate:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.kept / self.due) if self.due else None
+        return percent_or_none(self.kept, self.due)
 
 
 @dataclass(frozen=True)
@@ -288,6 +288,11 @@ def _resolved_rows(ids: Sequence[int], since: datetime, now: datetime) -> list[R
 
 def median_or_none(values: list[T]) -> T | None:
     return median(values) if values else None
+
+
+def percent_or_none(part: int, whole: int) -> int | None:
+    """`part` as a whole percentage of `whole`; None when there is nothing to count."""
+    return round(100 * part / whole) if whole else None
 
 
 def timing(label: str, rows: Sequence[Row[Any]]) -> Timing:

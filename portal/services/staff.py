@@ -17,7 +17,7 @@ from ..web.lazy_text import lazy_gettext as _l
 from ..web.urls import external_url
 from . import accounts, audit, effects
 from .catalog import departments_by_ids
-from .errors import NotFound, ServiceError
+from .errors import NotFound, ServiceError, one_of
 from .headers import clean_header as one_line
 from .text import clean
 
@@ -77,13 +77,7 @@ def get_staff(user_id: int) -> User:
 
 
 def _role(value: str | Role) -> Role:
-    try:
-        role = Role(value)
-    except ValueError:
-        role = None
-    if role not in STAFF_ROLES:
-        raise ServiceError(_("Choose agent, manager or admin."), "role")
-    return role
+    return one_of(Role, value, STAFF_ROLES, _("Choose agent, manager or admin."), "role")
 
 
 def _state(user: User) -> dict[str, object]:

@@ -3,17 +3,24 @@
 Werkzeug turns undecodable bytes in a multipart field into U+FFFD, and an undecodable
 urlencoded body into an empty form (so the person saw "write your reply first" for text
 they had written). Both now stop the request before any view runs.
+
+`refuse` is the one way every channel's views put a service's refusal next to its field, and
+`form_page` the one way they answer a refused form (422).
 """
 
 from __future__ import annotations
 
 import codecs
 import typing as t
+from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Request
+from flask import Flask, Request, flash, render_template
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser, MultiPartParser
+
+from portal.services.errors import ServiceError
 
 STRICT_UTF8 = "caseloop-strict-utf-8"
 REFUSED = "The form was not valid UTF-8 text. Nothing was saved."
@@ -67,3 +74,19 @@ def init_app(app: Flask) -> None:
     base: type[Request] = app.request_class
     app.request_class = type("StrictRequest", (base,),
                              {"form_data_parser_class": StrictFormDataParser})
+
+
+def refuse(form: FlaskForm, exc: ServiceError, fallback: str | None = None) -> None:
+    """Show a service's refusal next to its field (or `fallback`'s when it names none), else
+    as a message at the top: a hidden field has nowhere to show it."""
+    name = exc.field or fallback
+    target = getattr(form, name, None) if name else None
+    if target is None or target.type == "HiddenField":
+        flash(exc.message, "error")
+    else:
+        target.errors = [*target.errors, exc.message]
+
+
+def form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    """The form's page; after a POST the input was refused, so 422."""
+    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200

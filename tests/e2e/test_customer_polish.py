@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -48,15 +47,6 @@ def test_three_quick_clicks_on_send_store_one_reply_and_show_no_error(page):
     expect(page.locator(".error, .flash--error")).to_have_count(0)
     assert _copies(VIN) == 1
     assert page.console_errors == [], page.console_errors
-
-
-@pytest.fixture
-def nojs(browser, live_server):
-    db.session.commit()
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_without_javascript_back_then_send_stores_no_second_copy(nojs):

@@ -12,6 +12,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HX = {"HX-Request": "true"}
 
 
+def _my_case(client, login, **fields):
+    """A case of a new customer, who is signed in."""
+    dana = factories.customer()
+    case = factories.case(dana, **fields)
+    login(client, dana)
+    return case
+
+
 def test_my_cases_shows_only_my_cases_in_plain_words(client, login):
     dana, other = factories.customer(), factories.customer()
     factories.case(dana, "My recall", status=Status.WAITING_ON_CUSTOMER)
@@ -139,9 +147,7 @@ def test_same_topic_offers_the_open_case_first(client, login):
 
 
 def test_reply_without_javascript_redirects_to_the_timeline(client, login):
-    dana = factories.customer()
-    case = factories.case(dana, status=Status.WAITING_ON_CUSTOMER)
-    login(client, dana)
+    case = _my_case(client, login, status=Status.WAITING_ON_CUSTOMER)
     response = client.post(f"/cases/{case.reference}/replies", data={"body": "VIN is 123"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/cases/{case.reference}#latest"
@@ -150,9 +156,7 @@ def test_reply_without_javascript_redirects_to_the_timeline(client, login):
 
 
 def test_reply_with_htmx_returns_the_refreshed_case_fragment(client, login):
-    dana = factories.customer()
-    case = factories.case(dana, status=Status.WAITING_ON_CUSTOMER)
-    login(client, dana)
+    case = _my_case(client, login, status=Status.WAITING_ON_CUSTOMER)
     response = client.post(f"/cases/{case.reference}/replies", data={"body": "VIN is 123"},
                            headers=HX)
     assert response.status_code == 200
@@ -162,9 +166,7 @@ def test_reply_with_htmx_returns_the_refreshed_case_fragment(client, login):
 
 
 def test_empty_reply_is_refused_with_a_message(client, login):
-    dana = factories.customer()
-    case = factories.case(dana)
-    login(client, dana)
+    case = _my_case(client, login)
     for headers in ({}, HX):
         response = client.post(f"/cases/{case.reference}/replies", data={"body": "  "},
                                headers=headers)
@@ -172,9 +174,7 @@ def test_empty_reply_is_refused_with_a_message(client, login):
 
 
 def test_reply_to_a_closed_case_goes_to_a_linked_new_case(client, login):
-    dana = factories.customer()
-    case = factories.case(dana, status=Status.CLOSED)
-    login(client, dana)
+    case = _my_case(client, login, status=Status.CLOSED)
     response = client.post(f"/cases/{case.reference}/replies", data={"body": "Again"},
                            headers=HX)
     assert response.status_code == 204
@@ -190,9 +190,7 @@ def _upload(client, case, name, data, content_type="application/octet-stream"):
 
 
 def test_attachments_are_stored_and_served_only_to_the_owner(client, login):
-    dana = factories.customer()
-    case = factories.case(dana)
-    login(client, dana)
+    case = _my_case(client, login)
     assert _upload(client, case, "../../etc/photo.png", PNG, "image/png").status_code == 302
     [stored] = db.session.query(Attachment).all()
     assert stored.filename == "photo.png"
@@ -207,9 +205,7 @@ def test_attachments_are_stored_and_served_only_to_the_owner(client, login):
 
 
 def test_hostile_attachments_are_refused_and_nothing_is_stored(client, login):
-    dana = factories.customer()
-    case = factories.case(dana)
-    login(client, dana)
+    case = _my_case(client, login)
     fake = _upload(client, case, "invoice.pdf", b"<html><script>alert(1)</script>")
     assert fake.status_code == 422 and "does not look like a PDF file" in fake.text
     html = _upload(client, case, "page.html", b"<html></html>")
@@ -220,9 +216,7 @@ def test_hostile_attachments_are_refused_and_nothing_is_stored(client, login):
 
 def test_oversize_upload_is_413_before_anything_is_stored(app, client, login, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
-    dana = factories.customer()
-    case = factories.case(dana)
-    login(client, dana)
+    case = _my_case(client, login)
     response = _upload(client, case, "big.png", PNG + b"\x00" * 4096)
     assert response.status_code == 413 and "too large" in response.text
     assert db.session.query(Attachment).count() == 0
