@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import customer_required
+from ..models import utcnow
 from ..services import customer_escalations
 from ..services.errors import ServiceError
 from ..web.htmx import htmx_response, wants_fragment
@@ -22,13 +23,14 @@ def escalate(reference: str):
     fragment: 422, which htmx swaps in) when the case was escalated today already."""
     case = _own_case(reference)
     form = EscalateForm()
-    code = 422
+    code, headers = 422, {}
     if form.validate_on_submit():
         try:
             done = customer_escalations.escalate(case, current_user, form.reason.data)
         except customer_escalations.AlreadyEscalated as exc:
             form.reason.errors.append(exc.message)
             code = 422 if wants_fragment() else 429
+            headers["Retry-After"] = str(max(0, int((exc.again_at - utcnow()).total_seconds())))
         except ServiceError as exc:
             form.reason.errors.append(exc.message)
         else:
@@ -41,6 +43,6 @@ def escalate(reference: str):
     if wants_fragment():
         return render_template("portal/cases/_escalate.html", case=case,
                                **escalation_context(case, form)), code
-    response = _render_case("portal/cases/detail.html", case, ReplyForm(formdata=None), code,
-                            escalate_form=form)
-    return response
+    html, code = _render_case("portal/cases/detail.html", case, ReplyForm(formdata=None), code,
+                              escalate_form=form)
+    return html, code, headers

@@ -53,6 +53,7 @@ def test_a_second_try_the_same_day_says_when_and_who(client, login, desk, monday
     client.post(_url(case), data={"reason": "Too slow"})
     response = client.post(_url(case), data={"reason": "Still too slow"})
     assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(23 * 3600)  # Tuesday 09:00
     text = re.sub(r"\s+", " ", response.text)
     assert "You already told us this is taking too long today. Priya Shah owns the answer" in text
     assert "You can ask again from Tue 15 Dec 2026, 09:00 GMT" in text
