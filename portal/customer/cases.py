@@ -20,6 +20,7 @@ from ..services import (
     feedback,
     feedback_rules,
     follow_ups,
+    notification_prefs,
     promises,
     timeline,
 )
@@ -128,6 +129,7 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         feedback_form=feedback_form, feedback_notice=feedback_notice,
         follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
+        following=notification_prefs.is_following(current_user, case),
     ), code
 
 

@@ -26,6 +26,7 @@ from .events import (
     Visibility,
 )
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
+from .notification_choices import CaseNotificationChoice
 from .outbox import OutboxMessage
 from .promises import Escalation, Promise, PromiseState
 from .saved_replies import SavedReply
@@ -50,6 +51,7 @@ __all__ = [
     "AuthToken",
     "Case",
     "CaseEvent",
+    "CaseNotificationChoice",
     "Category",
     "Channel",
     "Closure",
