@@ -57,7 +57,8 @@ def _tell(case: Case, subject: LazyString, template: str, headline: LazyString,
         if ask_feedback else None
     queue_email(
         customer.email, subject, template, case_id=case.id, replies_from=customer,
-        language=customer.language, recipient=customer, case=case, url=signed_url(token), feedback_urls=feedback_urls,
+        language=customer.language, recipient=customer, case=case, url=signed_url(token),
+        feedback_urls=feedback_urls,
         link_minutes=current_app.config["CASE_LINK_MINUTES"], **ctx,
     )
 

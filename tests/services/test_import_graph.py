@@ -49,7 +49,7 @@ LAYERS = (
     ("webhook_outbox", "effects"),
     ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
-     "queue", "leased_jobs", "api_tokens", "webhooks"),
+     "queue", "leased_jobs", "api_tokens", "webhooks", "notification_prefs"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
      "feedback_reports"),
     ("cases", "promises"),
