@@ -40,6 +40,13 @@ class Kind(enum.StrEnum):
 NEVER_MUTED = frozenset({Kind.ACTION, Kind.ACCOUNT})
 
 
+class Delivery(enum.StrEnum):
+    """The channel, as the API and forms name it (User.updates_by_email)."""
+
+    EMAIL = "email"
+    PORTAL = "portal"
+
+
 class LinkExpired(ServiceError):
     """A genuine manage link, older than LINK_DAYS."""
 
