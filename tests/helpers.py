@@ -76,9 +76,17 @@ def mails_to(address: str) -> list[OutboxMessage]:
 
 
 def last_link(address: str) -> str:
-    """The path of the last link emailed to this address."""
+    """The path of the last link emailed to this address (not the "Manage notifications"
+    link every customer email ends with: manage_link gives that one)."""
     body = mails_to(address)[-1].body_text
-    return re.findall(r"https?://[^/\s]+(/\S+)", body)[-1]
+    return [p for p in re.findall(r"https?://[^/\s]+(/\S+)", body)
+            if not p.startswith("/notifications/")][-1]
+
+
+def manage_link(address: str) -> str:
+    """The path of the signed "Manage notifications" link in the last email to this address."""
+    body = mails_to(address)[-1].body_text
+    return re.findall(r"https?://[^/\s]+(/notifications/\S+)", body)[-1]
 
 
 def two_factor_code(user) -> str:

@@ -1,7 +1,7 @@
 """data requests: a customer's download of their data, and the erasure of their account
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-07 09:00:00
 
 Written by hand. One row per request; the background job claims rows with a lease, as the
@@ -15,7 +15,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0017'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

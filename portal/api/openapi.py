@@ -106,6 +106,13 @@ CREATE_CUSTOMER = (
     "customer. Only a malformed body is refused. The customer's id reaches a token through "
     "the cases it may see (`customer.id`).")
 
+NOTIFICATIONS = (
+    "`channel` is `email` or `portal` (no email about case changes), `timing` `immediate` or "
+    "`daily` (one digest a day). `mute` and `follow` take references of the customer's own "
+    "cases. Sign-in links and what the customer must act on are never muted. Each change is "
+    "audited with the token as the one acting on the customer's request "
+    "(docs/notifications.md).")
+
 MESSAGE = (
     "`visibility: public` (the default) is a reply: the customer is emailed and sees it on "
     "their case, and a new case moves to in progress. `visibility: internal` is a note only "
@@ -123,6 +130,14 @@ PATHS: dict[str, Any] = {
         "getCustomer", "One customer the token may see.", "Customer", CUSTOMER_ID),
         "description": "A token limited to departments sees only customers with a case in "
                        "one of them; any other id is 404, like an id that does not exist."}},
+    "/customers/{customer_id}/notifications": {
+        "get": {**_read("getNotifications", "How the customer chose to hear about their cases.",
+                        "Notifications", CUSTOMER_ID),
+                "description": NOTIFICATIONS},
+        "post": {**_write("setNotifications", "Change the customer's notification choices "
+                          "on their request.", "NotificationsInput", "Notifications", 200,
+                          CUSTOMER_ID),
+                 "description": NOTIFICATIONS}},
     "/cases": {
         "get": _read("listCases", "Cases, most recently active first, a page at a time.",
                      "CaseList", *LIST_FILTERS, codes=(400, 401, 503)),

@@ -77,6 +77,17 @@ SCHEMAS: dict[str, Schema] = {
                          name=optional(text(120, 0)), external_id=optional(text(120, 0))),
     "CustomerReceipt": obj(email={**STRING, "description": "The address, normalised."},
                            external_id={"type": ["string", "null"]}),
+    "Notifications": obj(
+        channel={**enum(["email", "portal"]), "description": "`portal`: no email about case "
+                 "changes. Sign-in links and what the customer must act on always come."},
+        timing=enum(["immediate", "daily"]),
+        muted_cases={"type": "array", "items": STRING, "description": (
+            "References of the cases the customer muted (in the token's departments).")}),
+    "NotificationsInput": obj(
+        [], closed=True, channel=optional(enum(["email", "portal"])),
+        timing=optional(enum(["immediate", "daily"])),
+        mute={"type": ["array", "null"], "maxItems": 100, "items": STRING},
+        follow={"type": ["array", "null"], "maxItems": 100, "items": STRING}),
     "Reference": obj(closed=True, system=text(60), value=text(120)),
     "Case": obj(
         reference=STRING, title=STRING, status=enum(values(Status)), status_label=STRING,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
-from . import account, cases, escalations, feedback, help, live, problems, profile  # noqa: E402, F401 - views register
+from . import account, cases, escalations, feedback, help, live, notifications, problems, profile  # noqa: E402, F401 - views register

@@ -21,6 +21,7 @@ from ..services import (
     feedback,
     feedback_rules,
     follow_ups,
+    notification_prefs,
     promises,
     timeline,
 )
@@ -141,6 +142,7 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
         **escalation_context(case, escalate_form),
+        following=notification_prefs.is_following(current_user, case),
     ), code
 
 

@@ -15,7 +15,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from portal.web.lazy_text import lazy_gettext as _l
 
@@ -158,11 +166,31 @@ class TimeZoneForm(FlaskForm):
 
 
 class EmailUpdatesForm(FlaskForm):
+    channel = RadioField(
+        _l("Where we tell you about changes to your cases"), choices=options([
+            ("email", _l("By email (and on your case pages)")),
+            ("portal", _l("Only on your case pages: no email about changes")),
+        ]), validators=[Optional()])  # left out (an older page): the channel stays
     email_updates = RadioField(
         _l("Emails about your cases"), choices=options([
             ("immediate", _l("As each update happens")),
             ("daily", _l("One summary a day, listing every update per case")),
         ]), validators=[DataRequired(_l("Choose how often we email you."))])
+
+
+class FollowForm(FlaskForm):
+    """One case's notifications: "on" follows it, "off" mutes it."""
+
+    following = HiddenField(validators=[AnyOf(("on", "off"))])
+
+
+MANAGE_ACTIONS = ("mute_case", "follow_case", "email_off", "email_on")
+
+
+class ManageNotificationsForm(FlaskForm):
+    """A button on the signed manage page; the link's token says whose choices these are."""
+
+    action = HiddenField(validators=[AnyOf(MANAGE_ACTIONS)])
 
 
 class FeedbackForm(FlaskForm):

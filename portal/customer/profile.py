@@ -11,7 +11,7 @@ from portal.web.lazy_text import lazy_gettext as _l
 from .. import scheduler
 from ..auth import customer_required, end_session
 from ..models import EmailUpdates
-from ..services import customers, data_export, erasure, time_zones
+from ..services import customers, data_export, erasure, notification_prefs, time_zones
 from ..services.errors import NotFound, ServiceError
 from ..web.files import send_zip
 from ..web.form_input import refuse
@@ -26,13 +26,18 @@ UPDATES_SAVED = {
     EmailUpdates.DAILY: _l("Saved: one summary a day, on days when something changed."),
 }
 
+PORTAL_ONLY_SAVED = _l("Saved: no email about changes to your cases; you see them on your "
+                       "case pages. Sign-in links, and anything we need from you, still come.")
+
 
 def _page(form=None, code: int = 200, updates_form=None, delete_form=None):
     updates_form = updates_form or EmailUpdatesForm(
-        formdata=None, email_updates=current_user.email_updates.value)
+        formdata=None, email_updates=current_user.email_updates.value,
+        channel="email" if current_user.updates_by_email else "portal")
     return render_template("portal/profile.html", facts=customers.facts_for(current_user),
                            form=form or FactForm(formdata=None), confirm=ConfirmForm(),
                            updates_form=updates_form,
+                           muted_cases=notification_prefs.muted_cases(current_user),
                            zone_form=TimeZoneForm(formdata=None, timezone=zone_for().key),
                            export=data_export.latest(current_user, current_user),
                            erasure=erasure.pending(current_user),
@@ -93,11 +98,15 @@ def save_email_updates():
     form = EmailUpdatesForm()
     if form.validate_on_submit():
         try:
-            customers.set_email_updates(current_user, form.email_updates.data)
+            notification_prefs.set_settings(current_user, current_user,
+                                            by_email=None if not form.channel.data
+                                            else form.channel.data == "email",
+                                            timing=form.email_updates.data)
         except ServiceError as exc:
             refuse(form, exc, "email_updates")
         else:
-            flash(str(UPDATES_SAVED[current_user.email_updates]), "success")
+            flash(str(UPDATES_SAVED[current_user.email_updates] if current_user.updates_by_email
+                      else PORTAL_ONLY_SAVED), "success")
             return redirect(url_for("customer.profile") + "#email-updates")
     return _page(code=422, updates_form=form)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, parseaddr
 
 from flask import current_app
@@ -15,6 +15,25 @@ from ..services.mail_addresses import mail_domain
 
 # Marks our own mail, so a copy that comes back (auto-forwarding loops) is recognised.
 LOOP_HEADER = "X-Caseloop-Loop"
+UNFOLDED = frozenset({"list-unsubscribe"})
+
+
+class _Policy(EmailPolicy):
+    """SMTP's policy, except that a List-Unsubscribe URL is written as it is: folded, the
+    email package would turn a long URL into encoded words no mail client can follow."""
+
+    def fold(self, name, value):
+        if name.lower() in UNFOLDED:
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if name.lower() in UNFOLDED:
+            return self.fold(name, value).encode("ascii", "replace")
+        return super().fold_binary(name, value)
+
+
+SMTP_POLICY = _Policy(linesep="\r\n")
 
 
 def from_header() -> str:
@@ -29,7 +48,7 @@ def envelope_sender() -> str:
 
 def build(message: OutboxMessage) -> EmailMessage:
     """The message as it goes over SMTP; every header value passes clean_header."""
-    mail = EmailMessage(policy=policy.SMTP)
+    mail = EmailMessage(policy=SMTP_POLICY)
     mail["From"] = from_header()
     mail["To"] = Address(addr_spec=clean_header(message.to_address, 254))
     mail["Subject"] = clean_header(message.subject)
@@ -42,6 +61,11 @@ def build(message: OutboxMessage) -> EmailMessage:
     if message.reply_to:
         name = parseaddr(current_app.config["MAIL_FROM"])[0]
         mail["Reply-To"] = formataddr((clean_header(name), clean_header(message.reply_to, 254)))
+    if message.list_unsubscribe:
+        # RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe that POSTs
+        # "List-Unsubscribe=One-Click" to this signed address (it mutes; see notifications.md).
+        mail["List-Unsubscribe"] = f"<{clean_header(message.list_unsubscribe, 1000)}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # RFC 3834: ask vacation responders not to answer, which would loop.
     mail["Auto-Submitted"] = "auto-generated"
     mail["X-Auto-Response-Suppress"] = "All"

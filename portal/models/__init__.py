@@ -29,6 +29,7 @@ from .events import (
     Visibility,
 )
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
+from .notification_choices import CaseNotificationChoice
 from .outbox import OutboxMessage
 from .problems import (
     PROBLEM_STATUS_LABELS,
@@ -78,6 +79,7 @@ __all__ = [
     "AuthToken",
     "Case",
     "CaseEvent",
+    "CaseNotificationChoice",
     "Category",
     "Channel",
     "Closure",

@@ -33,6 +33,8 @@ class OutboxMessage(db.Model):
     # "references" is an SQL keyword, hence the longer name.
     thread_references: Mapped[str | None] = mapped_column(Text)
     reply_to: Mapped[str | None] = mapped_column(String(254))
+    # RFC 8058 one-click address (List-Unsubscribe) for mail to a customer; None for staff.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(1000))
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The server default (0005) made messages queued before that revision due at once.

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Enum, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Enum, ForeignKey, Integer, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -69,6 +69,9 @@ class User(UserMixin, db.Model):
              values_callable=lambda e: [m.value for m in e]),
         default=EmailUpdates.IMMEDIATE, server_default=EmailUpdates.IMMEDIATE.value,
     )
+    # The channel: False means "on the portal only", no email about case changes (sign-in
+    # links and what the customer must act on still come: services/notification_prefs.py).
+    updates_by_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     # Loaded on first use, not with every user: a selectin default re-queries departments
     # after every statement that returns users (authors, owners, customers) on each page.

@@ -205,8 +205,8 @@ def _issue_link(user: User, purpose: str, template: str, next_path: str | None,
     link = external_url(endpoint, token=raw)
     subject = subject or (_l("Your Caseloop sign-in") if purpose == SIGN_IN else
                           _l("Reset your password"))
-    queue_email(user.email, subject, template, language=user.language, user=user, link=link,
-                minutes=minutes, **context)
+    queue_email(user.email, subject, template, language=user.language, recipient=user,
+                user=user, link=link, minutes=minutes, **context)
     return raw
 
 

@@ -76,7 +76,7 @@ def _queue(customer: User, now: datetime) -> bool:
     groups.sort(key=lambda g: g.items[-1].id, reverse=True)  # most recent news first
     message = queue_email(
         customer.email, LazyString(_subject, len(items), len(groups)), "digest",
-        language=customer.language, customer=customer, groups=groups,
+        language=customer.language, recipient=customer, customer=customer, groups=groups,
         link_minutes=current_app.config["CASE_LINK_MINUTES"],
         profile_url=external_url("customer.profile"))
     db.session.flush()

@@ -13,11 +13,12 @@ from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
 from ..i18n import in_language
-from ..models import Case, Channel, DigestItem, EmailUpdates, PromiseState, User
+from ..models import Case, Channel, DigestItem, EmailUpdates, PromiseState, Status, User
 from ..web.formatting import fulltime
 from ..web.urls import external_url, site_path
 from . import accounts, clock
 from .feedback_rules import can_ask
+from .notification_prefs import Kind, should_email
 from .outbox import queue_email
 
 FEEDBACK_ANSWERS = ("yes", "partly", "no")
@@ -36,14 +37,15 @@ def signed_url(token: str, **preset: str) -> str:
 
 def _tell(case: Case, subject: LazyString, template: str, headline: LazyString,
           detail: str | LazyString, ask_feedback: bool = False, now: bool = False,
-          **ctx) -> None:
+          kind: Kind = Kind.UPDATE, **ctx) -> None:
     """Email the customer now (`now`: a receipt, never held back), or keep the update for
     their daily digest; nothing for a customer without an address (a phone-only caller).
 
-    The texts are lazy: they are put in the customer's language, not the sender's.
+    The texts are lazy: they are put in the customer's language, not the sender's. Their
+    choices (channel, muted case) decide first: notification_prefs.should_email.
     """
     customer = case.customer
-    if not customer.email:
+    if not should_email(customer, case, kind):
         return
     if customer.email_updates == EmailUpdates.DAILY and not now:
         with in_language(customer.language):
@@ -55,7 +57,8 @@ def _tell(case: Case, subject: LazyString, template: str, headline: LazyString,
         if ask_feedback else None
     queue_email(
         customer.email, subject, template, case_id=case.id, replies_from=customer,
-        language=customer.language, case=case, url=signed_url(token), feedback_urls=feedback_urls,
+        language=customer.language, recipient=customer, case=case, url=signed_url(token),
+        feedback_urls=feedback_urls,
         link_minutes=current_app.config["CASE_LINK_MINUTES"], **ctx,
     )
 
@@ -63,7 +66,13 @@ def _tell(case: Case, subject: LazyString, template: str, headline: LazyString,
 def staff_replied(case: Case, staff: User, body: str) -> None:
     _tell(case, _l("[%(reference)s] New reply: %(title)s", reference=case.reference,
                    title=case.title),
-          "staff_reply", _l("%(name)s replied", name=staff.name), body, staff=staff, body=body)
+          "staff_reply", _l("%(name)s replied", name=staff.name), body, kind=_kind(case),
+          staff=staff, body=body)
+
+
+def _kind(case: Case) -> Kind:
+    """While we wait on the customer, what we write asks something of them: never muted."""
+    return Kind.ACTION if case.status == Status.WAITING_ON_CUSTOMER else Kind.UPDATE
 
 
 def opened_for_customer(case: Case, writer: User, body: str) -> None:
@@ -81,7 +90,8 @@ def case_opened(case: Case, channel: Channel, taken_by: User | None = None,
     _tell(case, _l("[%(reference)s] We opened your case: %(title)s", reference=case.reference,
                    title=case.title),
           "case_opened", _l("Case %(reference)s opened", reference=case.reference),
-          case.title, now=True, staff=taken_by, new_account=new_account, channel=channel.value,
+          case.title, now=True, kind=Kind.ACCOUNT if new_account else Kind.UPDATE,
+          staff=taken_by, new_account=new_account, channel=channel.value,
           due=LazyString(fulltime, due, case.customer) if due else None,
           login_url=external_url("customer.login") if new_account else None)
 
@@ -93,7 +103,8 @@ def status_changed(case: Case, explanation: str) -> None:
     _tell(case, _l("[%(reference)s] %(status)s: %(title)s", reference=case.reference,
                    status=text.label, title=case.title),
           "status_changed", _l("Status: %(status)s", status=text.label),
-          explanation or text.next_step, ask_feedback=can_ask(case), explanation=explanation)
+          explanation or text.next_step, ask_feedback=can_ask(case), kind=_kind(case),
+          explanation=explanation)
 
 
 def promise_changed(case: Case, promise) -> None:

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..i18n import in_language
 from ..models import Case, OutboxMessage, Role, User, utcnow
 from ..models.outbox import FAILED, PENDING
-from . import access, audit, effects
+from . import access, audit, effects, notification_prefs
 from .errors import NotFound, ServiceError
 from .headers import clean_header
 from .mail_addresses import mail_domain, reply_address
@@ -29,6 +29,7 @@ def queue_email(
     case_id: int | None = None,
     replies_from: User | None = None,
     language: str | None = None,
+    recipient: User | None = None,
     **ctx,
 ) -> OutboxMessage:
     """Add a message to the outbox; the caller's commit makes it real.
@@ -37,11 +38,17 @@ def queue_email(
     default: never in the language of whoever's request sent the email. So pass a
     translatable subject lazily (`lazy_gettext`): it is translated here.
     With `replies_from` (the case's customer) the Reply-To carries a signed case token,
-    so their answer lands on the case.
+    so their answer lands on the case. Mail to a customer (`recipient`) carries their signed
+    "Manage notifications" link and the List-Unsubscribe one-click address.
     """
+    links = notification_prefs.links_for(recipient, case_id)
+    if links:
+        ctx["manage_url"] = links[0]
     with in_language(language):
         subject = str(subject)
         body = render_template(f"email/{template}.txt", **ctx)
+        if links:
+            body = body.rstrip("\n") + "\n\n" + render_template("email/_manage.txt", **ctx)
         html = _render_html(template, body, ctx)
     message = OutboxMessage(
         to_address=clean_header(to, 254),
@@ -50,6 +57,7 @@ def queue_email(
         body_html=html,
         case_id=case_id,
         message_id=make_msgid(domain=mail_domain()),
+        list_unsubscribe=links[1] if links else None,
     )
     if case_id is not None:
         _thread(message, case_id)

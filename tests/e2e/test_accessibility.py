@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from portal import demo
 from portal.extensions import db
 from portal.models import Role
-from portal.services import two_factor
+from portal.services import notification_prefs, two_factor
 from tests import factories
 from tests.demo_world import case_of, staff_pages, user
 from tests.e2e.a11y import audit, duplicate_ids, report
@@ -96,6 +96,12 @@ def test_every_customer_page(app, page, world, seen):
     db.session.expire_all()
     visit(page, problems, "customer-sign-in-link-confirm", last_link("dana@example.com"))
     visit(page, problems, "customer-link-expired", "/login/link/no-longer-valid")
+    # An email's "Manage notifications" link (by way of its one-click address, as a mail
+    # client that opens it in a browser does), and one that is not ours.
+    token = notification_prefs.manage_token(user("dana@example.com"),
+                                            case_of("dana@example.com").id)
+    visit(page, problems, "customer-manage-notifications", f"/notifications/{token}/one-click")
+    visit(page, problems, "customer-manage-notifications-refused", "/notifications/not-ours")
 
     sign_in_as(page, "nina@example.com", factories.PASSWORD)
     visit(page, problems, "customer-my-cases-empty", "/cases")

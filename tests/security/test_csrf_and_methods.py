@@ -21,8 +21,9 @@ pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 # --- 5. CSRF on every unsafe route; htmx headers are no way around it ----------------------
 
 # Token-authenticated (api.*) and secret-authenticated (mail.inbound) routes are exempt:
-# the two tests after this one check they refuse what a browser could send.
-CSRF_EXEMPT_PREFIXES = ("api.", "mail.inbound", "static")
+# the two tests after this one check they refuse what a browser could send. So is the
+# RFC 8058 one-click unsubscribe, authorised by its signed link alone (test below).
+CSRF_EXEMPT_PREFIXES = ("api.", "mail.inbound", "static", "customer.one_click_unsubscribe")
 
 
 def _unsafe_routes():
@@ -97,6 +98,17 @@ def test_the_mail_webhook_ignores_a_signed_in_cookie(app, client, login, world, 
     monkeypatch.setitem(app.config, "MAIL_INBOUND_SECRET", "s3cret-shared-with-the-mta")
     for headers in ({}, {"X-Caseloop-Secret": "guess"}, {"X-CSRFToken": "x"}):
         assert client.post("/mail/inbound", data=raw, headers=headers).status_code == 403
+    assert_nothing_stored(before)
+
+
+def test_one_click_unsubscribe_needs_its_signed_link_not_a_cookie(app, client, login, world,
+                                                                  monkeypatch):
+    login(client, world.dana)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    before = row_counts()
+    one_click = {"List-Unsubscribe": "One-Click"}
+    assert client.post(f"/notifications/{'a' * 43}/one-click", data=one_click).status_code == 404
+    assert client.post(f"/notifications/{'a' * 43}/one-click", data=FORGED).status_code == 400
     assert_nothing_stored(before)
 
 
