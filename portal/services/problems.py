@@ -203,6 +203,14 @@ def linked_cases(problem: KnownProblem, staff: User | None = None, open_only: bo
     return list(db.session.scalars(query.order_by(Case.id).limit(limit)))
 
 
+def linked_case(problem: KnownProblem, staff: User, case_id: int) -> Case | None:
+    """One linked case the staff member may see, else None."""
+    case = db.session.scalar(
+        select(Case).join(ProblemCase, ProblemCase.case_id == Case.id)
+        .where(ProblemCase.problem_id == problem.id, Case.id == case_id))
+    return case if case is not None and access.can_see(staff, case) else None
+
+
 def resolve_linked(staff: User, problem: KnownProblem, summary: str) -> bulk.Outcome:
     """Resolve the open linked cases (up to bulk.MOST) with the summary, each through
     cases.change_status and so still refused while it has open promises."""
