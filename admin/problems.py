@@ -93,8 +93,7 @@ def _detail(problem: KnownProblem, code: int = 200, **forms):
     return render_template(
         "admin/problems/detail.html", problem=problem, linked=problem_links.linked_count(problem),
         cases=problems.linked_cases(problem, current_user, limit=SHOWN_CASES),
-        open_cases=len(problems.linked_cases(problem, current_user, open_only=True,
-                                             limit=1000)), **forms), code
+        open_cases=problems.open_linked_count(problem, current_user), **forms), code
 
 
 @bp.get("/problems/<int:problem_id>")
