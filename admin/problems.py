@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal.models import KnownProblem, ProblemStatus, ProblemUpdate, Role
+from portal.models import KnownProblem, ProblemStatus, Role
 from portal.services import catalog, problem_links, problems
 from portal.services import queue as queue_service
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 from portal.web.choices import options
 from portal.web.htmx import wants_fragment
 
@@ -93,8 +93,7 @@ def _detail(problem: KnownProblem, code: int = 200, **forms):
     return render_template(
         "admin/problems/detail.html", problem=problem, linked=problem_links.linked_count(problem),
         cases=problems.linked_cases(problem, current_user, limit=SHOWN_CASES),
-        open_cases=len(problems.linked_cases(problem, current_user, open_only=True,
-                                             limit=1000)), **forms), code
+        open_cases=problems.open_linked_count(problem, current_user), **forms), code
 
 
 @bp.get("/problems/<int:problem_id>")
@@ -144,7 +143,7 @@ def problem_update_progress(problem_id: int, update_id: int):
     problem = found(problems.get, problem_id)
     update = next((u for u in problem.updates if u.id == update_id), None)
     if update is None:
-        return found(_missing, 0)
+        abort(404)
     template = "admin/problems/_progress.html" if wants_fragment() else \
         "admin/problems/progress.html"
     return render_template(template, problem=problem, update=update)
@@ -157,16 +156,12 @@ def problem_update_continue(problem_id: int, update_id: int):
     without JavaScript, a button); the minute job does the same for a closed page."""
     problem = found(problems.get, problem_id)
     if not any(u.id == update_id for u in problem.updates):
-        return found(_missing, 0)
+        abort(404)
     update = problems.continue_update(update_id)
     if wants_fragment():
         return render_template("admin/problems/_progress.html", problem=problem, update=update)
     return redirect(url_for("admin.problem_detail", problem_id=problem.id,
                             _anchor=f"update-{update_id}"))
-
-
-def _missing(_ident: int) -> ProblemUpdate:
-    raise NotFound("")
 
 
 @bp.post("/problems/<int:problem_id>/links")
@@ -197,10 +192,9 @@ def problem_link_search(problem_id: int):
 @staff_required(Role.AGENT)
 def problem_unlink(problem_id: int, case_id: int):
     problem = found(problems.get, problem_id)
-    case = next((c for c in problems.linked_cases(problem, current_user)
-                 if c.id == case_id), None)
+    case = problems.linked_case(problem, current_user, case_id)
     if case is None:
-        return found(_missing, 0)
+        abort(404)
     problems.unlink(current_user, problem, case)
     flash(_("%(ref)s is no longer linked.", ref=case.reference), "success")
     return redirect(url_for("admin.problem_detail", problem_id=problem.id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -192,15 +192,34 @@ def unlink(staff: User, problem: KnownProblem, case: Case) -> None:
     effects.commit()
 
 
-def linked_cases(problem: KnownProblem, staff: User | None = None, open_only: bool = False,
-                 limit: int | None = None) -> list[Case]:
+def _linked(problem: KnownProblem, staff: User | None, open_only: bool):
     query = select(Case).join(ProblemCase, ProblemCase.case_id == Case.id).where(
         ProblemCase.problem_id == problem.id)
     if staff is not None:
         query = query.where(Case.id.in_(access.visible_cases(staff).with_only_columns(Case.id)))
     if open_only:
         query = query.where(Case.status.in_(sorted(OPEN_STATUSES)))
+    return query
+
+
+def linked_cases(problem: KnownProblem, staff: User | None = None, open_only: bool = False,
+                 limit: int | None = None) -> list[Case]:
+    query = _linked(problem, staff, open_only)
     return list(db.session.scalars(query.order_by(Case.id).limit(limit)))
+
+
+def open_linked_count(problem: KnownProblem, staff: User) -> int:
+    """Open linked cases this staff member may see (what "resolve linked cases" would try)."""
+    query = _linked(problem, staff, True).with_only_columns(func.count(Case.id))
+    return db.session.scalar(query) or 0
+
+
+def linked_case(problem: KnownProblem, staff: User, case_id: int) -> Case | None:
+    """One linked case the staff member may see, else None."""
+    case = db.session.scalar(
+        select(Case).join(ProblemCase, ProblemCase.case_id == Case.id)
+        .where(ProblemCase.problem_id == problem.id, Case.id == case_id))
+    return case if case is not None and access.can_see(staff, case) else None
 
 
 def resolve_linked(staff: User, problem: KnownProblem, summary: str) -> bulk.Outcome:

@@ -131,3 +131,19 @@ def test_a_big_update_carries_on_from_the_progress_bar(client, login, manager, c
         kinds = list(db.session.scalars(select(CaseEvent.kind).where(
             CaseEvent.case_id == case.id)))
         assert kinds.count(EventKind.PROBLEM_UPDATE) == 1
+
+
+def test_unlinking_a_case_is_audited_and_limited_to_cases_one_sees(client, login, agent,
+                                                                   manager, category):
+    problem = problems.create(manager, "Brake recall", "Parts are late.", [category.id])
+    ours = factories.case(cat=category)
+    theirs = factories.case(cat=factories.category(factories.department("South")))
+    problems.link_cases(manager, problem, [ours.id, theirs.id], "hand")
+    login(client, agent)
+    assert client.post(f"/admin/problems/{problem.id}/links/{theirs.id}/delete") \
+        .status_code == 404
+    done = client.post(f"/admin/problems/{problem.id}/links/{ours.id}/delete")
+    assert done.status_code == 302
+    assert [c.id for c in problems.linked_cases(problem)] == [theirs.id]
+    assert db.session.scalar(select(AuditEntry.action).where(
+        AuditEntry.action == "problem.unlink")) == "problem.unlink"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import CaseEvent, EventKind, OutboxMessage, ProblemCase, Role, User
 from portal.services import api_tokens as tokens
-from portal.services import cases
+from portal.services import cases, problems
 from tests import factories
 from tests.e2e.conftest import snap
 from tests.e2e.helpers import sign_in, sign_out, staff_sign_in
@@ -99,3 +99,29 @@ def test_one_update_reaches_fifty_recall_customers_and_a_newcomer_follows(page):
     expect(listed.get_by_text("Being fixed")).to_be_visible()
     assert "owner0@example.com" not in page.content()
     assert not page.console_errors
+
+
+def test_without_javascript_the_notice_shows_on_submit_and_following_works(nojs):
+    branch = factories.department("Northside Service Centre")
+    category = factories.category(branch, "Vehicle recall")
+    omar = factories.staff(Role.MANAGER, [branch], "Omar Haddad", "omar@example.com")
+    problems.create(omar, "Brake recall RC-42", "Some cars need new brake hoses.",
+                    [category.id], "RC-42")
+    factories.customer("Ines Newcomer", "ines@example.com")
+    db.session.commit()
+    page = nojs
+    page.goto("/login")
+    page.get_by_label("Email").first.fill("ines@example.com")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.goto("/cases/new")
+    page.get_by_label("What is it about?").select_option(label="Vehicle recall")
+    page.get_by_label("Subject").fill("My brakes")
+    page.get_by_label("Tell us what happened").fill("The recall letter came.")
+    page.get_by_role("button", name="Open a new case").click()
+    expect(page.get_by_role("heading", name="We know about this: follow it instead")) \
+        .to_be_visible()
+    expect(page.get_by_label("Tell us what happened")).to_have_value("The recall letter came.")
+    page.get_by_role("button", name="Follow").click()
+    expect(page.get_by_role("heading", name="Known problems you follow")).to_be_visible()
+    expect(page.get_by_text("Some cars need new brake hoses.")).to_be_visible()
