@@ -105,7 +105,7 @@ def data_export_command(email: str) -> None:
         data_export.run_pending()
     db.session.refresh(made)
     path, _name = data_export.download(made.id, customer)
-    click.echo(f"{path} ({made.size} bytes, {made.total_count} cases); the customer was "
+    click.echo(f"{path} ({made.size} bytes, {made.total_count} case(s)); the customer was "
                "emailed a link")
 
 

@@ -166,10 +166,17 @@ def expire_old(now: datetime | None = None) -> int:
         DataRequest.kind == EXPORT, DataRequest.status == READY,
         DataRequest.expires_at <= now)))
     for row in old:
-        if row.file_key:
-            _path(row.file_key).unlink(missing_ok=True)
-        row.status, row.file_key = EXPIRED, None
+        remove_file(row)
     return len(old)
+
+
+def remove_file(row: DataRequest) -> None:
+    """Delete a download's file now (it expired, or the account is being erased)."""
+    if row.file_key:
+        _path(row.file_key).unlink(missing_ok=True)
+    row.file_key = None
+    if row.status == READY:
+        row.status = EXPIRED
 
 
 def _build(request_id: int, owner: str) -> None:

@@ -41,11 +41,11 @@ from ..models import (
     utcnow,
 )
 from ..models.api import ApiCustomerLink
-from ..models.data_requests import CANCELLED, DONE, ERASURE, PENDING, WORKING
+from ..models.data_requests import CANCELLED, DONE, ERASURE, EXPORT, PENDING, WORKING
 from ..models.mail import InboundMail
 from ..web.formatting import fulltime
 from ..web.urls import external_url
-from . import attachments, audit, effects, leased_jobs, outbox
+from . import attachments, audit, data_export, effects, leased_jobs, outbox
 from .errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,11 @@ def anonymise(customer: User) -> None:
         db.session.execute(update(InboundMail).where(InboundMail.sender == email)
                            .values(raw=b"", sender="", subject=REMOVED, text=REMOVED)
                            .execution_options(synchronize_session=False))
+    # Downloads of their data: the files hold everything above.
+    for export in db.session.scalars(select(DataRequest).where(
+            DataRequest.kind == EXPORT, DataRequest.customer_id == customer.id,
+            DataRequest.file_key.is_not(None))):
+        data_export.remove_file(export)
     customer.name = "Former customer"
     customer.email = None
     customer.password_hash = None

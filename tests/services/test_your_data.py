@@ -183,6 +183,8 @@ def _figures(admin):
 
 def test_erasure_removes_every_personal_field_and_keeps_statistics_and_staff_notes():
     admin, agent, dana, case = _world()
+    _made, _archive, _name = _export(dana)
+    export_file, _ = data_export.download(_made.id, dana)
     before = _figures(admin)
     file_path = attachments.storage_path(db.session.scalar(select(Attachment)).storage_key)
     session_version = dana.session_version
@@ -210,6 +212,7 @@ def test_erasure_removes_every_personal_field_and_keeps_statistics_and_staff_not
     assert "Booked for Tuesday." in every_text  # the staff's reply stays
     assert kept.feedback[0].comment == REMOVED and kept.feedback[0].rating == 9
     assert mails_to("dana@example.com") == []
+    assert not export_file.exists()  # the download held it all
     assert _figures(admin) == before  # the cases still count
     assert len([e for e in events if e.kind == EventKind.STATUS_CHANGE]) >= 1
     actions = set(db.session.scalars(select(AuditEntry.action)))
@@ -217,3 +220,11 @@ def test_erasure_removes_every_personal_field_and_keeps_statistics_and_staff_not
     # The erased account cannot sign in, and asking for it again changes nothing.
     assert accounts.authenticate("dana@example.com", factories.PASSWORD, staff=False) is None
     assert erasure.run_due(datetime.now(UTC) + timedelta(days=30)) == []
+
+
+def test_the_command_line_builds_a_download(runner):
+    _admin, _agent, dana, _case = _world()
+    result = runner.invoke(args=["data", "export", "dana@example.com"])
+    assert result.exit_code == 0, result.output
+    assert ".zip" in result.output and "1 case(s)" in result.output
+    assert runner.invoke(args=["data", "export", "nobody@example.com"]).exit_code != 0
