@@ -262,10 +262,15 @@ def _search_python(words: list[str], category_id: int | None, limit: int) -> lis
 # What customers do --------------------------------------------------------------------------
 
 def record_view(article: Article, viewer: User | None) -> None:
-    """Count the page shown (staff previews are not views)."""
+    """Count the page shown: a signed-in customer's once an hour (answering shows the page
+    again), anyone else's each time; staff reading it are not views."""
     if viewer is not None and viewer.is_authenticated and viewer.is_staff:
         return
     customer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
+    if customer_id is not None and db.session.scalar(select(ArticleView.id).where(
+            ArticleView.article_id == article.id, ArticleView.customer_id == customer_id,
+            ArticleView.created_at >= utcnow() - IMPRESSION_WINDOW).limit(1)):
+        return
     db.session.add(ArticleView(article_id=article.id, customer_id=customer_id))
     effects.commit()
 
