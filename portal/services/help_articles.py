@@ -38,6 +38,7 @@ from .text import clean
 MAX_TITLE = 160
 MAX_BODY = 20000
 MAX_QUERY = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit; a bigger posted number is refused before any query
 SUGGESTIONS = 3
 # A suggestion shown again within this time is the same impression (the form asks per key).
 IMPRESSION_WINDOW = timedelta(hours=1)
@@ -85,6 +86,13 @@ def can_publish(staff: User, article: Article) -> bool:
 
 # Writing ----------------------------------------------------------------------------------
 
+def _category(category_id: int | None) -> Category | None:
+    """The category with this id; None for none, or a number no id can be (never queried)."""
+    if not category_id or not 0 < category_id <= MAX_ID:
+        return None
+    return db.session.get(Category, category_id)
+
+
 def _slug_for(title: str, article: Article | None) -> str:
     if article is not None:
         return article.slug  # links customers keep stay valid when the title changes
@@ -104,7 +112,7 @@ def save(actor: User, title: str, body: str, category_id: int | None,
     at fault (a category the person may not write for among them)."""
     title = clean(title, "title", MAX_TITLE)
     body = clean(body, "body", MAX_BODY)
-    category = db.session.get(Category, category_id) if category_id else None
+    category = _category(category_id)
     if category is None or not (checked or category in editable_categories(actor)):
         raise ServiceError(_("Choose a category you write articles for."), "category")
     if article is not None and not (checked or can_edit(actor, article)):
@@ -254,10 +262,15 @@ def _search_python(words: list[str], category_id: int | None, limit: int) -> lis
 # What customers do --------------------------------------------------------------------------
 
 def record_view(article: Article, viewer: User | None) -> None:
-    """Count the page shown (staff previews are not views)."""
+    """Count the page shown: a signed-in customer's once an hour (answering shows the page
+    again), anyone else's each time; staff reading it are not views."""
     if viewer is not None and viewer.is_authenticated and viewer.is_staff:
         return
     customer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
+    if customer_id is not None and db.session.scalar(select(ArticleView.id).where(
+            ArticleView.article_id == article.id, ArticleView.customer_id == customer_id,
+            ArticleView.created_at >= utcnow() - IMPRESSION_WINDOW).limit(1)):
+        return
     db.session.add(ArticleView(article_id=article.id, customer_id=customer_id))
     effects.commit()
 
@@ -270,7 +283,7 @@ def suggest(customer: User, title: str, category_id: int | None) -> list[Article
     since = utcnow() - IMPRESSION_WINDOW
     seen = set(db.session.scalars(select(ArticleSuggestion.article_id).where(
         ArticleSuggestion.customer_id == customer.id, ArticleSuggestion.created_at >= since)))
-    category = db.session.get(Category, category_id) if category_id else None
+    category = _category(category_id)
     for article in found:
         if article.id not in seen:
             db.session.add(ArticleSuggestion(article_id=article.id, customer_id=customer.id,

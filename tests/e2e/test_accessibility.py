@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 from flask import request, request_started
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from portal import demo
 from portal.extensions import db
-from portal.models import Role
-from portal.services import notification_prefs, two_factor
+from portal.models import Category, Role
+from portal.services import help_articles, notification_prefs, two_factor
 from tests import factories
 from tests.demo_world import case_of, staff_pages, user
 from tests.e2e.a11y import audit, duplicate_ids, report
@@ -30,7 +31,8 @@ NOT_PAGES = {"customer.home", "customer.case_stream", "customer.cases_stream",
              "admin.case_stream", "admin.queue_stream", "admin.case_timeline",
              "admin.audit_csv", "admin.feedback_csv", "admin.settings", "health.healthz",
              "static", "customer.export_status", "customer.download_data",
-             "admin.customer_data_download"}  # a polled fragment; ZIP downloads
+             "admin.customer_data_download",  # a polled fragment; ZIP downloads
+             "customer.article_suggestions"}
 
 @pytest.fixture
 def seen(app):
@@ -64,6 +66,17 @@ def sign_in_as(page, email: str, password: str = demo.PASSWORD, staff: bool = Fa
         page.get_by_label("Code").fill(two_factor_code(user(email)))
         page.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_url(lambda url: "/login" not in url)
+
+
+def help_article():
+    """A published help article (the demo has none yet), written by the admin."""
+    admin, category = user("admin@staff.example.com"), db.session.scalars(select(Category)).first()
+    article = help_articles.save(admin, "My parcel is late", "Most arrive **within two "
+                                 "days**.\n\n- Track it\n- [Ask us](https://example.com)",
+                                 category.id)
+    help_articles.set_published(admin, article, True)
+    db.session.commit()
+    return article
 
 
 def visit(page, problems: list[str], name: str, url: str | None = None) -> None:
@@ -114,6 +127,10 @@ def test_every_customer_page(app, page, world, seen):
     visit(page, problems, "customer-case-resolved-feedback",
           f"/cases/{case_of('dana@example.com').reference}")
     visit(page, problems, "customer-profile", "/profile")
+    article = help_article()
+    visit(page, problems, "customer-help", "/help")
+    visit(page, problems, "customer-help-search", "/help?q=parcel")
+    visit(page, problems, "customer-help-article", f"/help/{article.slug}")
     visit(page, problems, "customer-404", "/cases/CL-999999")
 
     for who, name in [("ravi", "open-with-files"), ("mei", "reopened-follow-up-open"),
@@ -150,6 +167,13 @@ def test_every_staff_page(app, page, world, seen):
     visit(page, problems, "staff-two-factor-code")
     sign_in_as(page, "admin@staff.example.com", staff=True)
     for name, url in staff_pages():
+        visit(page, problems, name, url)
+    article = help_article()
+    for name, url in [("staff-articles", "/admin/articles"),
+                      ("staff-article-new", "/admin/articles/new"),
+                      ("staff-article", f"/admin/articles/{article.id}"),
+                      ("staff-article-history", f"/admin/articles/{article.id}/history"),
+                      ("staff-articles-dashboard", "/admin/articles/dashboard")]:
         visit(page, problems, name, url)
     page.goto("/admin/settings/api-tokens/new")
     page.get_by_label("Name").fill("Head office CRM")

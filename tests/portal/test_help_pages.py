@@ -107,3 +107,15 @@ def test_staff_reading_an_article_is_no_view(client, login, articles):
     login(client, factories.staff(Role.ADMIN))
     assert client.get(f"/help/{articles['late'].slug}").status_code == 200
     assert count(ArticleView) == 0
+
+
+def test_a_customer_reading_again_within_the_hour_is_one_view(client, login, articles):
+    login(client, factories.customer())
+    url = f"/help/{articles['late'].slug}"
+    client.get(url)
+    client.post(f"{url}/answer", data={"answered": "yes"}, follow_redirects=True)
+    assert count(ArticleView) == 1
+    client.post("/logout")
+    client.get(url)
+    client.get(url)
+    assert count(ArticleView) == 3  # not signed in: nobody to tell apart, each is a view
