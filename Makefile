@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export FLASK_APP := portal:create_app
 
-.PHONY: run test test-slow lint serve clean messages
+.PHONY: run test test-slow lint serve clean messages bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(STAMP)  ## venv, install, lint, the suite (under 10 minutes; the slow te
 
 test-slow: $(STAMP)  ## the slow tests: thousands of concurrent replies, axe on every page
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## server CPU per page as a multiple of a bare page (SQLite 10k, seeded once)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/python -m benchmarks.cpu $(BENCH_ARGS)
 
 messages: $(STAMP)  ## collect the marked strings into portal/translations/messages.pot
 	@mkdir -p portal/translations

@@ -442,6 +442,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{sizes.customers:,} customers, {sizes.cases:,} cases, about "
               f"{math.ceil(sizes.cases * sizes.events_per_case):,} events "
               f"into {url.render_as_string(hide_password=True)}")
+        # Migration 0013 gives a fresh install one department and one category: the
+        # generated reference data replaces them.
+        conn.execute(text("DELETE FROM categories"))
+        conn.execute(text("DELETE FROM departments"))
         rng = random.Random(args.seed)
         world = World(conn, rng, sizes, Rows(conn.dialect.name))
         load = Loader(conn)

@@ -18,12 +18,13 @@ from babel.dates import (
 )
 from babel.units import format_unit
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, ngettext
 from flask_login import current_user
 from jinja2.filters import do_filesizeformat
 from markupsafe import Markup
 
 from ..models import PRIORITY_LABELS, SOLVED_LABELS, STATUS_TEXT, utcnow
+from .lazy_text import gettext
 
 
 def zone_for(user=None) -> ZoneInfo:
@@ -182,6 +183,30 @@ def whentime(moment: datetime | None, user=None) -> str:
     return _in_language(local, "MMMEd" if same_year else "yMMMEd", user=user)
 
 
+# Markup's % escapes each value, as the template did.
+_WHEN = Markup('<time class="when" datetime="%s" title="%s"><span class="when__ago">%s</span> '
+               '<span class="when__at">(%s)</span></time>')
+
+
+def when(moment: datetime | None) -> Markup:
+    """The time macro's element (templates/shared/_time.html), "3 hours ago (Tue 24 Nov,
+    17:00)", made in one call: the viewer's zone, language and clock are looked up once, not
+    once per filter. The same HTML as `isotime`, `fulltime`, `timeago` and `whentime`."""
+    if moment is None:
+        return _WHEN % ("", "", gettext("never"), "")
+    now = utcnow()
+    if _english():
+        zone = zone_for()
+        local = moment.astimezone(zone)
+        clock = _clock()
+        full = local.strftime(f"%a %d %b %Y, {clock} %Z")
+        same_year = local.year == now.astimezone(zone).year
+        at = local.strftime(("%a %d %b, " if same_year else "%a %d %b %Y, ") + clock)
+    else:
+        full, at = fulltime(moment), whentime(moment)
+    return _WHEN % (isotime(moment), full, timeago(moment, now), at)
+
+
 def shorttime(moment: datetime | None, user=None) -> str:
     """'Tuesday 17:00 GMT' within a week either side, else '26 Nov 17:00 GMT'."""
     if moment is None:
@@ -292,6 +317,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(isotime)
     app.add_template_filter(fulltime)
     app.add_template_filter(whentime)
+    app.add_template_filter(when)
     app.add_template_filter(shorttime)
     app.add_template_filter(utctime)
     app.add_template_filter(filesize)

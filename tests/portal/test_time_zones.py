@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from flask import render_template_string
+
 from portal.extensions import db
 from portal.models import Role, utcnow
 from portal.services import cases, promises
-from portal.web.formatting import fulltime
+from portal.web.formatting import fulltime, when
 from tests import factories
 
 
@@ -109,3 +112,20 @@ def test_an_email_keeps_its_recipients_clock_not_the_senders_browsers(app):
     with app.test_request_context(headers={"Accept-Language": "en-US"}):
         assert fulltime(moment) == "Wed 01 Jul 2026, 2:00 PM BST"  # the viewer's page
         assert fulltime(moment, sam) == "Wed 01 Jul 2026, 14:00 BST"  # Sam's email
+
+
+# The time macro's element as the template made it, filter by filter, before `when` made it
+# in one call.
+FOUR_FILTERS = ('<time class="when" datetime="{{ m|isotime }}" title="{{ m|fulltime }}">'
+                '<span class="when__ago">{{ m|timeago }}</span> '
+                '<span class="when__at">({{ m|whentime }})</span></time>')
+
+
+@pytest.mark.parametrize("language", ["en-GB,en;q=0.9", "en-US,en;q=0.9", "de"])
+def test_the_time_element_reads_as_the_four_filters_did(app, pseudo_german, language):
+    now = utcnow()
+    moments = [None, now, now - timedelta(minutes=5), now - timedelta(days=40),
+               now - timedelta(days=400), now + timedelta(hours=3)]
+    for moment in moments:
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            assert str(when(moment)) == render_template_string(FOUR_FILTERS, m=moment)
