@@ -21,7 +21,8 @@ def _loop(app: Flask, stop: threading.Event) -> None:
         with app.app_context(), writing():
             try:
                 report = minute_job.tick()
-                if report.notified or report.closed or report.digests:
+                if report.notified or report.closed or report.digests or report.erased \
+                        or report.exports:
                     log.info("tick: %s", report)
             except Exception:  # keep the timer alive; the next minute tries again
                 db.session.rollback()
