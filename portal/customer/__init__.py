@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
-from . import account, cases, feedback, live, profile  # noqa: E402, F401 - views register
+from . import account, cases, feedback, live, people, profile  # noqa: E402, F401 - views register

@@ -27,6 +27,14 @@ from .events import (
 )
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
 from .outbox import OutboxMessage
+from .people import (
+    SHARING_LABELS,
+    CaseParticipant,
+    Organisation,
+    OrganisationMember,
+    SharedCase,
+    Sharing,
+)
 from .promises import Escalation, Promise, PromiseState
 from .saved_replies import SavedReply
 from .security import RecoveryCode, SiteSetting, TwoFactor
@@ -50,6 +58,12 @@ __all__ = [
     "AuthToken",
     "Case",
     "CaseEvent",
+    "CaseParticipant",
+    "Organisation",
+    "OrganisationMember",
+    "SHARING_LABELS",
+    "SharedCase",
+    "Sharing",
     "Category",
     "Channel",
     "Closure",

@@ -45,11 +45,11 @@ ABOVE_SERVICES = ("portal.api", "portal.customer", "portal.mail.inbound", "porta
 LAYERS = (
     ("errors", "text", "headers", "passwords", "access", "attachments", "audit", "case_search",
      "similar", "serializers", "mail_addresses", "managers", "feedback_rules",
-     "webhook_targets"),
+     "webhook_targets", "customer_access"),
     ("webhook_outbox", "effects"),
     ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
-     "queue", "leased_jobs", "api_tokens", "webhooks"),
+     "queue", "leased_jobs", "api_tokens", "webhooks", "organisations", "participants"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
      "feedback_reports"),
     ("cases", "promises"),
