@@ -29,6 +29,7 @@ from portal.services import (
     customers,
     feedback,
     handoffs,
+    participants,
     promises,
     saved_replies,
     staff,
@@ -148,6 +149,7 @@ def render_workspace(case, submitted: dict | None = None, conflict=None, code: i
         panel=customers.before_contact(case),
         rag=clock.rag(case, std), deadlines=clock.deadlines(case, std),
         customer_clock=clock.customer_clock(case), reactions=feedback.reactions_for(case),
+        participants=participants.of_case(case),
     ), code
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Department, EventKind, Role
-from portal.services import customers
+from portal.services import customers, organisations
 from portal.services.errors import NotFound, ServiceError
 from portal.web.numbers import record_id
 
@@ -38,7 +38,7 @@ def _page(customer, fact_form=None, code: int = 200):
         "admin/customers/history.html", customer=customer, story=story,
         facts=customers.facts_for(customer), fact_form=fact_form or FactForm(formdata=None),
         departments=list(deps), show=show, department_id=department_id,
-        kinds=EventKind,
+        kinds=EventKind, organisation=organisations.of(customer),
     ), code
 
 
