@@ -15,6 +15,7 @@ from . import (  # noqa: E402 - views register on bp
     customers,  # noqa: F401
     errors,
     openapi,  # noqa: F401
+    people,  # noqa: F401
 )
 
 auth.init_app(bp)

@@ -15,7 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, utcnow
-from portal.services import promises
+from portal.services import organisations, participants, promises
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -65,10 +65,14 @@ def seeded(make_token):
     case = factories.case(cat=cat)
     tom = factories.staff(Role.AGENT, departments=[dep], email="tom@staff.example.com")
     promise = promises.make(case, tom, "Call back", tom, utcnow() + timedelta(days=1))
+    org = organisations.create(None, "Johnson Hardware", "johnson.example", False, "all")
+    organisations.add_member(org, None, case.customer.email)
+    colleague = participants.add(case, tom, "clerk@johnson.example")
     _, secret = make_token()
     db.session.commit()
     return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id,
-            "promise_id": promise.id}
+            "promise_id": promise.id, "organisation_id": org.id,
+            "participant_id": colleague.id}
 
 
 
