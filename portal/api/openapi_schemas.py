@@ -137,7 +137,8 @@ SCHEMAS: dict[str, Schema] = {
                     rating={"type": ["integer", "null"]}, comment=STRING, created_at=MOMENT),
     "FeedbackList": obj(items={"type": "array", "items": ref("Feedback")}),
     "Organisation": obj(
-        ["id", "name", "domains", "auto_join", "sharing", "created_at"], id=ID, name=STRING, domains={"type": "array", "items": STRING}, auto_join=BOOL,
+        ["id", "name", "domains", "auto_join", "sharing", "created_at"], id=ID, name=STRING,
+        domains={"type": "array", "items": STRING}, auto_join=BOOL,
         sharing=enum(values(Sharing)), created_at=MOMENT,
         members={"type": "array", "description": "In the answers about one organisation.",
                  "items": obj(id=ID, name=STRING, email={"type": ["string", "null"]})}),

@@ -153,7 +153,7 @@ def _reply(mail: InboundMail, parsed: ParsedMail, case_id: int, customer_id: int
         return _finish(mail, TRIAGE, "The reply token names a case that does not match.")
     sender = accounts.find_user(parsed.sender)
     if sender is None or sender.id != customer.id:
-        return _finish(mail, TRIAGE, f"Sender {parsed.sender} is not the person of "
+        return _finish(mail, TRIAGE, f"Sender {parsed.sender} is not the customer of "
                                      f"{case.reference}, although the reply token is valid.")
     problem = _customer_problem(customer)
     if problem:
