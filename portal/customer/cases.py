@@ -58,8 +58,9 @@ def my_cases():
     template = "portal/cases/_list.html" if wants_fragment() else "portal/cases/index.html"
     # Cases of others this customer follows: on the first page only, below their own.
     shared = cases.others_cases_for(current_user) if not cursor else None
+    nothing_shared = not any((shared or {}).values())
     return render_template(template, cases=page.items, page=page, cursor=cursor, shared=shared,
-                           no_cases=not page.items and not cursor and not any(shared or {}))
+                           no_cases=not page.items and not cursor and nothing_shared)
 
 
 def _category_choices() -> list:
