@@ -29,6 +29,7 @@ from portal.services import (
     customers,
     feedback,
     handoffs,
+    participants,
     promises,
     saved_replies,
     staff,
@@ -150,6 +151,7 @@ def render_workspace(case, submitted: dict | None = None, conflict=None, code: i
         rag=clock.rag(case, std), deadlines=clock.deadlines(case, std),
         customer_clock=clock.customer_clock(case), reactions=feedback.reactions_for(case),
         stuck=stuck.reason(case),
+        participants=participants.of_case(case),
     ), code
 
 

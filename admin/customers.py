@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal import scheduler
 from portal.extensions import db
 from portal.models import Department, EventKind, Role
-from portal.services import customers, data_export, erasure
+from portal.services import customers, data_export, erasure, organisations
 from portal.services.errors import NotFound, ServiceError
 from portal.web.files import send_zip
 from portal.web.numbers import record_id
@@ -36,7 +36,8 @@ def _page(customer, fact_form=None, code: int = 200, erase_form=None):
         "admin/customers/history.html", customer=customer, story=story,
         facts=customers.facts_for(customer), fact_form=fact_form or FactForm(formdata=None),
         departments=list(deps), show=show, department_id=department_id,
-        kinds=EventKind, **_your_data(customer, erase_form),
+        kinds=EventKind, organisation=organisations.of(customer),
+        **_your_data(customer, erase_form),
     ), code
 
 

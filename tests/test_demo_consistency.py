@@ -174,6 +174,11 @@ def _johnson_promise_travels_to_finance_with_the_note(now, client):
     assert customers.before_contact(case).facts  # his account number, told once
     _sign_in(client, "johnson@example.com", "/login")
     assert promise.what in client.get(f"/cases/{case.reference}").text
+    client.post("/logout")
+    _sign_in(client, "lucy@example.com", "/login")  # his accounts clerk, on the case (CC)
+    assert promise.what in client.get(f"/cases/{case.reference}").text
+    assert case.reference in client.get("/cases").text
+    client.post("/logout")
 
 
 def _sam_missed_update_overdue_by_over_a_working_day(now, client):

@@ -2,7 +2,7 @@
 one-click List-Unsubscribe address of each outgoing customer email
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 09:00:00
 
 Written by hand. Everyone keeps getting email about their cases (following every case) until
@@ -16,7 +16,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from . import (  # noqa: E402 - views register on bp
     customers,  # noqa: F401
     errors,
     openapi,  # noqa: F401
+    people,  # noqa: F401
     problems,  # noqa: F401
 )
 

@@ -39,6 +39,9 @@ def _param(name: str, where: str, schema: Schema, description: str = "",
 REFERENCE = _param("reference", "path", {"type": "string", "pattern": r"^CL-[0-9]{6,12}$"},
                    "The case reference, like CL-000123.")
 CUSTOMER_ID = _param("customer_id", "path", ID)
+ORGANISATION_ID = _param("organisation_id", "path", ID)
+PARTICIPANT_ID = _param("participant_id", "path", ID, "A colleague on this case (`id` in its "
+                        "list).")
 PROMISE_ID = _param("promise_id", "path", ID, "A promise of this case (`id` in its list).")
 IDEMPOTENCY = _param(HEADER, "header", {"type": "string", "pattern": "^[!-~]{1,200}$"},
                      "Repeat a POST safely: the same key from the same token returns the "
@@ -97,6 +100,17 @@ def _write(op_id: str, summary: str, body: str, result: str, status: int,
     answers = {status: _json(ref(result), "Done")}
     return _operation(op_id, summary, answers, WRITE_CODES, list(parameters), body)
 
+
+def _removal(op_id: str, summary: str, *parameters: dict[str, Any]) -> dict[str, Any]:
+    return _operation(op_id, summary, {204: {"description": "Removed"}},
+                      (401, 403, 404, 503), list(parameters))
+
+
+PARTICIPANT = (
+    "The colleague sees the case in their portal, is emailed its public updates and may "
+    "reply in their own name; feedback stays the customer's. A new address becomes a "
+    "customer account, invited by a sign-in link to the case. Organisations need a token "
+    "for every department: a token limited to some gets 404 there.")
 
 CREATE_CUSTOMER = (
     "Creates the customer when the address is new and matches the existing one otherwise, "
@@ -187,6 +201,28 @@ PATHS: dict[str, Any] = {
     "/cases/{reference}/feedback": {"get": _read(
         "listFeedback", "The customer's feedback, one per resolution.", "FeedbackList",
         REFERENCE)},
+    "/cases/{reference}/participants": {
+        "get": _read("listParticipants", "The customer's colleagues on the case (CC).",
+                     "ParticipantList", REFERENCE),
+        "post": {**_write("addParticipant", "Put a colleague on the case by email.",
+                          "ParticipantInput", "Participant", 201, REFERENCE),
+                 "description": PARTICIPANT}},
+    "/cases/{reference}/participants/{participant_id}": {"delete": _removal(
+        "removeParticipant", "Take a colleague off the case.", REFERENCE, PARTICIPANT_ID)},
+    "/organisations": {
+        "get": _read("listOrganisations", "Every organisation.", "OrganisationList",
+                     codes=(401, 404, 503)),
+        "post": _write("createOrganisation", "Create an organisation.", "OrganisationInput",
+                       "Organisation", 201)},
+    "/organisations/{organisation_id}": {"get": _read(
+        "getOrganisation", "One organisation with its members.", "Organisation",
+        ORGANISATION_ID)},
+    "/organisations/{organisation_id}/members": {"post": _write(
+        "addOrganisationMember", "Add a customer (by email) to the organisation.",
+        "EmailInput", "Organisation", 200, ORGANISATION_ID)},
+    "/organisations/{organisation_id}/members/{customer_id}": {"delete": _removal(
+        "removeOrganisationMember", "Take a customer out of the organisation.",
+        ORGANISATION_ID, CUSTOMER_ID)},
 }
 
 ARTICLE_ID = _param("article_id", "path", ID, "The article's `id`.")

@@ -10,6 +10,7 @@ from ..models import (
     Priority,
     ProblemStatus,
     PromiseState,
+    Sharing,
     Solved,
     Status,
     Visibility,
@@ -195,4 +196,27 @@ SCHEMAS |= {
                          body=optional(text(20_000)), category={**_ARTICLE_CATEGORY,
                                    "oneOf": [*_ARTICLE_CATEGORY["oneOf"], {"type": "null"}]}),
     "PublishInput": obj([], closed=True, published=optional({**BOOL, "default": True})),
+    "Organisation": obj(
+        ["id", "name", "domains", "auto_join", "sharing", "created_at"], id=ID, name=STRING,
+        domains={"type": "array", "items": STRING}, auto_join=BOOL,
+        sharing=enum(values(Sharing)), created_at=MOMENT,
+        members={"type": "array", "description": "In the answers about one organisation.",
+                 "items": obj(id=ID, name=STRING, email={"type": ["string", "null"]})}),
+    "OrganisationInput": obj(
+        ["name"], closed=True, name=text(120),
+        domains={"type": ["array", "null"], "maxItems": 20, "items": text(253),
+                 "description": "Email domains like example.com."},
+        auto_join=optional({**BOOL, "default": False, "description":
+                            "Customers who verify an address at a domain join by themselves."}),
+        sharing=optional({**enum(values(Sharing)), "default": "private", "description":
+                          "private: members see their own cases; all: every member's; "
+                          "shared: the cases a member shares."})),
+    "OrganisationList": obj(items={"type": "array", "items": ref("Organisation")}),
+    "EmailInput": obj(["email"], closed=True, email=text(254, format="email")),
+    "Participant": obj(id=ID, customer=obj(id=ID, name=STRING,
+                                           email={"type": ["string", "null"]}),
+                       added_by={"type": ["string", "null"]}, created_at=MOMENT),
+    "ParticipantInput": obj(["email"], closed=True, email=text(254, format="email"),
+                            name=optional(text(120, 0))),
+    "ParticipantList": obj(items={"type": "array", "items": ref("Participant")}),
 }

@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
-from . import account, cases, escalations, feedback, help, live, notifications, problems, profile  # noqa: E402, F401 - views register
+from . import (  # noqa: E402, F401 - views register
+    account,
+    cases,
+    escalations,
+    feedback,
+    help,
+    live,
+    notifications,
+    people,
+    problems,
+    profile,
+)

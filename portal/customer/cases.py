@@ -16,12 +16,15 @@ from ..services import (
     attachments,
     cases,
     clock,
+    customer_access,
     customer_escalations,
     customer_seen,
     feedback,
     feedback_rules,
     follow_ups,
     notification_prefs,
+    organisations,
+    participants,
     promises,
     timeline,
 )
@@ -34,7 +37,7 @@ from ..web.form_input import refuse
 from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
 from . import bp, problems
-from .forms import EscalateForm, FeedbackForm, NewCaseForm, ReactionForm, ReplyForm
+from .forms import EscalateForm, FeedbackForm, NewCaseForm, ParticipantForm, ReactionForm, ReplyForm
 from .help import suggestions_before_opening
 
 # How long after sending, a page shown again still counts a resend as the same message.
@@ -57,8 +60,11 @@ def my_cases():
     except InvalidCursor:
         return render_error(400, _("That page link is broken: start again from the first page."))
     template = "portal/cases/_list.html" if wants_fragment() else "portal/cases/index.html"
-    return render_template(template, cases=page.items, page=page, cursor=cursor,
-                           no_cases=not page.items and not cursor)
+    # Cases of others this customer follows: on the first page only, below their own.
+    shared = cases.others_cases_for(current_user) if not cursor else None
+    nothing_shared = not any((shared or {}).values())
+    return render_template(template, cases=page.items, page=page, cursor=cursor, shared=shared,
+                           no_cases=not page.items and not cursor and nothing_shared)
 
 
 def _category_choices() -> list:
@@ -113,13 +119,15 @@ def new_case():
 
 def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
                  just_replied: bool = False, feedback_notice: str | None = None,
-                 escalate_form=None):
+                 escalate_form=None, people_form=None):
     """The case page or its fragment, with the customer's clock and feedback worked out.
 
     After a reply, its event is marked so that focus moves to it (static/js/a11y.js).
+    Everyone who may see the case sees the same page, but for feedback (the requester's).
     """
     next_update = clock.next_update_expected(case, clock.standard_for(case))
-    answer = feedback_rules.current(case)
+    requester = customer_access.is_requester(current_user, case)
+    answer = feedback_rules.current(case) if requester else None
     if feedback_form is None:
         preset = request.args.get("solved") if request.method == "GET" else None
         # A link in the email pre-selects the answer; only the POST records it.
@@ -136,11 +144,13 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         flagged_promises=promises.flagged_to_someone_else(case),
         update_overdue=next_update is not None and next_update < utcnow(),
         focus_event_id=mine[-1] if just_replied and mine else None,
-        next_update=next_update, can_ask=feedback_rules.can_ask(case), answer=answer,
+        next_update=next_update, can_ask=requester and feedback_rules.can_ask(case),
+        answer=answer, requester=requester,
         answer_changeable=answer is not None and feedback_rules.can_change(answer),
         feedback_form=feedback_form, feedback_notice=feedback_notice,
         follow_up=follow_ups.for_feedback(answer),
-        reactions=feedback.reactions_for(case), reaction_form=ReactionForm(formdata=None),
+        reactions=feedback.reactions_for(case) if requester else {},
+        reaction_form=ReactionForm(formdata=None), **_people(case, requester, people_form),
         **escalation_context(case, escalate_form),
         following=notification_prefs.is_following(current_user, case),
     ), code
@@ -152,6 +162,14 @@ def escalation_context(case, form=None) -> dict:
     escalation = customer_escalations.current(case) if case.is_open else None
     return {"escalation": escalation, "escalate_form": form or EscalateForm(formdata=None),
             "escalate_again": escalation and customer_escalations.again_at(case, escalation)}
+
+
+def _people(case, requester: bool, people_form=None) -> dict:
+    """Who is on the case, and what this customer may change about it."""
+    sharing = organisations.sharing_offered(current_user, case)
+    return {"participants": participants.of_case(case), "may_manage_people": requester,
+            "people_form": people_form or ParticipantForm(formdata=None),
+            "sharing_offered": sharing, "shared": sharing and organisations.is_shared(case)}
 
 
 def _offer_once(events) -> str | None:
@@ -194,6 +212,8 @@ def case_detail(reference: str):
 @customer_required
 def confirm_solved(reference: str):
     case = _own_case(reference)
+    if not customer_access.is_requester(current_user, case):
+        abort(404)  # closing it is the requester's answer, like feedback
     try:
         cases.confirm_solved(case, current_user)
     except ServiceError as exc:

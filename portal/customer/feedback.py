@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..auth import customer_required
 from ..models import Solved
-from ..services import feedback
+from ..services import customer_access, feedback
 from ..services.errors import NotFound, ServiceError
 from ..web.form_input import refuse
 from ..web.htmx import wants_fragment
@@ -20,6 +20,8 @@ from .forms import FeedbackForm, ReactionForm, ReplyForm
 @customer_required
 def give_feedback(reference: str):
     case = _own_case(reference)
+    if not customer_access.is_requester(current_user, case):
+        abort(404)  # feedback is the requester's alone: others never see its form
     form = FeedbackForm()
     if form.validate_on_submit():
         rating = int(form.rating.data) if form.rating.data not in (None, "", "None") else None

@@ -146,6 +146,15 @@ class EscalateForm(FlaskForm):
                                           "will see here."))
 
 
+class ParticipantForm(FlaskForm):
+    """A colleague to put on the case by address (a new address gets an invitation)."""
+
+    email = EmailField(_l("Colleague’s email address"),
+                       validators=[DataRequired(_l("Enter their email address.")),
+                                   Length(max=254)])
+    name = StringField(_l("Their name (optional)"), validators=[Optional(), Length(max=120)])
+
+
 class FactForm(FlaskForm):
     """A detail about the customer (VIN, address…), shared by staff and customer pages."""
 

@@ -65,6 +65,7 @@ CUSTOMERS = [
     ("ravi@example.com", "Ravi Menon"),
     ("mei@example.com", "Mei Chen"),
     ("johnson@example.com", "Robert Johnson"),
+    ("lucy@example.com", "Lucy Barnes"),  # Mr Johnson's accounts clerk, on his case (CC)
     ("sam@example.com", "Sam Okoro"),
     ("lena@example.com", "Lena Fischer"),
 ]

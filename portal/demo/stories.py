@@ -21,6 +21,8 @@ from ..services import (
     feedback_rules,
     follow_ups,
     handoffs,
+    organisations,
+    participants,
     promises,
 )
 from .script import Script, local, working_day
@@ -140,6 +142,11 @@ def johnson(w: World) -> None:
         p, f"Payment terms for the {invoice:%A} invoice",
         f"Marco told me on the phone today that my terms move from 14 to 30 days from the "
         f"{invoice:%A} invoice. Please confirm in writing.", w.cats["Accounts and sales"]))
+    # His accounts clerk applies the terms on their side: he puts her on the case (CC), and
+    # his company is an organisation whose members see only the cases one of them shares.
+    w.at(call + timedelta(minutes=25), lambda: participants.add(
+        w.cases["johnson"], p, "lucy@example.com"))
+    w.at(call + timedelta(minutes=26), lambda: _johnson_hardware(p, w.people["lucy"]))
     w.at(call + timedelta(minutes=45), lambda: customers.set_fact(p, s["marco"],
                                                                    "account_number", "ACC-77120"))
     w.at(call + timedelta(minutes=50), lambda: cases.add_staff_reply(
@@ -155,6 +162,12 @@ def johnson(w: World) -> None:
     w.at(w.now - timedelta(hours=2), lambda: cases.add_staff_reply(
         w.cases["johnson"], s["fatima"], "Finance here: I have Marco's note. The 30-day terms "
         "go in before the invoice run; you will see it on this page when it is done."))
+
+
+def _johnson_hardware(*members: User) -> None:
+    org = organisations.create(None, "Johnson Hardware", "", False, "shared")
+    for member in members:
+        organisations.add_member(org, None, member.email)
 
 
 def sam(w: World) -> None:

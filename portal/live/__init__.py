@@ -55,12 +55,16 @@ def listen(channels: Iterable[str], timeout: float | None = None) -> Subscriptio
     return broker().listen(channels, timeout)
 
 
-def messages_for(case: Case, internal_only: bool) -> list[Message]:
-    """What to publish for a changed case: staff always hear; the customer unless internal."""
+def messages_for(case: Case, internal_only: bool,
+                 customer_ids: Iterable[int] = ()) -> list[Message]:
+    """What to publish for a changed case: staff always hear; unless internal, every customer
+    who may see it (`customer_ids`, worked out by services.customer_access; the requester
+    always)."""
     message = {"case": case.id, "reference": case.reference, "version": case.version}
     channels = [case_channel(case.id, internal=True), department_channel(case.department_id)]
     if not internal_only:
-        channels += [case_channel(case.id), customer_channel(case.customer_id)]
+        viewers = dict.fromkeys([case.customer_id, *customer_ids])
+        channels += [case_channel(case.id), *(customer_channel(c) for c in viewers)]
     return [(channel, message) for channel in channels]
 
 

@@ -27,7 +27,7 @@ from ..models.mail import (
     VOUCHED,
     InboundMail,
 )
-from ..services import accounts, cases
+from ..services import accounts, cases, customer_access
 from ..services.errors import ServiceError
 from ..services.mail_addresses import read_reply_address
 from ..services.mail_posting import event_data, mail_body, mail_title, post_to_case
@@ -148,7 +148,8 @@ def _customer_problem(customer: User | None) -> str | None:
 def _reply(mail: InboundMail, parsed: ParsedMail, case_id: int, customer_id: int) -> None:
     case = db.session.get(Case, case_id)
     customer = db.session.get(User, customer_id)
-    if case is None or customer is None or case.customer_id != customer.id:
+    # The requester, or a colleague on the case: each replies under their own name.
+    if case is None or customer is None or not customer_access.may_reply(customer, case):
         return _finish(mail, TRIAGE, "The reply token names a case that does not match.")
     sender = accounts.find_user(parsed.sender)
     if sender is None or sender.id != customer.id:

@@ -31,6 +31,14 @@ from .events import (
 from .feedback import SOLVED_LABELS, Feedback, FollowUp, FollowUpState, ReplyReaction, Solved
 from .notification_choices import CaseNotificationChoice
 from .outbox import OutboxMessage
+from .people import (
+    SHARING_LABELS,
+    CaseParticipant,
+    Organisation,
+    OrganisationMember,
+    SharedCase,
+    Sharing,
+)
 from .problems import (
     PROBLEM_STATUS_LABELS,
     KnownProblem,
@@ -80,6 +88,12 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseNotificationChoice",
+    "CaseParticipant",
+    "Organisation",
+    "OrganisationMember",
+    "SHARING_LABELS",
+    "SharedCase",
+    "Sharing",
     "Category",
     "Channel",
     "Closure",

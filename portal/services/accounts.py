@@ -21,7 +21,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import AuthToken, Department, Role, User, utcnow
 from ..web.urls import external_url, site_path
-from . import effects, passwords
+from . import effects, organisations, passwords
 from .errors import ServiceError
 from .headers import clean_header
 from .outbox import queue_email
@@ -216,6 +216,13 @@ def issue_password_link(user: User, template: str, subject: str | LazyString,
     _issue_link(user, RESET, template, None, subject, **context)
 
 
+def invite(user: User, next_path: str, template: str, subject: str | LazyString,
+           **context: object) -> None:
+    """Queue a single-use sign-in link landing on `next_path` with its own wording (someone
+    put the person on a case); the caller commits."""
+    _issue_link(user, SIGN_IN, template, next_path, subject, **context)
+
+
 def find_link(raw: str) -> AuthToken | None:
     """The token behind an emailed link, used or expired alike; None if we never issued it."""
     return db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _hash(raw)))
@@ -303,4 +310,5 @@ def _mark_used(token: AuthToken) -> bool:
         return False
     if token.user.email_verified_at is None:
         token.user.email_verified_at = now
+        organisations.auto_join(token.user)  # a proven address at a company's domain
     return True

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
 from ..models import Attachment, User, Visibility
+from . import customer_access
 from .errors import ServiceError
 
 MAX_FILES = 5
@@ -100,11 +101,11 @@ def store(checked: CheckedFile) -> Attachment:
 
 
 def get_for_customer(customer: User, attachment_id: int) -> Attachment | None:
-    """The attachment if it sits on a public event of this customer's own case."""
+    """The attachment if it sits on a public event of a case this customer may see."""
     found = db.session.get(Attachment, attachment_id)
     if found is None:
         return None
     event = found.event
-    if event.visibility != Visibility.PUBLIC or event.case.customer_id != customer.id:
+    if event.visibility != Visibility.PUBLIC or not customer_access.can_view(customer, event.case):
         return None
     return found

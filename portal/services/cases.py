@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
 from ..models import (
@@ -25,13 +25,12 @@ from ..models import (
     Status,
     User,
     Visibility,
-    parse_reference,
     utcnow,
 )
 from ..web.pagination import Keyset, Page, decode_cursor, paginate
-from . import access, audit, effects, notifications, timeline
+from . import audit, customer_access, effects, notifications, timeline
 from .attachments import CheckedFile
-from .errors import NotFound, ServiceError
+from .errors import ServiceError
 from .headers import clean_header
 from .text import clean
 
@@ -40,11 +39,9 @@ MAX_TITLE = 200
 
 
 def get_case_for(customer: User, reference: str) -> Case:
-    """The customer's own case with this reference; NotFound for anything else."""
-    case = access.load_case(parse_reference(reference))
-    if case is None or case.customer_id != customer.id:
-        raise NotFound()
-    return case
+    """The case with this reference if the customer may see it (customer_access: their own,
+    one they are on, or their organisation's); NotFound for anything else."""
+    return customer_access.get_case_for(customer, reference)
 
 
 MY_CASES_PAGE = 25
@@ -62,6 +59,21 @@ def cases_for(customer: User, cursor: str | None = None,
                       lazyload(Case.references)))
     after = decode_cursor(cursor, MOST_RECENT_FIRST) if cursor else None
     return paginate(query, MOST_RECENT_FIRST, after, size)
+
+
+OTHERS_CASES_SHOWN = 50
+
+
+def others_cases_for(customer: User) -> dict[str, list[Case]]:
+    """Cases others opened that the customer follows, the most recently active first:
+    those they are on as a colleague ("shared"), and their organisation's ("organisation")."""
+    def listed(query):
+        return list(db.session.scalars(
+            query.options(joinedload(Case.customer), lazyload(Case.department))
+            .order_by(Case.last_activity_at.desc(), Case.id.desc()).limit(OTHERS_CASES_SHOWN)))
+
+    return {"shared": listed(customer_access.shared_with_me(customer)),
+            "organisation": listed(customer_access.our_organisation(customer))}
 
 
 def check_opening(title: str, body: str) -> None:

@@ -21,7 +21,7 @@ from .. import live
 from ..extensions import db
 from ..models import Case, CaseEvent, Visibility
 from ..outage import Outage
-from . import webhook_outbox
+from . import customer_access, webhook_outbox
 
 log = logging.getLogger(__name__)
 _KEY = "caseloop_effects"
@@ -102,7 +102,8 @@ def _before_commit(pending: _Pending) -> list[live.Message]:
     db.session.flush()  # new events need their ids
     webhook_outbox.queue(e for e in pending.events if webhook_outbox.wanted(e))
     return [message for case, internal_only in pending.cases.values()
-            for message in live.messages_for(case, internal_only)]
+            for message in live.messages_for(
+                case, internal_only, () if internal_only else customer_access.viewer_ids(case))]
 
 
 def _after_commit(messages: list[live.Message]) -> None:

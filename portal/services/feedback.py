@@ -22,7 +22,7 @@ from ..models import (
     utcnow,
 )
 from ..web.lazy_text import lazy_gettext as _l
-from . import cases, effects, follow_ups, timeline
+from . import cases, customer_access, effects, follow_ups, timeline
 from .errors import NotFound, ServiceError
 from .feedback_rules import can_ask, can_change, current, is_unhappy
 from .managers import managers_of
@@ -45,7 +45,7 @@ def answer(case: Case, customer: User, solved: Solved, rating: int | None,
     `first`: the form offered a first answer; if one is recorded by now, AlreadyAnswered
     and nothing changes (two tabs answering at once must not overwrite each other).
     """
-    if case.customer_id != customer.id:
+    if not customer_access.is_requester(customer, case):  # feedback is the requester's alone
         raise NotFound()
     if first and current(case) is not None:
         raise AlreadyAnswered()
@@ -119,7 +119,7 @@ def react(event_id: int, customer: User, helpful: bool, reason: str = "") -> Rep
     """“This helped / didn't help” on a staff reply; a “didn't” reaches the owner at once."""
     event = db.session.get(CaseEvent, event_id)
     if (event is None or event.kind != EventKind.STAFF_REPLY or not event.is_public
-            or event.case.customer_id != customer.id):
+            or not customer_access.is_requester(customer, event.case)):
         raise NotFound()
     reason = clean(reason, "reason", 500, required=False)
     reaction = db.session.scalar(select(ReplyReaction).where(ReplyReaction.event_id == event.id))

@@ -16,7 +16,7 @@ from ..i18n import in_language
 from ..models import Case, Channel, DigestItem, EmailUpdates, PromiseState, Status, User
 from ..web.formatting import fulltime
 from ..web.urls import external_url, site_path
-from . import accounts, clock
+from . import accounts, clock, participants
 from .feedback_rules import can_ask
 from .notification_prefs import Kind, should_email
 from .outbox import queue_email
@@ -24,10 +24,17 @@ from .outbox import queue_email
 FEEDBACK_ANSWERS = ("yes", "partly", "no")
 
 
-def signed_case_token(case: Case) -> str:
-    """A fresh single-use sign-in token for the case's customer that lands on the case."""
+def signed_case_token(case: Case, person: User | None = None) -> str:
+    """A fresh single-use sign-in token for the case's customer (or `person`, a colleague on
+    it) that lands on the case."""
     return accounts.case_link_token(
-        case.customer, site_path("customer.case_detail", reference=case.reference))
+        person or case.customer, site_path("customer.case_detail", reference=case.reference))
+
+
+def recipients(case: Case) -> list[User]:
+    """The customers told about the case's public updates: the requester first, then the
+    colleagues on it (CC). Organisation members who only may see it are not emailed."""
+    return [case.customer, *(p.user for p in participants.of_case(case))]
 
 
 def signed_url(token: str, **preset: str) -> str:
@@ -41,25 +48,33 @@ def _tell(case: Case, subject: LazyString, template: str, headline: LazyString,
     """Email the customer now (`now`: a receipt, never held back), or keep the update for
     their daily digest; nothing for a customer without an address (a phone-only caller).
 
-    The texts are lazy: they are put in the customer's language, not the sender's. Their
-    choices (channel, muted case) decide first: notification_prefs.should_email.
+    The texts are lazy: they are put in the customer's language, not the sender's.
+    Colleagues on the case hear of it too (a receipt, `now`, is the requester's alone), each
+    with their own sign-in link and reply address; feedback links go to the requester only.
+    Each person's choices (channel, muted case) decide first: notification_prefs.should_email.
     """
-    customer = case.customer
-    if not should_email(customer, case, kind):
+    for person in recipients(case)[:1] if now else recipients(case):
+        _tell_one(case, person, subject, template, headline, detail,
+                  ask_feedback and person.id == case.customer_id, now, kind, **ctx)
+
+
+def _tell_one(case: Case, customer: User, subject: LazyString, template: str,
+              headline: LazyString, detail: str | LazyString, ask_feedback: bool, now: bool,
+              kind: Kind, **ctx) -> None:
+    if not customer.email or not customer.active or not should_email(customer, case, kind):
         return
     if customer.email_updates == EmailUpdates.DAILY and not now:
         with in_language(customer.language):
             db.session.add(DigestItem(customer_id=customer.id, case_id=case.id,
                                       headline=str(headline)[:250], detail=str(detail)))
         return
-    token = signed_case_token(case)
+    token = signed_case_token(case, customer)
     feedback_urls = {a: signed_url(token, solved=a) for a in FEEDBACK_ANSWERS} \
         if ask_feedback else None
     queue_email(
         customer.email, subject, template, case_id=case.id, replies_from=customer,
-        language=customer.language, recipient=customer, case=case, url=signed_url(token),
-        feedback_urls=feedback_urls,
-        link_minutes=current_app.config["CASE_LINK_MINUTES"], **ctx,
+        language=customer.language, case=case, url=signed_url(token), feedback_urls=feedback_urls,
+        link_minutes=current_app.config["CASE_LINK_MINUTES"], recipient=customer, **ctx,
     )
 
 

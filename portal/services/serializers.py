@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..models import Case, CaseEvent, Feedback, Promise, User
+from ..models import Case, CaseEvent, CaseParticipant, Feedback, Organisation, Promise, User
 
 
 def moment(value: datetime | None) -> str | None:
@@ -94,3 +94,21 @@ def feedback(item: Feedback) -> dict[str, Any]:
         "comment": item.comment,
         "created_at": moment(item.created_at),
     }
+
+
+def organisation(org: Organisation, members: list[User] | None = None) -> dict[str, Any]:
+    """An organisation; with `members`, each one's id, name and email."""
+    shape: dict[str, Any] = {"id": org.id, "name": org.name, "domains": org.domain_list,
+                             "auto_join": org.auto_join, "sharing": org.sharing.value,
+                             "created_at": moment(org.created_at)}
+    if members is not None:
+        shape["members"] = [{"id": m.id, "name": m.name, "email": m.email} for m in members]
+    return shape
+
+
+def participant(item: CaseParticipant) -> dict[str, Any]:
+    """A colleague on a case (CC)."""
+    return {"id": item.id, "customer": {"id": item.user.id, "name": item.user.name,
+                                        "email": item.user.email},
+            "added_by": item.added_by.name if item.added_by else None,
+            "created_at": moment(item.created_at)}

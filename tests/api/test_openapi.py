@@ -15,7 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, utcnow
-from portal.services import help_articles, problems, promises
+from portal.services import help_articles, organisations, participants, problems, promises
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -67,10 +67,14 @@ def seeded(make_token):
     promise = promises.make(case, tom, "Call back", tom, utcnow() + timedelta(days=1))
     problem = problems.create(tom, "Brake recall", "Parts arrive Friday.", [cat.id], "RC-42")
     article = help_articles.save(tom, "Booking a recall", "Call the garage.", cat.id)
+    org = organisations.create(None, "Johnson Hardware", "johnson.example", False, "all")
+    organisations.add_member(org, None, case.customer.email)
+    colleague = participants.add(case, tom, "clerk@johnson.example")
     _, secret = make_token()
     db.session.commit()
     return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id,
-            "promise_id": promise.id, "problem_id": problem.id, "article_id": article.id}
+            "promise_id": promise.id, "problem_id": problem.id, "article_id": article.id,
+            "organisation_id": org.id, "participant_id": colleague.id}
 
 
 

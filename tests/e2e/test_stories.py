@@ -15,9 +15,9 @@ from sqlalchemy import update
 
 from portal.database import writing
 from portal.extensions import db
-from portal.models import Role, Status, User, utcnow
+from portal.models import PromiseState, Role, Status, User, utcnow
 from portal.services import api_tokens as tokens
-from portal.services import cases, handoffs, promises, standards
+from portal.services import cases, handoffs, participants, promises, standards
 from tests import factories
 from tests.e2e.conftest import snap
 from tests.e2e.helpers import LABELLED, assert_times_agree, sign_in, sign_out, staff_sign_in
@@ -246,6 +246,41 @@ def test_finance_sees_what_sales_promised_mr_johnson(page):
     assert labelled_times(page) & staff_times  # the promise: one time for both of them
     expect(page.get_by_text("Agreed with Mr Johnson on Tuesday")).to_have_count(0)
     shot(page, "story4-johnson-sees-promise")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_mr_johnsons_clerk_on_cc_follows_the_promise_to_kept(page):
+    """Story 4, his side: his accounts clerk is on the case (CC), sees Finance's promise and
+    its state in her own portal, and sees it kept."""
+    finance = factories.department("Finance")
+    fatima = factories.staff(Role.AGENT, [finance], "Fatima Noor", "fatima@example.com")
+    johnson = factories.customer("Alan Johnson", "johnson@example.com")
+    factories.customer("Lucy Barnes", "lucy@example.com")
+    case = factories.case(johnson, "Payment terms for Thursday's invoice",
+                          "Can the 30-day terms be moved to 45 days?",
+                          factories.category(finance, "Accounts and sales"))
+    participants.add(case, johnson, "lucy@example.com")
+    promise = promises.make(case, fatima, "Adjust the payment terms to 45 days", fatima,
+                            utcnow() + timedelta(days=2))
+    db.session.commit()
+
+    at_home(page)
+    sign_in(page, "lucy@example.com")
+    shared = page.get_by_role("list", name="Shared with me")
+    expect(shared.get_by_text("Opened by Alan Johnson")).to_be_visible()
+    shared.get_by_role("link", name="Payment terms for Thursday's invoice").click()
+    times_agree(page)
+    promised = page.get_by_role("region", name="What we promised you")
+    expect(promised.get_by_text("Adjust the payment terms to 45 days")).to_be_visible()
+    expect(promised.get_by_text("Due by")).to_be_visible()
+    shot(page, "story4-clerk-sees-promise")
+
+    db.session.commit()
+    promises.resolve(db.session.merge(promise), PromiseState.KEPT, by=db.session.merge(fatima),
+                     note="45-day terms set on the account.")
+    page.reload()
+    expect(promised.get_by_text("Kept")).to_be_visible()
+    expect(promised.get_by_text("45-day terms set on the account.")).to_be_visible()
     assert page.console_errors == [], page.console_errors
 
 

@@ -25,7 +25,16 @@ from portal.models import (
     Status,
     utcnow,
 )
-from portal.services import accounts, cases, customers, digests, intake, minute_job, promises
+from portal.services import (
+    accounts,
+    cases,
+    customers,
+    digests,
+    intake,
+    minute_job,
+    participants,
+    promises,
+)
 from portal.services.outbox import queue_email
 from tests import factories
 from tests.helpers import mails_to
@@ -149,6 +158,10 @@ def test_every_email_is_wholly_translatable(app, client, pseudo_german, monkeypa
     collect("password_reset")
     accounts.sign_up(dana.email, "Dana Whitfield", factories.PASSWORD)
     collect("signup_existing")
+    colleague = factories.customer("Amy Clerk", "amy@example.com", verified=False)
+    colleague.language = "de"
+    participants.add(case, dana, colleague.email)  # a colleague on the case (CC)
+    collect("participant_added")
 
     intake.open_for(agent, dana, case.category_id, "phone", "Brakes squeak", "They squeak.",
                     logged=False)

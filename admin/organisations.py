@@ -1,0 +1,87 @@
+"""Organisations: the companies customers belong to, their domains, members and sharing."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.models import Organisation, Role
+from portal.services import organisations
+from portal.services.errors import ServiceError
+
+from . import bp
+from .decorators import staff_required
+from .organisation_forms import MemberForm, OrganisationForm
+from .views import found, refuse
+
+
+def _page(org: Organisation | None, form: OrganisationForm, member_form=None, code: int = 200):
+    return render_template(
+        "admin/organisations.html", organisation=org, form=form,
+        member_form=member_form or MemberForm(formdata=None),
+        members=organisations.members(org) if org else [],
+        all_organisations=organisations.all_organisations()), code
+
+
+def _form(org: Organisation | None) -> OrganisationForm:
+    if org is not None and request.method == "GET":
+        return OrganisationForm(data={"name": org.name, "domains": org.domains,
+                                      "auto_join": org.auto_join, "sharing": org.sharing.value})
+    return OrganisationForm()
+
+
+@bp.get("/organisations")
+@staff_required(Role.MANAGER)
+def organisations_list():
+    return _page(None, _form(None))
+
+
+@bp.post("/organisations")
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@staff_required(Role.MANAGER)
+def save_organisation(organisation_id: int | None = None):
+    """Create an organisation, or show and change one."""
+    org = found(organisations.get, organisation_id) if organisation_id else None
+    form = _form(org)
+    if request.method == "GET":
+        return _page(org, form)
+    if form.validate_on_submit():
+        try:
+            if org is None:
+                org = organisations.create(current_user, form.name.data, form.domains.data,
+                                           form.auto_join.data, form.sharing.data)
+            else:
+                organisations.update(org, current_user, form.name.data, form.domains.data,
+                                     form.auto_join.data, form.sharing.data)
+        except ServiceError as exc:
+            refuse(form, exc, "name")
+        else:
+            flash(_("Organisation saved."), "success")
+            return redirect(url_for("admin.save_organisation", organisation_id=org.id))
+    return _page(org, form, code=422)
+
+
+@bp.post("/organisations/<int:organisation_id>/members")
+@staff_required(Role.MANAGER)
+def add_organisation_member(organisation_id: int):
+    org = found(organisations.get, organisation_id)
+    member_form = MemberForm()
+    if member_form.validate_on_submit():
+        try:
+            user = organisations.add_member(org, current_user, member_form.email.data)
+        except ServiceError as exc:
+            refuse(member_form, exc, "email")
+        else:
+            flash(_("%(name)s is a member now.", name=user.name), "success")
+            return redirect(url_for("admin.save_organisation", organisation_id=org.id))
+    return _page(org, _form(org), member_form, 422)
+
+
+@bp.post("/organisations/<int:organisation_id>/members/<int:user_id>/remove")
+@staff_required(Role.MANAGER)
+def remove_organisation_member(organisation_id: int, user_id: int):
+    org = found(organisations.get, organisation_id)
+    found(lambda uid: organisations.remove_member(org, current_user, uid), user_id)
+    flash(_("Removed from the organisation."), "success")
+    return redirect(url_for("admin.save_organisation", organisation_id=org.id))
