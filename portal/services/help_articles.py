@@ -60,7 +60,7 @@ def render(markdown: str) -> Markup:
     safe = nh3.clean(html, tags=TAGS, attributes={"a": {"href", "title"}},
                      url_schemes={"http", "https", "mailto"},
                      link_rel="noopener noreferrer nofollow")
-    return Markup(safe)  # noqa: S704 - sanitised by nh3 just above
+    return Markup(safe)  # noqa: S704  # sanitised by nh3 just above  # nosec B704
 
 
 # Who may do what ------------------------------------------------------------------------
