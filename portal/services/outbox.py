@@ -42,6 +42,7 @@ def queue_email(
     "Manage notifications" link and the List-Unsubscribe one-click address.
     """
     links = notification_prefs.links_for(recipient, case_id)
+    ctx["recipient"] = recipient  # the templates greet them (a colleague on the case, say)
     if links:
         ctx["manage_url"] = links[0]
     with in_language(language):
