@@ -27,7 +27,7 @@ from .problem_forms import (
     StatusForm,
     UpdateForm,
 )
-from .views import found, refuse
+from .views import found, refuse, saved
 
 SHOWN_CASES = 50
 
@@ -53,21 +53,19 @@ def problems_list():
 def _problem_page(problem: KnownProblem | None):
     """The new or edit form: saved, then the problem's page; or shown again with its errors."""
     form = _problem_form(problem)
-    if form.validate_on_submit():
+
+    def save() -> KnownProblem:
         fields = (form.title.data, form.public_text.data, form.categories.data,
                   form.outside_reference.data or "")
-        try:
-            if problem is None:
-                problem = problems.create(current_user, *fields)
-                done = _("Known problem opened.")
-            else:
-                problems.edit(current_user, problem, *fields)
-                done = _("Known problem saved.")
-        except ServiceError as exc:
-            refuse(form, exc, "title")
-        else:
-            flash(done, "success")
-            return redirect(url_for("admin.problem_detail", problem_id=problem.id))
+        if problem is None:
+            return problems.create(current_user, *fields)
+        problems.edit(current_user, problem, *fields)
+        return problem
+
+    if done := saved(form, save, "title"):
+        flash(_("Known problem opened.") if problem is None else _("Known problem saved."),
+              "success")
+        return redirect(url_for("admin.problem_detail", problem_id=done.value.id))
     return form_page("admin/problems/form.html", form, problem=problem)
 
 
