@@ -6,6 +6,7 @@ they had written). Both now stop the request before any view runs.
 
 `refuse` is the one way every channel's views put a service's refusal next to its field,
 `saved` their save-or-refuse step, and `form_page` the one way they answer a refused form (422).
+`required_text` declares the staff forms' usual field: required, at most so many characters.
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ from flask import Flask, Request, flash, render_template
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser, MultiPartParser
+from wtforms import Field
+from wtforms.validators import DataRequired, Length
 
 from portal.services.errors import ServiceError
+from portal.web.lazy_text import lazy_gettext as _l
 
 STRICT_UTF8 = "caseloop-strict-utf-8"
 T = TypeVar("T")
+TOO_LONG = _l("Keep it under %(max)d characters.")
+F = TypeVar("F", bound=Field)
 REFUSED = "The form was not valid UTF-8 text. Nothing was saved."
 
 
@@ -112,3 +118,10 @@ def saved(form: FlaskForm, save: Callable[[], T], fallback: str | None = None) -
     except ServiceError as exc:
         refuse(form, exc, fallback)
         return None
+
+
+def required_text(field: type[F], label: str, missing: str, most: int, **options: Any) -> F:
+    """A text field that must be filled in (`missing` says so) and keep under `most`
+    characters (TOO_LONG says so)."""
+    return field(label, validators=[DataRequired(missing), Length(max=most, message=TOO_LONG)],
+                 **options)
