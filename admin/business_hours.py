@@ -94,14 +94,9 @@ def department_stuck_days(department_id: int):
     """How many quiet business days make a case of this department stuck; 422 when bad."""
     dep = found(catalog.get_department, department_id)
     form = StuckForm()
-    if form.validate_on_submit():
-        try:
-            changed = stuck.set_days(current_user, dep, form.stuck_after_days.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            flash(_("Saved: cases of %(name)s are stuck after %(days)d quiet business days.",
-                    name=dep.name, days=dep.stuck_after_days) if changed
-                  else _("Nothing to change."), "success")
-            return redirect(url_for("admin.department_hours", department_id=dep.id))
+    if done := saved(form, lambda: stuck.set_days(current_user, dep, form.stuck_after_days.data)):
+        flash(_("Saved: cases of %(name)s are stuck after %(days)d quiet business days.",
+                name=dep.name, days=dep.stuck_after_days) if done.value
+              else _("Nothing to change."), "success")
+        return redirect(url_for("admin.department_hours", department_id=dep.id))
     return _page(dep, _saved_week_form(dep, False), ClosureForm(formdata=None), 422, form)

@@ -11,7 +11,7 @@ from portal import scheduler
 from portal.extensions import db
 from portal.models import Department, EventKind, Role
 from portal.services import customers, data_export, erasure, organisations
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import NotFound
 from portal.web.files import send_zip
 from portal.web.numbers import record_id
 
@@ -105,15 +105,11 @@ def customer_data_download(customer_id: int, request_id: int):
 def customer_data_delete(customer_id: int):
     customer = _customer(customer_id)
     form = EraseCustomerForm()
-    if form.validate_on_submit():
-        try:
-            erasure.request_erasure(customer, current_user, form.confirm.data)
-        except ServiceError as exc:
-            form.confirm.errors.append(exc.message)
-        else:
-            flash(_("The account will be erased after the grace period; the customer can keep "
-                    "it by signing in before then."), "success")
-            return _back(customer)
+    if saved(form, lambda: erasure.request_erasure(customer, current_user, form.confirm.data),
+             "confirm"):
+        flash(_("The account will be erased after the grace period; the customer can keep "
+                "it by signing in before then."), "success")
+        return _back(customer)
     return _page(customer, code=422, erase_form=form)
 
 

@@ -8,12 +8,11 @@ from flask_login import current_user
 
 from portal.models import Organisation, Role
 from portal.services import organisations
-from portal.services.errors import ServiceError
 
 from . import bp
 from .decorators import staff_required
 from .organisation_forms import MemberForm, OrganisationForm
-from .views import found, refuse
+from .views import found, saved
 
 
 def _page(org: Organisation | None, form: OrganisationForm, member_form=None, code: int = 200):
@@ -46,19 +45,16 @@ def save_organisation(organisation_id: int | None = None):
     form = _form(org)
     if request.method == "GET":
         return _page(org, form)
-    if form.validate_on_submit():
-        try:
-            if org is None:
-                org = organisations.create(current_user, form.name.data, form.domains.data,
-                                           form.auto_join.data, form.sharing.data)
-            else:
-                organisations.update(org, current_user, form.name.data, form.domains.data,
-                                     form.auto_join.data, form.sharing.data)
-        except ServiceError as exc:
-            refuse(form, exc, "name")
-        else:
-            flash(_("Organisation saved."), "success")
-            return redirect(url_for("admin.save_organisation", organisation_id=org.id))
+
+    def save() -> Organisation:
+        fields = (form.name.data, form.domains.data, form.auto_join.data, form.sharing.data)
+        if org is None:
+            return organisations.create(current_user, *fields)
+        return organisations.update(org, current_user, *fields)
+
+    if done := saved(form, save, "name"):
+        flash(_("Organisation saved."), "success")
+        return redirect(url_for("admin.save_organisation", organisation_id=done.value.id))
     return _page(org, form, code=422)
 
 
@@ -67,14 +63,10 @@ def save_organisation(organisation_id: int | None = None):
 def add_organisation_member(organisation_id: int):
     org = found(organisations.get, organisation_id)
     member_form = MemberForm()
-    if member_form.validate_on_submit():
-        try:
-            user = organisations.add_member(org, current_user, member_form.email.data)
-        except ServiceError as exc:
-            refuse(member_form, exc, "email")
-        else:
-            flash(_("%(name)s is a member now.", name=user.name), "success")
-            return redirect(url_for("admin.save_organisation", organisation_id=org.id))
+    if done := saved(member_form, lambda: organisations.add_member(
+            org, current_user, member_form.email.data), "email"):
+        flash(_("%(name)s is a member now.", name=done.value.name), "success")
+        return redirect(url_for("admin.save_organisation", organisation_id=org.id))
     return _page(org, _form(org), member_form, 422)
 
 

@@ -8,19 +8,19 @@ from wtforms.validators import DataRequired, Length
 
 from portal.models import PROBLEM_STATUS_LABELS
 from portal.web.choices import options
+from portal.web.form_input import TOO_LONG, required_text
 from portal.web.lazy_text import lazy_gettext as _l
 
-TOO_LONG = _l("Keep it under %(max)d characters.")
 STATUS_CHOICES = options((s.value, label) for s, label in PROBLEM_STATUS_LABELS.items())
 
 
 class ProblemForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[
-        DataRequired(_l("Give the problem a title.")), Length(max=200, message=TOO_LONG)],
+    title = required_text(
+        StringField, _l("Title"), _l("Give the problem a title."), 200,
         description=_l("Public: the status page shows it, e.g. “Brake recall RC-42”."))
-    public_text = TextAreaField(_l("What we know"), validators=[
-        DataRequired(_l("Say what you know, in words for customers.")),
-        Length(max=20_000, message=TOO_LONG)],
+    public_text = required_text(
+        TextAreaField, _l("What we know"), _l("Say what you know, in words for customers."),
+        20_000,
         description=_l("Public: anyone can read it on the status page. No customer details."))
     categories = SelectMultipleField(_l("Affected categories"), coerce=int, validators=[
         DataRequired(_l("Choose the categories the problem affects."))])
@@ -30,8 +30,8 @@ class ProblemForm(FlaskForm):
 
 
 class UpdateForm(FlaskForm):
-    body = TextAreaField(_l("Public update"), validators=[
-        DataRequired(_l("Write the update.")), Length(max=20_000, message=TOO_LONG)],
+    body = required_text(
+        TextAreaField, _l("Public update"), _l("Write the update."), 20_000,
         description=_l("Written on every linked case's timeline and emailed to their "
                        "customers and to the problem's followers."))
     status = SelectField(_l("Status after this update"), choices=STATUS_CHOICES)
@@ -42,20 +42,19 @@ class StatusForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
-    references = TextAreaField(_l("Cases to link"), validators=[
-        DataRequired(_l("Name at least one case, like CL-000123.")),
-        Length(max=5000, message=TOO_LONG)],
+    references = required_text(
+        TextAreaField, _l("Cases to link"), _l("Name at least one case, like CL-000123."), 5000,
         description=_l("Case references, separated by spaces, commas or lines."))
 
 
 class SearchLinkForm(FlaskForm):
-    query = StringField(_l("Queue search"), validators=[
-        DataRequired(_l("Paste a queue search.")), Length(max=2000, message=TOO_LONG)],
+    query = required_text(
+        StringField, _l("Queue search"), _l("Paste a queue search."), 2000,
         description=_l("Search the queue, then paste its address (or just the part after "
                        "the ?): every case it finds is linked."))
 
 
 class ResolveCasesForm(FlaskForm):
-    summary = TextAreaField(_l("Resolution summary"), validators=[
-        DataRequired(_l("Write what was done, in words the customer understands.")),
-        Length(max=20_000, message=TOO_LONG)])
+    summary = required_text(
+        TextAreaField, _l("Resolution summary"),
+        _l("Write what was done, in words the customer understands."), 20_000)

@@ -14,6 +14,7 @@ from portal.services import catalog, problem_links, problems
 from portal.services import queue as queue_service
 from portal.services.errors import ServiceError
 from portal.web.choices import options
+from portal.web.form_input import form_page
 from portal.web.htmx import wants_fragment
 
 from . import bp
@@ -26,7 +27,7 @@ from .problem_forms import (
     StatusForm,
     UpdateForm,
 )
-from .views import found, refuse
+from .views import found, refuse, saved
 
 SHOWN_CASES = 50
 
@@ -49,39 +50,35 @@ def problems_list():
                            counts=problem_links.linked_counts(found))
 
 
+def _problem_page(problem: KnownProblem | None):
+    """The new or edit form: saved, then the problem's page; or shown again with its errors."""
+    form = _problem_form(problem)
+
+    def save() -> KnownProblem:
+        fields = (form.title.data, form.public_text.data, form.categories.data,
+                  form.outside_reference.data or "")
+        if problem is None:
+            return problems.create(current_user, *fields)
+        problems.edit(current_user, problem, *fields)
+        return problem
+
+    if done := saved(form, save, "title"):
+        flash(_("Known problem opened.") if problem is None else _("Known problem saved."),
+              "success")
+        return redirect(url_for("admin.problem_detail", problem_id=done.value.id))
+    return form_page("admin/problems/form.html", form, problem=problem)
+
+
 @bp.route("/problems/new", methods=["GET", "POST"])
 @staff_required(Role.MANAGER)
 def problem_new():
-    form = _problem_form()
-    if form.validate_on_submit():
-        try:
-            problem = problems.create(current_user, form.title.data, form.public_text.data,
-                                      form.categories.data, form.outside_reference.data or "")
-        except ServiceError as exc:
-            refuse(form, exc, "title")
-        else:
-            flash(_("Known problem opened."), "success")
-            return redirect(url_for("admin.problem_detail", problem_id=problem.id))
-    return render_template("admin/problems/form.html", form=form, problem=None), \
-        422 if form.is_submitted() else 200
+    return _problem_page(None)
 
 
 @bp.route("/problems/<int:problem_id>/edit", methods=["GET", "POST"])
 @staff_required(Role.MANAGER)
 def problem_edit(problem_id: int):
-    problem = found(problems.get, problem_id)
-    form = _problem_form(problem)
-    if form.validate_on_submit():
-        try:
-            problems.edit(current_user, problem, form.title.data, form.public_text.data,
-                          form.categories.data, form.outside_reference.data or "")
-        except ServiceError as exc:
-            refuse(form, exc, "title")
-        else:
-            flash(_("Known problem saved."), "success")
-            return redirect(url_for("admin.problem_detail", problem_id=problem.id))
-    return render_template("admin/problems/form.html", form=form, problem=problem), \
-        422 if form.is_submitted() else 200
+    return _problem_page(found(problems.get, problem_id))
 
 
 def _detail(problem: KnownProblem, code: int = 200, **forms):

@@ -20,11 +20,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.models import Department, Role
 from portal.web.choices import options
+from portal.web.form_input import TOO_LONG
 from portal.web.lazy_text import lazy_gettext as _l
 
 ROLE_LABELS = {Role.AGENT: _l("Agent"), Role.MANAGER: _l("Manager"), Role.ADMIN: _l("Admin")}
 ROLE_CHOICES = options([(role.value, label) for role, label in ROLE_LABELS.items()])
-TOO_LONG = _l("Keep it under %(max)d characters.")
 NAME = [DataRequired(_l("Enter a name.")), Length(max=80, message=TOO_LONG)]
 
 

@@ -1,19 +1,17 @@
 """What admin views share: a lookup that turns NotFound into 404, a query argument that must be
-one of a few (else 400), a form's save-or-refuse step,
-and (the same as the customer's, from portal/web/form_input.py) one way to show a service's
-refusal next to its field and the page of a refused form (422)."""
+one of a few (else 400),
+and (the same as the customer's, from portal/web/form_input.py) a form's save-or-refuse step,
+one way to show a service's refusal next to its field and the page of a refused form (422)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, request
-from flask_wtf import FlaskForm
 
-from portal.services.errors import NotFound, ServiceError
-from portal.web.form_input import form_page, refuse
+from portal.services.errors import NotFound
+from portal.web.form_input import Saved, form_page, refuse, saved
 
 T = TypeVar("T")
 
@@ -37,22 +35,3 @@ def arg_choice(name: str, allowed: Container[str], default: str) -> str:
     if value not in allowed:
         abort(400)
     return value
-
-
-@dataclass(frozen=True)
-class Saved(Generic[T]):
-    """What the service call returned; there is one only when it went through."""
-
-    value: T
-
-
-def saved(form: FlaskForm, save: Callable[[], T], fallback: str | None = None) -> Saved[T] | None:
-    """Once the form validates, run `save`: what it returned, or None when the input was
-    invalid or the service refused it (its refusal then shows next to its field)."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        return Saved(save())
-    except ServiceError as exc:
-        refuse(form, exc, fallback)
-        return None

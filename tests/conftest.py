@@ -176,6 +176,12 @@ def agent(north):
 
 
 @pytest.fixture
+def deliveries():
+    """Deliveries, the category the help-article tests write in (its department is new)."""
+    return factories.category(name="Deliveries")
+
+
+@pytest.fixture
 def two_departments():
     """North (a token's or a manager's) and South, with one case each."""
     north, south = factories.department("North"), factories.department("South")

@@ -43,6 +43,15 @@ def _problem(problem: KnownProblem) -> dict[str, Any]:
             "updates": [_update(u) for u in problem.updates]}
 
 
+def _category_value(value: Any) -> bool:
+    return (isinstance(value, str) and bool(value.strip())) or \
+        (type(value) is int and 1 <= value <= MAX_ID)
+
+
+def _reference_value(value: Any) -> bool:
+    return isinstance(value, str) and 1 <= len(value) <= 20
+
+
 def _find(problem_id: int) -> KnownProblem:
     if problem_id > MAX_ID:
         raise NotFound()
@@ -64,13 +73,9 @@ def create_problem() -> tuple[Response, int, dict[str, str]]:
     title = body.text("title", 200)
     text = body.text("public_text", 20_000)
     reference = body.text("outside_reference", 120, required=False)
-    wanted = body.items("categories", MOST_CATEGORIES)
-    if not wanted:
-        body.fail("categories", "Required: at least one category id or name.")
-    for index, value in enumerate(wanted):
-        if not (isinstance(value, str) and value.strip()) and \
-                not (type(value) is int and 1 <= value <= MAX_ID):
-            body.fail(("categories", index), "A category id or name.")
+    wanted = body.required_items("categories", MOST_CATEGORIES,
+                                 "Required: at least one category id or name.",
+                                 _category_value, "A category id or name.")
     body.check()
     token = current_token()
     with renamed(title="title"):
@@ -118,12 +123,9 @@ def link_problem_cases(problem_id: int) -> Response:
     """Link cases by their references (CL-000123), each within the token's departments."""
     problem = _find(problem_id)
     body = Body(("references",))
-    wanted = body.items("references", MOST_CASES)
-    if not wanted:
-        body.fail("references", "Required: at least one case reference.")
-    for index, value in enumerate(wanted):
-        if not isinstance(value, str) or not 1 <= len(value) <= 20:
-            body.fail(("references", index), "A case reference, like CL-000123.")
+    wanted = body.required_items("references", MOST_CASES,
+                                 "Required: at least one case reference.",
+                                 _reference_value, "A case reference, like CL-000123.")
     body.check()
     token = current_token()
     ids = [lookups.find_case(token, value).id for value in wanted]

@@ -137,6 +137,18 @@ class Body:
             return []
         return value
 
+    def required_items(self, name: str, most: int, missing: str,
+                       valid: Callable[[Any], bool], wrong: str) -> list[Any]:
+        """A list of one to `most` items, each `valid`: `missing` when none, `wrong` at each
+        item that is not."""
+        value = self.items(name, most)
+        if not value:
+            self.fail(name, missing)
+        for index, item in enumerate(value):
+            if not valid(item):
+                self.fail((name, index), wrong)
+        return value
+
 
 def accepts(*names: str) -> Callable[[V], V]:
     """Declare the query parameters a view reads; any other is refused with 400."""

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from ..auth import customer_required
 from ..services import organisations, participants
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import NotFound
+from ..web.form_input import saved
 from ..web.htmx import wants_fragment
 from . import bp
 from .cases import _own_case, _render_case
@@ -26,15 +27,11 @@ def add_participant(reference: str):
     if not participants.may_manage(current_user, case):
         abort(404)
     form = ParticipantForm()
-    if form.validate_on_submit():
-        try:
-            added = participants.add(case, current_user, form.email.data, form.name.data or "")
-        except ServiceError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
-        else:
-            flash(_("%(email)s is on the case now: we emailed them a link to it.",
-                    email=added.user.email), "success")
-            return _back(case)
+    if done := saved(form, lambda: participants.add(case, current_user, form.email.data,
+                                                    form.name.data or ""), "email"):
+        flash(_("%(email)s is on the case now: we emailed them a link to it.",
+                email=done.value.user.email), "success")
+        return _back(case)
     template = "portal/cases/_case.html" if wants_fragment() else "portal/cases/detail.html"
     return _render_case(template, case, ReplyForm(formdata=None), 422, people_form=form)
 

@@ -14,7 +14,7 @@ from ..models import EmailUpdates
 from ..services import customers, data_export, erasure, notification_prefs, time_zones
 from ..services.errors import NotFound, ServiceError
 from ..web.files import send_zip
-from ..web.form_input import refuse
+from ..web.form_input import refuse, saved
 from ..web.formatting import zone_city, zone_for
 from ..web.htmx import wants_fragment
 from ..web.urls import safe_next
@@ -166,17 +166,13 @@ def download_data(request_id: int):
 @customer_required
 def delete_account():
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            erasure.request_erasure(current_user, current_user, form.confirm.data)
-        except ServiceError as exc:
-            form.confirm.errors.append(exc.message)
-        else:
-            end_session()
-            flash(_("Your account will be deleted in %(days)d days. Changed your mind? Sign "
-                    "in before then and keep it.",
-                    days=current_app.config["ERASURE_GRACE_DAYS"]), "success")
-            return redirect(url_for("customer.login"))
+    if saved(form, lambda: erasure.request_erasure(current_user, current_user, form.confirm.data),
+             "confirm"):
+        end_session()
+        flash(_("Your account will be deleted in %(days)d days. Changed your mind? Sign "
+                "in before then and keep it.",
+                days=current_app.config["ERASURE_GRACE_DAYS"]), "success")
+        return redirect(url_for("customer.login"))
     return _page(code=422, delete_form=form)
 
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import secrets
-import socket
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,7 +46,7 @@ from ..models import (
 from ..models.data_requests import EXPIRED, EXPORT, FAILED, PENDING, READY, WORKING
 from ..web.formatting import fulltime, zone_for
 from ..web.urls import external_url
-from . import attachments, audit, effects, leased_jobs, outbox
+from . import attachments, audit, data_requests, effects, leased_jobs, outbox
 from .errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -78,12 +76,8 @@ def request_export(customer: User, requested_by: User) -> DataRequest:
             DataRequest.status.in_((PENDING, WORKING))))
     if waiting is not None:
         return waiting
-    made = DataRequest(kind=EXPORT, customer_id=customer.id, requested_by_id=requested_by.id,
-                       status=PENDING, due_at=utcnow(), done_count=0, total_count=0, size=0,
-                       attempts=0, last_error="")
-    db.session.add(made)
-    db.session.flush()
-    by = "the customer" if requested_by.id == customer.id else f"staff member #{requested_by.id}"
+    made = data_requests.add(EXPORT, customer, requested_by, utcnow())
+    by = data_requests.asked_by(customer, requested_by)
     audit.record(requested_by, "data_export.requested", customer,
                  f"Download of customer #{customer.id}'s data requested by {by}",
                  after={"request": made.id})
@@ -135,7 +129,7 @@ def _due(now: datetime):
 def run_pending(now: datetime | None = None, limit: int = 5) -> int:
     """Build every export that is due (and any a dead runner left); returns how many built."""
     now = now or utcnow()
-    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    owner = leased_jobs.new_owner()
     leased_jobs.claim(DataRequest, _due(now),
                       {"status": WORKING, "claimed_by": owner,
                        "lease_until": now + timedelta(seconds=LEASE_SECONDS),

@@ -11,9 +11,6 @@ the customer wrote go, their sessions end and the account cannot be used again.
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -45,7 +42,7 @@ from ..models.data_requests import CANCELLED, DONE, ERASURE, EXPORT, PENDING, WO
 from ..models.mail import InboundMail
 from ..web.formatting import fulltime
 from ..web.urls import external_url
-from . import attachments, audit, data_export, effects, leased_jobs, outbox
+from . import attachments, audit, data_export, data_requests, effects, leased_jobs, outbox
 from .errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -80,12 +77,8 @@ def request_erasure(customer: User, actor: User, typed: str,
         return waiting
     now = now or utcnow()
     due = now + timedelta(days=current_app.config["ERASURE_GRACE_DAYS"])
-    made = DataRequest(kind=ERASURE, customer_id=customer.id, requested_by_id=actor.id,
-                       status=PENDING, due_at=due, done_count=0, total_count=0, size=0,
-                       attempts=0, last_error="")
-    db.session.add(made)
-    db.session.flush()
-    by = "the customer" if actor.id == customer.id else f"staff member #{actor.id}"
+    made = data_requests.add(ERASURE, customer, actor, due)
+    by = data_requests.asked_by(customer, actor)
     audit.record(actor, "erasure.requested", customer,
                  f"Erasure of customer #{customer.id} requested by {by}, due {due:%Y-%m-%d}",
                  after={"request": made.id, "due_at": due.isoformat()})
@@ -108,7 +101,7 @@ def cancel(customer: User, actor: User) -> bool:
     if waiting is None:
         return False
     waiting.status, waiting.finished_at = CANCELLED, utcnow()
-    by = "the customer" if actor.id == customer.id else f"staff member #{actor.id}"
+    by = data_requests.asked_by(customer, actor)
     audit.record(actor, "erasure.cancelled", customer,
                  f"Erasure of customer #{customer.id} cancelled by {by}",
                  after={"request": waiting.id})
@@ -119,7 +112,7 @@ def cancel(customer: User, actor: User) -> bool:
 def run_due(now: datetime | None = None) -> list[int]:
     """Erase every account whose grace period is over; returns the customers' ids."""
     now = now or utcnow()
-    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    owner = leased_jobs.new_owner()
     due = and_(DataRequest.kind == ERASURE,
                or_(and_(DataRequest.status == PENDING, DataRequest.due_at <= now),
                    and_(DataRequest.status == WORKING, DataRequest.lease_until < now)))

@@ -12,6 +12,9 @@ prove the claim is still theirs (`renew`, `release`) and keep it during a slow s
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -29,6 +32,11 @@ from . import effects
 
 log = logging.getLogger(__name__)
 LONGEST_WAIT = timedelta(hours=6)
+
+
+def new_owner() -> str:
+    """A name for one run's claims: this host and process, and a random part of its own."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def claim(model: Any, due: ColumnElement[bool], values: dict[str, Any], *, limit: int,

@@ -4,25 +4,34 @@ Werkzeug turns undecodable bytes in a multipart field into U+FFFD, and an undeco
 urlencoded body into an empty form (so the person saw "write your reply first" for text
 they had written). Both now stop the request before any view runs.
 
-`refuse` is the one way every channel's views put a service's refusal next to its field, and
-`form_page` the one way they answer a refused form (422).
+`refuse` is the one way every channel's views put a service's refusal next to its field,
+`saved` their save-or-refuse step, and `form_page` the one way they answer a refused form (422).
+`required_text` declares the staff forms' usual field: required, at most so many characters.
 """
 
 from __future__ import annotations
 
 import codecs
 import typing as t
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from flask import Flask, Request, flash, render_template
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser, MultiPartParser
+from wtforms import Field
+from wtforms.validators import DataRequired, Length
 
 from portal.services.errors import ServiceError
+from portal.web.lazy_text import lazy_gettext as _l
 
 STRICT_UTF8 = "caseloop-strict-utf-8"
+T = TypeVar("T")
+TOO_LONG = _l("Keep it under %(max)d characters.")
+F = TypeVar("F", bound=Field)
 REFUSED = "The form was not valid UTF-8 text. Nothing was saved."
 
 
@@ -90,3 +99,29 @@ def refuse(form: FlaskForm, exc: ServiceError, fallback: str | None = None) -> N
 def form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
     """The form's page; after a POST the input was refused, so 422."""
     return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """What the service call returned; there is one only when it went through."""
+
+    value: T
+
+
+def saved(form: FlaskForm, save: Callable[[], T], fallback: str | None = None) -> Saved[T] | None:
+    """Once the form validates, run `save`: what it returned, or None when the input was
+    invalid or the service refused it (its refusal then shows next to its field)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return Saved(save())
+    except ServiceError as exc:
+        refuse(form, exc, fallback)
+        return None
+
+
+def required_text(field: type[F], label: str, missing: str, most: int, **options: Any) -> F:
+    """A text field that must be filled in (`missing` says so) and keep under `most`
+    characters (TOO_LONG says so)."""
+    return field(label, validators=[DataRequired(missing), Length(max=most, message=TOO_LONG)],
+                 **options)

@@ -17,11 +17,6 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def deliveries():
-    return factories.category(name="Deliveries")
-
-
-@pytest.fixture
 def agent(deliveries):
     return factories.staff(Role.AGENT, [deliveries.department], name="Ana Agent")
 

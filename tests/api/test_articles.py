@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ArticleRevision, AuditEntry
 from tests import factories
-
-
-@pytest.fixture
-def deliveries():
-    return factories.category(name="Deliveries")
 
 
 def test_write_change_publish_and_search(api, deliveries):

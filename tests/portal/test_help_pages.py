@@ -15,11 +15,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def deliveries():
-    return factories.category(name="Deliveries")
-
-
-@pytest.fixture
 def articles(deliveries):
     manager = factories.staff(Role.MANAGER, [deliveries.department])
     late = help_articles.save(manager, "My parcel is late",

@@ -40,11 +40,6 @@ def _elements(html: str) -> list[tuple[str, list]]:
 
 
 @pytest.fixture
-def deliveries():
-    return factories.category(name="Deliveries")
-
-
-@pytest.fixture
 def manager(deliveries):
     return factories.staff(Role.MANAGER, [deliveries.department], name="Mia Manager")
 

@@ -50,7 +50,7 @@ LAYERS = (
     ("timeline", "outbox", "accounts", "catalog", "customers", "customer_seen", "two_factor",
      "site_settings", "standards", "time_zones", "business_hours", "clock", "case_details",
      "queue", "leased_jobs", "api_tokens", "webhooks", "stuck", "problem_links",
-     "help_articles", "notification_prefs", "organisations", "participants"),
+     "help_articles", "notification_prefs", "organisations", "participants", "data_requests"),
     ("notifications", "digests", "escalation", "saved_replies", "staff", "reports",
      "feedback_reports", "data_export", "erasure", "article_stats"),
     ("cases", "promises"),
