@@ -28,11 +28,15 @@ from portal.models import (
 from portal.services import (
     accounts,
     cases,
+    customer_escalations,
     customers,
+    data_export,
     digests,
+    erasure,
     intake,
     minute_job,
     participants,
+    problems,
     promises,
 )
 from portal.services.outbox import queue_email
@@ -167,6 +171,23 @@ def test_every_email_is_wholly_translatable(app, client, pseudo_german, monkeypa
                     logged=False)
     collect("case_opened")
 
+    waiting = factories.case(dana, title="Recall parts", cat=case.category)
+    customer_escalations.escalate(waiting, dana, "Nobody called me back.")
+    collect("customer_escalation")
+    problem = problems.create(manager, "Brake recall", "Parts arrive on Friday.",
+                              [case.category_id])
+    problems.link_cases(manager, problem, [waiting.id], "hand")
+    problems.follow(colleague, problem)
+    problems.post_update(manager, problem, "The parts have arrived.")
+    collect("problem_update")  # to Dana on her case, then to the follower
+    sent["problem_follower"] = [m for m in sent["problem_update"] if m.to_address == colleague.email
+                                and m.case_id is None]
+    sent["problem_update"] = [m for m in sent["problem_update"]
+                              if m not in sent["problem_follower"]]
+    data_export.request_export(dana, dana)
+    data_export.run_pending()
+    collect("data_export_ready")
+
     customers.set_email_updates(dana, "daily")
     later = factories.case(dana, title="Late delivery", cat=case.category)
     cases.add_staff_reply(later, agent, "The courier is tracing it.")
@@ -175,6 +196,8 @@ def test_every_email_is_wholly_translatable(app, client, pseudo_german, monkeypa
     monkeypatch.setitem(app.config, "DIGEST_HOUR", 0)
     assert digests.send_due() == 1
     collect("digest")
+    erasure.request_erasure(dana, dana, dana.email)
+    collect("erasure_scheduled")
 
     # Mail only staff get, from services that do not pass a language: the words still
     # have to be translatable, so render them in German here.
