@@ -186,7 +186,12 @@ def _johnson_promise_travels_to_finance_with_the_note(now, client):
     client.post("/logout")
     _sign_in(client, "lucy@example.com", "/login")  # his accounts clerk, on the case (CC)
     assert promise.what in client.get(f"/cases/{case.reference}").text
-    assert case.reference in client.get("/cases").text
+    mine = client.get("/cases").text
+    shared = mine.split("Shared with me", 1)[1]
+    assert case.reference in shared.split("Our organisation", 1)[0]  # she is on it (CC)
+    older = db.session.scalars(select(Case).where(Case.customer_id == case.customer_id,
+                                                  Case.id != case.id)).one()
+    assert older.reference in shared.split("Our organisation", 1)[1]  # he shared it
     client.post("/logout")
 
 

@@ -171,6 +171,16 @@ def johnson(w: World) -> None:
     w.at(call + timedelta(minutes=25), lambda: participants.add(
         w.cases["johnson"], p, "lucy@example.com"))
     w.at(call + timedelta(minutes=26), lambda: _johnson_hardware(p, w.people["lucy"]))
+    # An older case of his, shared with the company: Lucy sees it under "Our organisation".
+    earlier = local(working_day(w.now, -10), 14, 0)
+    w.opens(earlier, "johnson_copy", lambda: cases.open_case(
+        p, "Copy of invoice 7731 for our accounts", "Our accounts clerk needs a copy of "
+        "invoice 7731; the one we had is lost.", w.cats["Billing and payments"]))
+    w.at(earlier + timedelta(hours=1), lambda: cases.change_status(
+        w.cases["johnson_copy"], s["fatima"], Status.RESOLVED, "A copy of invoice 7731 is "
+        "on your account, under Invoices."))
+    w.at(call + timedelta(minutes=27), lambda: organisations.set_shared(
+        w.cases["johnson_copy"], p, True))
     w.at(call + timedelta(minutes=45), lambda: customers.set_fact(p, s["marco"],
                                                                    "account_number", "ACC-77120"))
     w.at(call + timedelta(minutes=50), lambda: cases.add_staff_reply(
