@@ -35,8 +35,9 @@ def user(email: str) -> User:
 
 
 def case_of(email: str) -> Case:
+    """Their story's case: the newest (Mr Johnson also has an older one, resolved)."""
     return db.session.scalar(select(Case).join(User, Case.customer_id == User.id)
-                             .where(User.email == email).order_by(Case.id))
+                             .where(User.email == email).order_by(Case.id.desc()))
 
 
 def build() -> None:

@@ -6,6 +6,7 @@ Loaded on a Tuesday morning and on a Saturday afternoon: nothing may depend on t
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,7 @@ from portal import demo
 from portal.extensions import db
 from portal.models import (
     OPEN_STATUSES,
+    Article,
     Case,
     CaseEvent,
     Category,
@@ -118,9 +120,16 @@ def _dana_recall_from_head_office_feedback_on_her_page(now, client):
     assert case.status == Status.RESOLVED and case.department.name == "Northside Service Centre"
     assert all(p.state == PromiseState.KEPT for p in case.promises)
     assert feedback_rules.can_ask(case) and not case.feedback
+    (update,) = _events(case, CaseEvent.kind == EventKind.PROBLEM_UPDATE)
+    assert update.visibility == Visibility.PUBLIC and update.author.email.startswith("omar@")
+    assert update.data["problem_title"] == "RC-42 brake recall"
     _sign_in(client, "dana@example.com", "/login")
     page = client.get(f"/cases/{case.reference}").text
     assert "Did we solve it?" in page and "RC-42" in page
+    assert "booking system" in page  # head office's update on the known problem
+    client.post("/logout")
+    status = client.get("/status").text  # public: anyone sees the open recall
+    assert "RC-42 brake recall" in status
 
 
 def _ravi_unanswered_red_escalated_never_asked(now, client):
@@ -177,7 +186,12 @@ def _johnson_promise_travels_to_finance_with_the_note(now, client):
     client.post("/logout")
     _sign_in(client, "lucy@example.com", "/login")  # his accounts clerk, on the case (CC)
     assert promise.what in client.get(f"/cases/{case.reference}").text
-    assert case.reference in client.get("/cases").text
+    mine = client.get("/cases").text
+    shared = mine.split("Shared with me", 1)[1]
+    assert case.reference in shared.split("Our organisation", 1)[0]  # she is on it (CC)
+    older = db.session.scalars(select(Case).where(Case.customer_id == case.customer_id,
+                                                  Case.id != case.id)).one()
+    assert older.reference in shared.split("Our organisation", 1)[1]  # he shared it
     client.post("/logout")
 
 
@@ -234,6 +248,22 @@ def test_the_stories_times_and_dashboard_add_up(now, client):
         story(now, client)
         client.post("/logout")
     _dashboard_counts_what_the_rules_say(now)
+
+
+def test_help_lists_the_published_articles_never_the_draft(now, client):
+    published = db.session.scalars(select(Article).where(Article.published)).all()
+    assert 3 <= len(published) <= 5
+    page = client.get("/help").text
+    for article in published:
+        assert html.escape(article.title, quote=False) in page, article.title
+        assert client.get(f"/help/{article.slug}").status_code == 200
+    (draft,) = db.session.scalars(select(Article).where(Article.published.is_(False)))
+    assert draft.title not in page and client.get(f"/help/{draft.slug}").status_code == 404
+    assert all(a.published_at < now and a.revisions for a in published)
+    _sign_in(client, "sam@example.com", "/login")
+    offered = client.get("/help/suggestions?title=My+delivery+is+late",
+                         headers={"HX-Request": "true"}).text  # as the new-case form asks
+    assert "My delivery is late: what happens now?" in offered
 
 
 def test_every_demo_agent_signs_in_to_work(now, app):

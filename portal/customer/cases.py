@@ -204,7 +204,8 @@ def _follows_up(case, events) -> dict:
 def case_detail(reference: str):
     case = _own_case(reference)
     html = _render_case("portal/cases/detail.html", case, ReplyForm())
-    customer_seen.mark_seen(case)
+    if case.customer_id == current_user.id:  # a colleague on the case (CC) is not them
+        customer_seen.mark_seen(case)
     return html
 
 
@@ -251,7 +252,8 @@ def _after_reply(case, landed):
     if wants_fragment():
         html = _render_case("portal/cases/_case.html", case, ReplyForm(formdata=None),
                             just_replied=True)
-        customer_seen.mark_seen(case)
+        if case.customer_id == current_user.id:
+            customer_seen.mark_seen(case)
         return html
     return redirect(target + "#latest")
 

@@ -22,6 +22,7 @@ from ..models import (
     utcnow,
 )
 from ..services import accounts, saved_replies, standards
+from . import articles as demo_articles
 from . import feedback as demo_feedback
 from . import stories as demo_stories
 from .script import Script
@@ -90,6 +91,7 @@ def load(force: bool = False) -> bool:
         world = _set_up(now)
     demo_stories.tell(world)
     demo_feedback.tell(world)  # past answers, for the feedback dashboard
+    demo_articles.tell(world)  # help articles, published weeks ago, and a draft
     world.script.play()
     return True
 

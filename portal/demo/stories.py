@@ -11,7 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..models import Case, Category, Channel, Department, PromiseState, Solved, Status, User
+from ..models import (
+    Case,
+    Category,
+    Channel,
+    Department,
+    KnownProblem,
+    ProblemStatus,
+    PromiseState,
+    Solved,
+    Status,
+    User,
+)
 from ..services import api_tokens as tokens
 from ..services import (
     case_details,
@@ -23,6 +34,7 @@ from ..services import (
     handoffs,
     organisations,
     participants,
+    problems,
     promises,
 )
 from .script import Script, local, working_day
@@ -38,6 +50,7 @@ class World:
     cats: dict[str, Category]
     deps: dict[str, Department]
     cases: dict[str, Case] = field(default_factory=dict)
+    problems: dict[str, KnownProblem] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:
@@ -83,6 +96,17 @@ def dana(w: World) -> None:
     w.at(local(start, 10, 5), lambda: cases.add_staff_reply(
         w.cases["dana"], s["hana"], "Head office: RC-42 is authorised for this VIN. Northside "
         "has it on this case now; no need for Dana to explain again.", internal=True))
+    # Head office says it once for every car in the recall: its outside reference links the
+    # cases that carry RC-42 (Dana's), and the update is written on each of them.
+    w.at(local(start, 10, 10), lambda: w.problems.__setitem__("rc42", problems.create(
+        s["omar"], "RC-42 brake recall",
+        "A brake hose on some 2019–2021 hatchbacks may chafe. The work is free and takes about "
+        "two hours. Your service centre books it with you.",
+        [w.cats["Vehicle service and recalls"].id], "RC-42")))
+    w.at(local(start, 10, 15), lambda: problems.post_update(
+        s["omar"], w.problems["rc42"], "Every service centre now has RC-42 in its booking "
+        "system. If you were turned away, your centre will contact you to book the work.",
+        ProblemStatus.FIXING))
     w.at(local(start, 10, 30), lambda: cases.add_staff_reply(
         w.cases["dana"], s["tom"], f"I am sorry you were turned away. I can see head office's "
         f"recall RC-42 on your case, with your VIN and address. You are booked for "
@@ -147,6 +171,16 @@ def johnson(w: World) -> None:
     w.at(call + timedelta(minutes=25), lambda: participants.add(
         w.cases["johnson"], p, "lucy@example.com"))
     w.at(call + timedelta(minutes=26), lambda: _johnson_hardware(p, w.people["lucy"]))
+    # An older case of his, shared with the company: Lucy sees it under "Our organisation".
+    earlier = local(working_day(w.now, -10), 14, 0)
+    w.opens(earlier, "johnson_copy", lambda: cases.open_case(
+        p, "Copy of invoice 7731 for our accounts", "Our accounts clerk needs a copy of "
+        "invoice 7731; the one we had is lost.", w.cats["Billing and payments"]))
+    w.at(earlier + timedelta(hours=1), lambda: cases.change_status(
+        w.cases["johnson_copy"], s["fatima"], Status.RESOLVED, "A copy of invoice 7731 is "
+        "on your account, under Invoices."))
+    w.at(call + timedelta(minutes=27), lambda: organisations.set_shared(
+        w.cases["johnson_copy"], p, True))
     w.at(call + timedelta(minutes=45), lambda: customers.set_fact(p, s["marco"],
                                                                    "account_number", "ACC-77120"))
     w.at(call + timedelta(minutes=50), lambda: cases.add_staff_reply(

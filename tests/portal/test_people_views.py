@@ -6,6 +6,7 @@ import html
 import re
 from datetime import timedelta
 
+from portal.extensions import db
 from portal.models import PromiseState, Sharing, Status, utcnow
 from portal.services import cases, organisations, participants, promises
 from portal.services.attachments import CheckedFile
@@ -123,3 +124,23 @@ def test_requester_colleague_and_member_see_the_same_case_but_for_the_feedback_f
         differences = {k for k in requester if fields[k] != requester[k]}
         assert differences == {"feedback form"}, (name, differences)
     assert mails_to("amy@example.com"), "the colleague is emailed the public updates"
+
+
+def test_a_colleague_reading_the_case_is_not_the_customer_seeing_it(client, login):
+    johnson = factories.customer("Mr Johnson", "johnson@example.com")
+    clerk = factories.customer("Amy Clerk", "amy@example.com")
+    case = factories.case(johnson, "Payment terms for invoice 4471")
+    participants.add(case, johnson, clerk.email)
+    agent = factories.staff(departments=[case.department])
+    cases.add_staff_reply(case, agent, "Your terms change on Monday.")
+    before = case.customer_seen_at
+    login(client, clerk)
+    assert "Your terms change on Monday." in client.get(f"/cases/{case.reference}").text
+    db.session.refresh(case)
+    assert case.customer_seen_at == before  # staff are not told "Seen by Mr Johnson"
+    client.post("/logout")
+    login(client, johnson)
+    assert "New update" in client.get("/cases").text  # still new to him
+    client.get(f"/cases/{case.reference}")
+    db.session.refresh(case)
+    assert case.customer_seen_at != before
