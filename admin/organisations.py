@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.models import Organisation, Role
 from portal.services import organisations
+from portal.services.errors import NotFound
 
 from . import bp
 from .decorators import staff_required
@@ -74,6 +75,9 @@ def add_organisation_member(organisation_id: int):
 @staff_required(Role.MANAGER)
 def remove_organisation_member(organisation_id: int, user_id: int):
     org = found(organisations.get, organisation_id)
-    found(lambda uid: organisations.remove_member(org, current_user, uid), user_id)
+    try:
+        organisations.remove_member(org, current_user, user_id)
+    except NotFound:
+        abort(404)
     flash(_("Removed from the organisation."), "success")
     return redirect(url_for("admin.save_organisation", organisation_id=org.id))

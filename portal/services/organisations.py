@@ -30,11 +30,11 @@ def get(organisation_id: int) -> Organisation:
     return found
 
 
-def clean_domains(raw: str) -> str:
+def clean_domains(raw: str | None) -> str:
     """Domains separated by spaces or commas, lower-cased; ServiceError (`domains`) on one
     that is not a domain."""
     domains = []
-    for word in re.split(r"[\s,;]+", raw.strip().lower()):
+    for word in re.split(r"[\s,;]+", (raw or "").strip().lower()):
         word = word.lstrip("@")
         if not word:
             continue

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal import demo
 from portal.database import writing
 from portal.extensions import db
-from portal.models import Category, Role
+from portal.models import Category, KnownProblem, Organisation, Role
 from portal.services import help_articles, notification_prefs, two_factor
 from tests import factories
 from tests.demo_world import case_of, staff_pages, user
@@ -33,7 +33,8 @@ NOT_PAGES = {"customer.home", "customer.case_stream", "customer.cases_stream",
              "admin.audit_csv", "admin.feedback_csv", "admin.settings", "health.healthz",
              "static", "customer.export_status", "customer.download_data",
              "admin.customer_data_download",  # a polled fragment; ZIP downloads
-             "customer.article_suggestions"}
+             "customer.article_suggestions", "customer.known_problems",  # fragments
+             "admin.problem_update_progress"}
 
 @pytest.fixture
 def seen(app):
@@ -133,6 +134,8 @@ def test_every_customer_page(app, page, world, seen):
     visit(page, problems, "customer-help", "/help")
     visit(page, problems, "customer-help-search", "/help?q=parcel")
     visit(page, problems, "customer-help-article", f"/help/{article.slug}")
+    visit(page, problems, "customer-known-problems-followed", "/problems")
+    visit(page, problems, "customer-service-status", "/status")
     visit(page, problems, "customer-404", "/cases/CL-999999")
 
     for who, name in [("ravi", "open-with-files"), ("mei", "reopened-follow-up-open"),
@@ -176,6 +179,15 @@ def test_every_staff_page(app, page, world, seen):
                       ("staff-article", f"/admin/articles/{article.id}"),
                       ("staff-article-history", f"/admin/articles/{article.id}/history"),
                       ("staff-articles-dashboard", "/admin/articles/dashboard")]:
+        visit(page, problems, name, url)
+    problem = db.session.scalars(select(KnownProblem)).first()  # RC-42, from the demo
+    organisation = db.session.scalars(select(Organisation)).first()  # Johnson Hardware
+    for name, url in [("staff-problems", "/admin/problems"),
+                      ("staff-problem-new", "/admin/problems/new"),
+                      ("staff-problem", f"/admin/problems/{problem.id}"),
+                      ("staff-problem-edit", f"/admin/problems/{problem.id}/edit"),
+                      ("staff-organisations", "/admin/organisations"),
+                      ("staff-organisation", f"/admin/organisations/{organisation.id}")]:
         visit(page, problems, name, url)
     page.goto("/admin/settings/api-tokens/new")
     page.get_by_label("Name").fill("Head office CRM")

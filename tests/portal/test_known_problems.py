@@ -4,7 +4,7 @@ the followed list, and the public status page that shows no customer data."""
 import pytest
 
 from portal.models import Role
-from portal.services import cases, problems
+from portal.services import cases, help_articles, problems
 from tests import factories
 from tests.helpers import mails_to
 
@@ -80,3 +80,25 @@ def test_the_customer_sees_the_update_on_their_case(client, login, problem):
     page = client.get(f"/cases/{case.reference}").text
     assert "Update on a known problem: Brake recall RC-42" in page
     assert "The garage has the parts." in page
+
+
+def test_without_javascript_a_known_problem_then_help_articles_each_come_once(
+        client, login, problem, category):
+    """Both steps before a case opens: the notice's choice is carried through the articles
+    step, so sending the form again opens the case instead of showing the notice again."""
+    staff = factories.staff(Role.MANAGER, [category.department], name="Ken Ito")
+    article = help_articles.save(staff, "Brakes squeal after a recall",
+                                 "Squealing brakes after the recall work are normal.", category.id)
+    help_articles.set_published(staff, article, True)
+    sam = factories.customer()
+    login(client, sam)
+    data = {"category": category.id, "title": "Brakes squeal", "body": "My brakes squeal."}
+    notice = client.post("/cases/new", data=data)
+    assert notice.status_code == 409 and "We know about this" in notice.text
+    step = client.post("/cases/new", data=data | {"problems_seen": category.id})
+    assert step.status_code == 200 and "Brakes squeal after a recall" in step.text
+    assert f'name="problems_seen" value="{category.id}"' in step.text
+    assert cases.cases_for(sam).items == []
+    opened = client.post("/cases/new", data=data | {"problems_seen": category.id,
+                                                     "articles_seen": "1"})
+    assert opened.status_code == 302 and len(cases.cases_for(sam).items) == 1
