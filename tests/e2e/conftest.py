@@ -19,9 +19,36 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
+def closing_files(app):
+    """Read every response but a live stream into memory before the server writes it.
+
+    Werkzeug's development server skips the response's close() when the browser hangs up
+    mid-response (its drain loop raises first), leaving a sent file open until garbage
+    collection warns; a closing page drops its favicon request exactly so.
+    """
+    def wsgi(environ, start_response):
+        streaming = False
+
+        def start(status, headers, exc_info=None):
+            nonlocal streaming
+            streaming = any(k.lower() == "content-type" and v.startswith("text/event-stream")
+                            for k, v in headers)
+            return start_response(status, headers, exc_info)
+
+        body = app(environ, start)
+        if streaming:
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_files(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
