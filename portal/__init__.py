@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import auth, database, i18n, live, ratelimit  # noqa: F401 - auth: the user loader
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import cache, csrf, db, login_manager, migrate
     from .extensions import htmx as htmx_ext
     from .web import form_input, htmx, security, sessions, static_files  # noqa: F401
 
@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
+    cache.init_app(app)
     htmx_ext.init_app(app)
     form_input.init_app(app)  # on top of htmx-flask's request class
     login_manager.init_app(app)

@@ -90,6 +90,11 @@ def load(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Caseloop <support@caseloop.localhost>"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Rendered fragments: keys carry the versions of what they show, so a per-worker
+        # memory cache is never stale; CACHE_TYPE=RedisCache shares one across workers.
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
+        "CACHE_THRESHOLD": int(os.environ.get("CACHE_THRESHOLD", "5000")),
+        "CACHE_DEFAULT_TIMEOUT": 3600,
         **mail_settings(),
         **rate_limit_settings(),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -42,3 +43,5 @@ login_manager.login_message_category = "info"
 limiter = Limiter(key_func=get_remote_address)
 # Languages and the locale of each request: portal/i18n.py.
 babel = Babel()
+# Rendered fragments keyed by what they show; each worker keeps its own (docs/performance.md).
+cache = Cache()

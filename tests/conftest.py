@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine, text
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.models import Role
 from portal.services import two_factor
 from tests import demo_world, factories, helpers
@@ -59,6 +59,7 @@ def _app_context(app):
         db.session.rollback()
         db.session.remove()
         _empty_tables()
+        cache.clear()  # ids and versions start again in the next test's empty tables
 
 
 def _empty_tables() -> None:
