@@ -100,7 +100,12 @@ def customer_clock(case: Case, now: datetime | None = None) -> tuple[timedelta, 
 
 
 def next_update_expected(case: Case, std: Standard | None) -> datetime | None:
-    """What the customer is told: the nearer of the update cadence and the earliest promise."""
-    candidates = [p.due_at for p in case.promises if p.is_open and p.public]
-    candidates += [d.due_at for d in deadlines(case, std) if d.name != "resolution"]
-    return min(candidates) if candidates else None
+    """What the customer is told: the earliest open promise they can see, else the update
+    cadence. A promise is a time a person gave them; the cadence is the shop's own limit
+    (still red for staff), so naming it beside an open promise put two "late" times on one
+    page that disagreed."""
+    promised = [p.due_at for p in case.promises if p.is_open and p.public]
+    if promised:
+        return min(promised)
+    owed = [d.due_at for d in deadlines(case, std) if d.name != "resolution"]
+    return min(owed) if owed else None

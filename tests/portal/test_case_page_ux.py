@@ -11,7 +11,7 @@ import time_machine
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.services import attachments, cases
+from portal.services import attachments, cases, promises
 from tests import factories
 
 HTMX = {"HX-Request": "true"}
@@ -32,6 +32,24 @@ def test_a_late_update_is_owned_up_to_not_promised_in_the_past(client, login):
     with time_machine.travel(TUESDAY_10AM + timedelta(hours=3)):  # first answer due in 1 h
         late = client.get(f"/cases/{case.reference}").text
     assert "We are late, and sorry." in late and "Next update expected by" not in late
+
+
+def test_a_late_update_and_the_late_promise_name_the_same_time(client, login):
+    """Story 5: June promised Sam an update later than the standard's cadence; once both have
+    passed, the page owns up to one time, the one June gave, not two that disagree."""
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        sam, case = _case_with_standard()
+        agent = factories.staff(departments=[case.department])
+        cases.add_staff_reply(case, agent, "We are tracing it; an update by next Tuesday.")
+        promises.make(case, agent, "Tell you where your delivery is", agent,
+                      TUESDAY_10AM + timedelta(days=7, hours=4))
+    with time_machine.travel(TUESDAY_10AM + timedelta(days=9)):
+        login(client, sam)
+        page = client.get(f"/cases/{case.reference}").text
+    owed = re.search(r"We owed you an update by ([^.]+)\.", page)
+    overdue = re.search(r"Overdue since ([^<]+)</strong>", page)
+    assert owed and overdue, page
+    assert owed.group(1) == overdue.group(1)
 
 
 def test_times_are_machine_readable_in_the_viewers_zone_with_how_long_ago(client, login):
