@@ -30,7 +30,7 @@ from portal.web.lazy_text import lazy_gettext as _l
 from ..models import FACT_KINDS
 from ..services.cases import MAX_BODY, MAX_TITLE
 from ..services.passwords import MAX_PASSWORD, MIN_PASSWORD, common_message, is_common
-from ..services.time_zones import zone_names
+from ..services.time_zones import canonical, zone_names
 from ..web.choices import options
 
 
@@ -166,7 +166,9 @@ class FactForm(FlaskForm):
 class TimeZoneForm(FlaskForm):
     """The zone a person reads times in; `next` brings them back to the page they were on."""
 
-    timezone = SelectField(_l("Time zone"), validators=[DataRequired(_l("Choose a time zone."))])
+    # The offer posts the browser's name for its zone, which may be an old one (Asia/Calcutta).
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired(_l("Choose a time zone."))],
+                           filters=[lambda name: canonical(name) if name else name])
     next = HiddenField(default="")
 
     def __init__(self, *args, **kwargs):

@@ -6,19 +6,20 @@ import functools
 import re
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import (
     TIMEDELTA_UNITS,
     format_datetime,
+    get_timezone_location,
     format_skeleton,
     format_timedelta,
     match_skeleton,
 )
 from babel.units import format_unit
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_login import current_user
 from jinja2.filters import do_filesizeformat
 from markupsafe import Markup
@@ -46,8 +47,23 @@ def _zone(user) -> ZoneInfo:
 
 
 def zone_city(name: str) -> str:
-    """'America/New_York' → 'New York': how people name a zone in a sentence."""
-    return name.rsplit("/", 1)[-1].replace("_", " ")
+    """'America/New_York' → 'New York', 'Asia/Calcutta' → 'Kolkata': how people name a zone in
+    a sentence, the CLDR city (current spelling, the viewer's language where CLDR has one)."""
+    try:
+        city = get_timezone_location(name, locale=str(get_locale() or "en"), return_city=True)
+    except LookupError:  # a name Babel does not know: its last part reads well enough
+        city = name
+    return city.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@functools.cache
+def _renamed_cities(language: str) -> dict[str, str]:
+    """The zones whose city is not the last part of their name ('Asia/Calcutta': 'Kolkata'),
+    for the browser's own zone in the offer: only the browser knows it, and ICU keeps old names."""
+    with force_locale(language):
+        cities = {name: zone_city(name) for name in available_timezones() if "/" in name}
+    return {name: city for name, city in cities.items()
+            if city != name.rsplit("/", 1)[-1].replace("_", " ")}
 
 
 def zone_abbr(zone: ZoneInfo, moment: datetime | None = None) -> str:
@@ -305,7 +321,12 @@ def _zone_context() -> dict:
     chosen = has_request_context() and current_user.is_authenticated and bool(
         getattr(current_user, "timezone", None))
     return {"zone_name": zone.key, "zone_city": zone_city(zone.key), "zone_abbr": zone_abbr(zone),
-            "zone_chosen": chosen}
+            "zone_chosen": chosen, "renamed_cities": _offer_cities}
+
+
+def _offer_cities() -> dict[str, str]:
+    """Called by the zone offer only (most pages never show it)."""
+    return _renamed_cities(str(get_locale() or "en"))
 
 
 def init_app(app: Flask) -> None:

@@ -47,8 +47,11 @@
     try { own = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { own = ""; }
     if (!offer || !own || own === zone || document.cookie.indexOf(OFFER_COOKIE) !== -1) { return; }
     offer.querySelector("[data-zone-offer-name]").value = own;
+    // The server's CLDR city where it differs from the name: ICU still says Asia/Calcutta.
+    var cities = {};
+    try { cities = JSON.parse(offer.getAttribute("data-zone-cities") || "{}"); } catch (e) { cities = {}; }
     offer.querySelector("[data-zone-offer-city]").textContent =
-      own.split("/").pop().replace(/_/g, " ");
+      cities[own] || own.split("/").pop().replace(/_/g, " ");
     offer.querySelector("[data-zone-offer-dismiss]").addEventListener("click", function () {
       document.cookie = OFFER_COOKIE + "; path=/; max-age=31536000; SameSite=Lax";
       offer.hidden = true;

@@ -76,3 +76,23 @@ def test_one_zone_per_page_and_the_browsers_zone_offered(new_york, live_server):
     expect(customer.locator("#zone-offer")).to_have_count(0)
     new = _zones_shown(customer)
     assert len(new) == 1 and new <= {"EST", "EDT"}
+
+
+def test_a_browser_that_says_calcutta_is_offered_kolkata(browser, live_server):
+    """Chromium reports India as the old name Asia/Calcutta: the offer names the city as people
+    write it now, and the zone is saved under its current name."""
+    sam, _, case = factories.sams_late_groceries()
+    db.session.commit()
+    context = browser.new_context(base_url=live_server, timezone_id="Asia/Kolkata",
+                                  locale="en-GB", viewport={"width": 375, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, "sam@example.com")
+    page.goto(f"/cases/{case.reference}")
+    offer = page.get_by_role("region", name="Time zone")
+    expect(offer).to_contain_text("Use Kolkata time instead?")
+    expect(offer).not_to_contain_text("Calcutta")
+    offer.get_by_role("button", name="Use my time zone").click()
+    expect(page.get_by_text("Saved: times are now shown in Kolkata time.")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("data-timezone", "Asia/Kolkata")
+    context.close()
