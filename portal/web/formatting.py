@@ -12,9 +12,9 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import (
     TIMEDELTA_UNITS,
     format_datetime,
-    get_timezone_location,
     format_skeleton,
     format_timedelta,
+    get_timezone_location,
     match_skeleton,
 )
 from babel.units import format_unit
