@@ -9,9 +9,9 @@ from sqlalchemy.orm import joinedload
 from portal.web.lazy_text import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Case, CaseParticipant, Role, User
+from ..models import Case, CaseParticipant, EventKind, Role, User, Visibility
 from ..web.urls import site_path
-from . import accounts, audit, effects
+from . import accounts, audit, effects, timeline
 from .customer_access import is_requester
 from .errors import NotFound, ServiceError
 
@@ -64,7 +64,7 @@ def add(case: Case, actor: User, email: str, name: str = "") -> CaseParticipant:
     audit.record(actor, "case.participant_added", case,
                  f"{address} added to {case.reference}" + (" (new account)" if new else ""),
                  after={"participant": address}, department_id=case.department_id)
-    effects.case_changed(case)
+    _on_timeline(case, actor, user, "added")
     effects.commit()
     return participant
 
@@ -75,9 +75,19 @@ def remove(case: Case, actor: User, participant_id: int) -> None:
     if participant is None or participant.case_id != case.id or not may_manage(actor, case):
         raise NotFound()
     address = participant.user.email
+    _on_timeline(case, actor, participant.user, "removed")
     db.session.delete(participant)
     audit.record(actor, "case.participant_removed", case,
                  f"{address} removed from {case.reference}",
                  before={"participant": address}, department_id=case.department_id)
-    effects.case_changed(case)
     effects.commit()
+
+
+def _on_timeline(case: Case, actor: User, colleague: User, action: str) -> None:
+    """A public event saying who added or removed whom; its live update reaches everyone who
+    still sees the case. No author: a staff author would count as an update to the customer
+    and reset the update clock, which a new CC is not."""
+    timeline.record(case, EventKind.DETAILS_CHANGED, None, visibility=Visibility.PUBLIC,
+                    participant={"action": action, "name": colleague.name,
+                                 "by": actor.name, "by_id": actor.id,
+                                 "by_staff": actor.is_staff})

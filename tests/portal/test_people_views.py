@@ -144,3 +144,31 @@ def test_a_colleague_reading_the_case_is_not_the_customer_seeing_it(client, logi
     client.get(f"/cases/{case.reference}")
     db.session.refresh(case)
     assert case.customer_seen_at != before
+
+
+def test_adding_and_removing_a_colleague_is_on_the_history_for_everyone(client, login):
+    johnson = factories.customer("Mr Johnson", "johnson@example.com")
+    case = factories.case(johnson, "Payment terms for invoice 4471")
+    fatima = factories.staff(departments=[case.department], name="Fatima Noor")
+    cases.add_staff_reply(case, fatima, "We are looking at your terms.")
+    told_at = case.last_update_at
+    login(client, johnson)
+    client.post(f"/cases/{case.reference}/participants",
+                data={"email": "amy@example.com", "name": "Amy Clerk"})
+    assert "You added Amy Clerk to this case" in _text(client.get(f"/cases/{case.reference}").text)
+    client.post("/logout")
+
+    login(client, fatima)
+    workspace = _text(client.get(f"/admin/cases/{case.reference}").text)
+    assert "Mr Johnson added Amy Clerk to this case" in workspace
+    [amy] = participants.of_case(case)
+    client.post(f"/admin/cases/{case.reference}/participants/{amy.id}/remove")
+    client.post("/admin/logout")
+    db.session.refresh(case)
+    # A change of CC is not news from us: the customer's update clock is not reset by it.
+    assert case.last_update_at == told_at
+
+    login(client, johnson)
+    page = _text(client.get(f"/cases/{case.reference}").text)
+    assert "Fatima Noor removed Amy Clerk from this case" in page
+    assert page.index("You added Amy Clerk") < page.index("Fatima Noor removed Amy Clerk")
