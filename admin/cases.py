@@ -30,6 +30,7 @@ from portal.services import (
     feedback,
     handoffs,
     participants,
+    problem_links,
     promises,
     saved_replies,
     staff,
@@ -152,6 +153,7 @@ def render_workspace(case, submitted: dict | None = None, conflict=None, code: i
         customer_clock=clock.customer_clock(case), reactions=feedback.reactions_for(case),
         stuck=stuck.reason(case),
         participants=participants.of_case(case),
+        linked_problems=problem_links.problems_of(case),
     ), code
 
 

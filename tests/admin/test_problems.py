@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, CaseEvent, EventKind, KnownProblem, Role
-from portal.services import case_details, problem_fanout, problems
+from portal.services import case_details, problem_fanout, problem_links, problems
 from tests import factories
 
 
@@ -147,3 +147,20 @@ def test_unlinking_a_case_is_audited_and_limited_to_cases_one_sees(client, login
     assert [c.id for c in problems.linked_cases(problem)] == [theirs.id]
     assert db.session.scalar(select(AuditEntry.action).where(
         AuditEntry.action == "problem.unlink")) == "problem.unlink"
+
+
+def test_the_workspace_names_the_known_problem_its_case_is_linked_to(
+        client, login, agent, manager, category):
+    problem = problems.create(manager, "Brake recall", "Parts are late.", [category.id])
+    linked = factories.case(title="Brakes squeal after recall", cat=category)
+    other = factories.case(title="Invoice question", cat=category)
+    problem_links.link_ids(problem, [linked.id], "hand")
+    db.session.commit()
+    login(client, agent)
+    page = client.get(f"/admin/cases/{linked.reference}").text
+    panel = page[page.index('id="known-problems"'):page.index("</section>",
+                                                              page.index('id="known-problems"'))]
+    assert "Known problem" in panel and "Brake recall" in panel and "Investigating" in panel
+    assert f'href="/admin/problems/{problem.id}"' in panel
+    assert client.get(f"/admin/problems/{problem.id}").status_code == 200  # agents may follow it
+    assert 'id="known-problems"' not in client.get(f"/admin/cases/{other.reference}").text
