@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from ..models import Case, CaseReference, Channel, Priority, Status, parse_reference
 from ..models.api import ApiToken
-from ..services import case_details, cases, serializers
+from ..services import case_details, cases, customer_escalations, serializers
 from ..web.pagination import InvalidCursor, Keyset, decode_cursor, paginate
 from . import bp, lookups
 from .auth import actor, current_token
@@ -89,7 +89,8 @@ def create_case() -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/cases/<reference>")
 def get_case(reference: str) -> Response:
-    return jsonify(serializers.case(lookups.find_case(current_token(), reference)))
+    case = lookups.find_case(current_token(), reference)
+    return jsonify(serializers.case_detail(case, customer_escalations.of_case(case)))
 
 
 def _filtered(token: ApiToken) -> Select:

@@ -157,7 +157,8 @@ PATHS: dict[str, Any] = {
                      "CaseList", *LIST_FILTERS, codes=(400, 401, 503)),
         "post": _write("createCase", "Open a case for a customer (created when new).",
                        "CaseInput", "Case", 201)},
-    "/cases/{reference}": {"get": _read("getCase", "One case.", "Case", REFERENCE)},
+    "/cases/{reference}": {"get": _read("getCase", "One case, with the customer's escalations.",
+                                        "CaseDetail", REFERENCE)},
     "/cases/{reference}/status": {"post": _write(
         "changeStatus", "Move the case to a status, telling the customer why.",
         "StatusInput", "Case", 200, REFERENCE)},

@@ -98,6 +98,12 @@ SCHEMAS: dict[str, Schema] = {
         references={"type": "array", "items": ref("Reference")},
         created_at=MOMENT, last_activity_at=MOMENT, resolved_at=MAYBE_MOMENT,
         closed_at=MAYBE_MOMENT, version={"type": "integer"}),
+    "CustomerEscalation": obj(
+        id=ID, reason=STRING, manager=optional(obj(name=STRING, email=STRING)),
+        answer_due_at=MAYBE_MOMENT,
+        answer_state={"type": ["string", "null"], "enum": [*values(PromiseState), None],
+                      "description": "The state of the public promise of an answer."},
+        business_day={"type": "string", "format": "date"}, created_at=MOMENT),
     "CaseInput": obj(
         ["customer_email", "title", "body", "category"], closed=True,
         customer_email=text(254, format="email"), customer_name=optional(text(120, 0)),
@@ -220,3 +226,11 @@ SCHEMAS |= {
                             name=optional(text(120, 0))),
     "ParticipantList": obj(items={"type": "array", "items": ref("Participant")}),
 }
+
+
+# One case read alone: the list's shape and what the customer escalated (once per working day).
+SCHEMAS["CaseDetail"] = {**SCHEMAS["Case"], "properties": {
+    **SCHEMAS["Case"]["properties"],
+    "escalations": {"type": "array", "items": ref("CustomerEscalation"), "description": (
+        "Each \"This is taking too long\" from the customer, newest first.")}},
+    "required": [*SCHEMAS["Case"]["required"], "escalations"]}

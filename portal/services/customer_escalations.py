@@ -77,6 +77,12 @@ def current(case: Case, now: datetime | None = None) -> CustomerEscalation | Non
         CustomerEscalation.case_id == case.id, CustomerEscalation.business_day == day))
 
 
+def of_case(case: Case) -> list[CustomerEscalation]:
+    """Every time the customer said this case takes too long, newest first."""
+    return list(db.session.scalars(select(CustomerEscalation).where(
+        CustomerEscalation.case_id == case.id).order_by(CustomerEscalation.id.desc())))
+
+
 def again_at(case: Case, escalation: CustomerEscalation) -> datetime:
     return next_day_opens(escalation.business_day, business_hours.case_calendar(case))
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..models import Case, CaseEvent, CaseParticipant, Feedback, Organisation, Promise, User
+from ..models import (
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    CustomerEscalation,
+    Feedback,
+    Organisation,
+    Promise,
+    User,
+)
 
 
 def moment(value: datetime | None) -> str | None:
@@ -45,6 +54,26 @@ def case(item: Case) -> dict[str, Any]:
         "resolved_at": moment(item.resolved_at),
         "closed_at": moment(item.closed_at),
         "version": item.version,
+    }
+
+
+def case_detail(item: Case, escalations: list[CustomerEscalation]) -> dict[str, Any]:
+    """One case as GET /cases/{reference} gives it: the list shape and its escalations."""
+    return case(item) | {"escalations": [customer_escalation(e) for e in escalations]}
+
+
+def customer_escalation(item: CustomerEscalation) -> dict[str, Any]:
+    """A customer's "This is taking too long": why, the manager who owns the answer, by when
+    (the public promise it made) and whether that promise was kept."""
+    answer = item.promise
+    return {
+        "id": item.id,
+        "reason": item.reason,
+        "manager": _person(item.manager),
+        "answer_due_at": moment(answer.due_at) if answer else None,
+        "answer_state": answer.state.value if answer else None,
+        "business_day": item.business_day.isoformat(),
+        "created_at": moment(item.created_at),
     }
 
 

@@ -1,11 +1,13 @@
 """Cases through the API: open, read, list with filters and cursors, change status."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import time_machine
 
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Case, CaseReference, Channel, EventKind, Status, utcnow
+from portal.models import Case, CaseReference, Channel, EventKind, Role, Status, utcnow
 from portal.services import timeline
 from tests import factories
 from tests.helpers import mails_to
@@ -161,3 +163,28 @@ def test_status_changes_refused_by_the_rules_are_422_and_stale_versions_409(api)
     fresh = api.post(f"/cases/{case.reference}/status",
                      {"status": "in_progress", "version": case.version})
     assert fresh.status_code == 200
+
+
+def test_a_customer_escalation_is_in_the_case_a_system_reads(api, client, login):
+    """The API is for staff systems (no customer tokens): they read what the customer said
+    on the case page, who owns the answer and by when."""
+    dep = factories.department("Home Delivery")
+    manager = factories.staff(Role.MANAGER, [dep], name="Ken Ito", email="ken@example.com")
+    monday_10am = datetime(2026, 12, 14, 10, 0, tzinfo=UTC)  # inside working hours
+    with time_machine.travel(monday_10am, tick=False):
+        case = factories.case(cat=factories.category(dep))
+        assert api.get(f"/cases/{case.reference}").json["escalations"] == []
+        login(client, case.customer)
+        said = client.post(f"/cases/{case.reference}/escalate",
+                           data={"reason": "Nobody has called me back in a week"})
+        assert said.status_code == 303
+        client.post("/logout")
+        read = api.get(f"/cases/{case.reference}")
+    assert read.status_code == 200, read.json
+    [escalation] = read.json["escalations"]
+    assert escalation["reason"] == "Nobody has called me back in a week"
+    assert escalation["manager"] == {"name": "Ken Ito", "email": "ken@example.com"}
+    assert escalation["answer_due_at"] == "2026-12-14T14:00:00Z"  # four working hours
+    assert escalation["answer_state"] == "open" and escalation["business_day"] == "2026-12-14"
+    listed = api.get("/cases").json["items"]
+    assert "escalations" not in listed[0]  # the list stays one query per page

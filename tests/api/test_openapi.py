@@ -15,7 +15,14 @@ from schemathesis.checks import positive_data_acceptance
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, utcnow
-from portal.services import help_articles, organisations, participants, problems, promises
+from portal.services import (
+    customer_escalations,
+    help_articles,
+    organisations,
+    participants,
+    problems,
+    promises,
+)
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -70,6 +77,9 @@ def seeded(make_token):
     org = organisations.create(None, "Johnson Hardware", "johnson.example", False, "all")
     organisations.add_member(org, None, case.customer.email)
     colleague = participants.add(case, tom, "clerk@johnson.example")
+    # The case JSON carries the customer's escalations: one, so its shape is checked too.
+    factories.staff(Role.MANAGER, departments=[dep], email="ken@staff.example.com")
+    customer_escalations.escalate(case, case.customer, "This is taking too long.")
     _, secret = make_token()
     db.session.commit()
     return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id,
