@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-
 from sqlalchemy import select
 
 from portal.extensions import db
