@@ -168,7 +168,7 @@ def test_a_customer_escalation_is_in_the_case_a_system_reads(api, client, login)
     """The API is for staff systems (no customer tokens): they read what the customer said
     on the case page, who owns the answer and by when."""
     dep = factories.department("Home Delivery")
-    manager = factories.staff(Role.MANAGER, [dep], name="Ken Ito", email="ken@example.com")
+    factories.staff(Role.MANAGER, [dep], name="Ken Ito", email="ken@example.com")
     monday_10am = datetime(2026, 12, 14, 10, 0, tzinfo=UTC)  # inside working hours
     with time_machine.travel(monday_10am, tick=False):
         case = factories.case(cat=factories.category(dep))
