@@ -35,11 +35,11 @@ def rendered_rows(kind: str, shown: Sequence[tuple[Any, ...]],
     keys = [_key(kind, context, values) for values in shown]
     found = cache.get_many(*keys) if keys else []
     rows: list[Markup] = []
-    missing: dict[str, str] = {}
+    missing: dict[str, Markup] = {}
     for index, (key, html) in enumerate(zip(keys, found, strict=True)):
-        if html is None:
-            html = missing[key] = str(render(index))
-        rows.append(Markup(html))  # noqa: S704 - rendered by our own autoescaping template
+        if html is None:  # kept as Markup (pickled): what comes back is still marked safe
+            html = missing[key] = render(index)
+        rows.append(html)
     if missing:
         cache.set_many(missing)
     return rows
