@@ -198,7 +198,14 @@ def when(moment: datetime | None) -> Markup:
     zone = zone_for()
     iso, full, at = _when_texts(moment, zone, twelve_hour(), str(get_locale()),
                                 now.astimezone(zone).year)
-    return _WHEN % (iso, full, timeago(moment, now), at)
+    return _when_element(iso, full, timeago(moment, now), at)
+
+
+@functools.lru_cache(maxsize=8192)
+def _when_element(iso: str, full: str, ago: str, at: str) -> Markup:
+    # Markup's % escapes each value through its helper class: ~30 µs, and "3 hours ago" for
+    # the same moment comes back on every load of the same page for a while.
+    return _WHEN % (iso, full, ago, at)
 
 
 @functools.lru_cache(maxsize=8192)
