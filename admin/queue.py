@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal.models import PRIORITY_LABELS, STATUS_TEXT, Role
+from portal.models import STATUS_TEXT, Role
 from portal.services import bulk, catalog, handoffs, staff
 from portal.services import queue as queue_service
 from portal.services.errors import ServiceError
@@ -19,7 +19,7 @@ from portal.web.errors import render_error
 from portal.web.htmx import wants_fragment
 from portal.web.pagination import link_with, url_with
 
-from . import bp
+from . import bp, queue_rows
 from .decorators import staff_required
 from .queue_forms import BulkForm, fill_choices
 
@@ -42,10 +42,10 @@ def _render(filters, form: BulkForm, links, code: int = 200):
     page = queue_service.search(current_user, filters)
     # Counted on every page, even one without a next: a page's queries never grow with it.
     matching = len(queue_service.matching_ids(current_user, filters, bulk.MOST))
-    results = {"filters": filters, "page": page, "url_with": links, "bulk": form,
+    cells = queue_rows.row_cells(page.items, form.case.data, bool(form.case.errors))
+    results = {"filters": filters, "page": page, "cells": cells, "url_with": links, "bulk": form,
                "matching": matching, "bulk_most": bulk.MOST, "oob_flashes": wants_fragment(),
-               "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending],
-               "priority_labels": PRIORITY_LABELS}
+               "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending]}
     if wants_fragment():
         return render_template("admin/cases/_results.html", **results), code
     return render_template(

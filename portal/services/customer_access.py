@@ -8,7 +8,7 @@ reply on it. Feedback stays the requester's alone (`is_requester`).
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import BindParameter, Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -35,11 +35,13 @@ def is_participant(customer: User, case: Case) -> bool:
         CaseParticipant.case_id == case.id, CaseParticipant.user_id == customer.id))))
 
 
-def organisation_case_filter(customer_id: int):
+def organisation_case_filter(customer_id: int | BindParameter):
     """A clause on Case: the requester is in the customer's organisation and its rule shows
     the case (every case, or the shared ones)."""
     mine, theirs = aliased(OrganisationMember), aliased(OrganisationMember)
-    shared = exists().where(SharedCase.case_id == Case.id)
+    # Correlated by hand: nested inside the EXISTS below, SQLAlchemy otherwise gives this
+    # one its own `cases`, and any shared case anywhere showed every co-member's case.
+    shared = exists().where(SharedCase.case_id == Case.id).correlate(Case)
     return exists().where(
         mine.user_id == customer_id, theirs.user_id == Case.customer_id,
         theirs.organisation_id == mine.organisation_id,
@@ -48,7 +50,7 @@ def organisation_case_filter(customer_id: int):
             and_(Organisation.sharing == Sharing.SHARED, shared)))
 
 
-def participant_filter(customer_id: int):
+def participant_filter(customer_id: int | BindParameter):
     return exists().where(CaseParticipant.case_id == Case.id,
                           CaseParticipant.user_id == customer_id)
 
@@ -80,16 +82,41 @@ def get_case_for(customer: User, reference: str) -> Case:
 
 def shared_with_me(customer: User) -> Select:
     """Cases someone else opened that the customer is on as a colleague."""
-    return select(Case).where(Case.customer_id != customer.id,
-                              participant_filter(customer.id))
+    return cases_shared_with(customer.id)
+
+
+def cases_shared_with(customer_id: int | BindParameter) -> Select:
+    """shared_with_me for a customer id (or a parameter standing for one)."""
+    # The id test is implied by the rule; written out, the database starts from the
+    # customer's few participations instead of testing the rule on every case (My cases).
+    mine = select(CaseParticipant.case_id).where(CaseParticipant.user_id == customer_id)
+    return select(Case).where(Case.id.in_(mine), Case.customer_id != customer_id,
+                              participant_filter(customer_id))
 
 
 def our_organisation(customer: User) -> Select:
     """Cases other members of the customer's organisation opened that its rule shows them
     (and that are not already theirs as a colleague)."""
-    return select(Case).where(Case.customer_id != customer.id,
-                              organisation_case_filter(customer.id),
-                              ~participant_filter(customer.id))
+    return organisation_cases_for(customer.id)
+
+
+def organisation_cases_for(customer_id: int | BindParameter) -> Select:
+    """our_organisation for a customer id (or a parameter standing for one)."""
+    return select(Case).where(Case.customer_id.in_(_co_members(customer_id)),
+                              Case.customer_id != customer_id,
+                              organisation_case_filter(customer_id),
+                              ~participant_filter(customer_id))
+
+
+def _co_members(customer_id: int | BindParameter) -> Select:
+    """Members of the customer's organisation when it shares anything: implied by the rule,
+    and written out so the database reads those members' cases (an index lookup) instead of
+    testing the rule on every case, which cost My cases 30 ms at 10k cases on SQLite."""
+    mine, theirs = aliased(OrganisationMember), aliased(OrganisationMember)
+    return (select(theirs.user_id)
+            .join(mine, mine.organisation_id == theirs.organisation_id)
+            .join(Organisation, Organisation.id == mine.organisation_id)
+            .where(mine.user_id == customer_id, Organisation.sharing != Sharing.PRIVATE))
 
 
 def viewer_ids(case: Case) -> list[int]:

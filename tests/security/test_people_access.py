@@ -35,7 +35,8 @@ def _colleague_on_eves_case(world):
 @pytest.mark.parametrize("method,url,data", EVE_CASE_THINGS.values(),
                          ids=EVE_CASE_THINGS.keys())
 @pytest.mark.parametrize("dana_is", ["a stranger", "in Eve's private organisation",
-                                     "in Eve's organisation, case not shared"])
+                                     "in Eve's organisation, case not shared",
+                                     "in Eve's organisation, only another case shared"])
 def test_neither_a_stranger_nor_an_unentitled_member_reaches_a_case(
         client, login, world, method, url, data, dana_is):
     _, cc = _colleague_on_eves_case(world)
@@ -44,6 +45,9 @@ def test_neither_a_stranger_nor_an_unentitled_member_reaches_a_case(
         org = organisations.create(None, "Whitfield & Other", "", False, rule)
         organisations.add_member(org, None, world.eve.email)
         organisations.add_member(org, None, world.dana.email)
+        if "another case shared" in dana_is:  # sharing one case shares that one alone
+            organisations.set_shared(factories.case(world.eve, "Van insurance"), world.eve,
+                                     True)
     login(client, world.dana)
     before = row_counts()
     response = client.open(fill_in(url, world, cc=cc.id), method=method, data=data)
