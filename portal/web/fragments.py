@@ -122,7 +122,27 @@ def cached_event(context: Context, event, staff_view: bool,
     return fill(html)
 
 
+@pass_context
+def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], str]) -> Markup:
+    """A form as the `{% call %}` body renders it, kept per (its values, language, `shown`).
+
+    Only a form without errors is kept; its CSRF token is swapped for a placeholder, so the
+    kept HTML is anyone's and each reader gets their own token back.
+    """
+    if not current_app.config["FRAGMENT_CACHE"] or form.errors:
+        return caller()
+    values = sorted((f.name, repr(f.data)) for f in form if f.name != "csrf_token")
+    key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, values, _reader()))
+                                    .encode(), digest_size=20).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = str(caller()).replace(generate_csrf(), _placeholder("csrf", None))
+        cache.set(key, html)
+    return fill(html)
+
+
 def init_app(app: Flask) -> None:
     """After CSRFProtect: its `csrf_token()` global becomes one a kept fragment can hold."""
     app.jinja_env.globals["csrf_token"] = _csrf_token
     app.jinja_env.globals["cached_event"] = cached_event
+    app.jinja_env.globals["cached_form"] = cached_form

@@ -12,7 +12,8 @@ from portal.services import cases, feedback, participants, promises, timeline
 from tests import factories
 
 # The per-request tokens: CSRF (forms and hx-headers) and the reply form's random id.
-_TOKENS = re.compile(r'(csrf_token" value="|X-CSRFToken": "|name="once" type="hidden" value="'
+_TOKENS = re.compile(r'(csrf_token"(?: type="hidden")? value="|X-CSRFToken": "'
+                     r'|name="once" type="hidden" value="'
                      r'|name="once" value="|id="once" name="once" type="hidden" value=")[^"]*')
 
 
@@ -60,11 +61,12 @@ def _three_ways(app, client, url: str, **headers) -> tuple[str, str, str]:
 @pytest.mark.parametrize("language, zone", [("en-GB", None), ("en-US", "America/New_York"),
                                             ("de", "Europe/Berlin")])
 def test_each_page_reads_the_same_cold_warm_and_without_the_cache(
-        app, client, login, story, pseudo_german, reader, language, zone):
+        app, client, login, story, pseudo_german, monkeypatch, reader, language, zone):
     person = story[reader]
     person.timezone = zone
     db.session.commit()
     login(client, person)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # tokens in the page, as live
     ref = story["case"].reference
     url = f"/admin/cases/{ref}" if person.is_staff else f"/cases/{ref}"
     uncached, cold, warm = _three_ways(app, client, url, **{"Accept-Language": language})
@@ -100,7 +102,7 @@ def test_changes_show_on_the_next_load_of_a_warm_page(client, login, story):
     promises.resolve(promise, PromiseState.KEPT, by=agent, note="Garage called")
     assert "Promise kept: Call the garage" in _page(client, story)
     cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
-    assert "Status: In progress" in _page(client, story)
+    assert "Status: Waiting on us" in _page(client, story)
 
 
 def test_a_reaction_shows_to_the_one_who_made_it_not_to_a_colleague(client, login, story):
@@ -123,3 +125,21 @@ def test_relative_times_move_with_the_clock_on_a_warm_page(client, login, story,
     later = utcnow() + timedelta(days=3)
     monkeypatch.setattr("portal.web.formatting.utcnow", lambda: later)
     assert "3 days ago" in _page(client, story)
+
+
+@pytest.mark.parametrize("language", ["en-GB", "de"])
+def test_the_feedback_form_reads_the_same_kept_and_takes_each_readers_token(
+        app, client, login, story, pseudo_german, monkeypatch, language):
+    case = story["case"]
+    promises.resolve(promises.open_on(case)[0], PromiseState.KEPT, by=story["agent"], note="Called")
+    cases.change_status(case, story["agent"], Status.RESOLVED, "The garage booked it.")
+    login(client, story["dana"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/cases/{case.reference}"
+    uncached, cold, warm = _three_ways(app, client, url, **{"Accept-Language": language})
+    assert 'class="feedback-form"' in cold
+    assert uncached == cold == warm
+    page = client.get(url, headers={"Accept-Language": language}).text
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    # The kept form carries this reader's token, as the page's header does; no placeholder.
+    assert f'name="csrf_token" type="hidden" value="{token}"' in page and "\x00" not in page
