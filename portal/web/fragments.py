@@ -26,6 +26,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import cache
 
@@ -122,6 +123,22 @@ def cached_event(context: Context, event, staff_view: bool,
     return fill(html)
 
 
+def _choice(choice) -> tuple:
+    if isinstance(choice, SelectChoice):
+        optgroup = choice.optgroup and str(choice.optgroup)
+        return (choice.value, str(choice.label), optgroup, sorted(choice.render_kw.items()))
+    return tuple(str(part) for part in choice)
+
+
+def _field_shown(f) -> tuple:
+    """What a field renders that may differ between two forms of one class: its value, and
+    what a view may set per form (label, description, choices, attributes, flags)."""
+    choices = getattr(f, "choices", None)
+    return (f.name, f.type, repr(f.data), str(f.label.text), str(f.description),
+            [_choice(c) for c in choices] if choices is not None else None,
+            sorted((f.render_kw or {}).items()), sorted(vars(f.flags).items()))
+
+
 @pass_context
 def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], str]) -> Markup:
     """A form as the `{% call %}` body renders it, kept per (its values, language, `shown`).
@@ -131,8 +148,8 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
     """
     if not current_app.config["FRAGMENT_CACHE"] or form.errors:
         return caller()
-    values = sorted((f.name, repr(f.data)) for f in form if f.name != "csrf_token")
-    key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, values, _reader()))
+    fields = [_field_shown(f) for f in form if f.name != "csrf_token"]
+    key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, fields, _reader()))
                                     .encode(), digest_size=20).hexdigest()
     html = cache.get(key)
     if html is None:
