@@ -5,10 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 
 from portal.extensions import cache, db
 from portal.models import PromiseState, Role, Status, utcnow
-from portal.services import cases, feedback, participants, promises, timeline
+from portal.services import cases, erasure, feedback, participants, promises, timeline
 from tests import factories
 
 # The per-request tokens: CSRF (forms and hx-headers) and the reply form's random id.
@@ -143,3 +144,19 @@ def test_the_feedback_form_reads_the_same_kept_and_takes_each_readers_token(
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
     # The kept form carries this reader's token, as the page's header does; no placeholder.
     assert f'name="csrf_token" type="hidden" value="{token}"' in page and "\x00" not in page
+
+
+def test_words_erased_without_a_new_version_show_on_a_warm_workspace(client, login, story):
+    """Erasure rewrites a customer's messages on every case in one UPDATE, bumping no
+    case version: the kept events are keyed by what they hold, so the next load shows it."""
+    case, colleague = story["case"], story["colleague"]
+    cases.add_customer_message(case, colleague, "My phone is 0123 456789.")
+    login(client, story["agent"])
+    url = f"/admin/cases/{case.reference}"
+    assert "0123 456789" in client.get(url).text
+    version = case.version
+    erasure.anonymise(colleague)
+    db.session.commit()
+    page = client.get(url).text
+    assert case.version == version
+    assert "0123 456789" not in page and escape(erasure.REMOVED) in page
