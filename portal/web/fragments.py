@@ -61,21 +61,25 @@ def _csrf_token() -> str:
     return _placeholder("csrf", None) if _deferring.get() else generate_csrf()
 
 
-def _fill_one(match: re.Match) -> str:
+def _fill_one(match: re.Match, own: dict[str, str]) -> str:
     name, value = match.group(1), match.group(2)
     if name == "csrf":
         return escape(generate_csrf())
+    if name == "field":
+        return escape(own[value])
     func, markup = _LIVE[name]
     text = func(datetime.fromisoformat(value) if value else None)
     return text if markup else escape(text)
 
 
-def fill(html: str) -> Markup:
-    """The kept HTML with this request's times and token in place of the placeholders.
+def fill(html: str, own: dict[str, str] | None = None) -> Markup:
+    """The kept HTML with this request's times, token and `own` field values (by name) in
+    place of the placeholders.
 
     `html` is what Jinja rendered with autoescape; each filled value is escaped or Markup.
     """
-    return Markup(_MARK.sub(_fill_one, html))  # noqa: S704  # nosec B704
+    own = own or {}
+    return Markup(_MARK.sub(lambda m: _fill_one(m, own), html))  # noqa: S704  # nosec B704
 
 
 def _reader() -> tuple:
@@ -140,22 +144,28 @@ def _field_shown(f) -> tuple:
 
 
 @pass_context
-def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], str]) -> Markup:
+def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], str],
+                own: tuple[str, ...] = ()) -> Markup:
     """A form as the `{% call %}` body renders it, kept per (its values, language, `shown`).
 
-    Only a form without errors is kept; its CSRF token is swapped for a placeholder, so the
-    kept HTML is anyone's and each reader gets their own token back.
+    Only a form without errors is kept. Its CSRF token, and the values of the `own` fields
+    (a random id new on every page, at least 16 characters), are swapped for placeholders,
+    so the kept HTML is anyone's and each page gets its own back.
     """
-    if not current_app.config["FRAGMENT_CACHE"] or form.errors:
+    mine = {name: form[name].data for name in own}
+    if not current_app.config["FRAGMENT_CACHE"] or form.errors or not all(
+            isinstance(v, str) and len(v) >= 16 for v in mine.values()):
         return caller()
-    fields = [_field_shown(f) for f in form if f.name != "csrf_token"]
+    fields = [_field_shown(f) for f in form if f.name != "csrf_token" and f.name not in own]
     key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, fields, _reader()))
                                     .encode(), digest_size=20).hexdigest()
     html = cache.get(key)
     if html is None:
         html = str(caller()).replace(generate_csrf(), _placeholder("csrf", None))
+        for name, value in mine.items():
+            html = html.replace(str(escape(value)), f"\x00field\x01{name}\x00")
         cache.set(key, html)
-    return fill(html)
+    return fill(html, mine)
 
 
 def init_app(app: Flask) -> None:

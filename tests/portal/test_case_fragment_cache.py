@@ -160,3 +160,11 @@ def test_words_erased_without_a_new_version_show_on_a_warm_workspace(client, log
     page = client.get(url).text
     assert case.version == version
     assert "0123 456789" not in page and escape(erasure.REMOVED) in page
+
+
+def test_a_kept_reply_form_carries_a_new_form_id_on_every_page(client, login, story):
+    login(client, story["dana"])
+    ids = [re.search(r'name="once" type="hidden" value="([^"]+)"', _page(client, story))
+           for _ in range(3)]
+    assert all(ids) and len({found.group(1) for found in ids}) == 3
+    assert "\x00" not in _page(client, story)
