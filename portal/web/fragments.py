@@ -157,8 +157,10 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
             isinstance(v, str) and len(v) >= 16 for v in mine.values()):
         return caller()
     fields = [_field_shown(f) for f in form if f.name != "csrf_token" and f.name not in own]
-    key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, fields, _reader()))
-                                    .encode(), digest_size=20).hexdigest()
+    # Whether hidden_tag() writes a CSRF field at all (tests and benchmarks switch it).
+    csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
+    key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, fields, csrf,
+                                          _reader())).encode(), digest_size=20).hexdigest()
     html = cache.get(key)
     if html is None:
         html = str(caller()).replace(generate_csrf(), _placeholder("csrf", None))
