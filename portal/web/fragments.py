@@ -148,12 +148,13 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
                 own: tuple[str, ...] = ()) -> Markup:
     """A form as the `{% call %}` body renders it, kept per (its values, language, `shown`).
 
-    Only a form without errors is kept. Its CSRF token, and the values of the `own` fields
+    Only a form on a page answering a GET is kept (not a submission shown again with the
+    person's words or errors). Its CSRF token, and the values of the `own` fields
     (a random id new on every page, at least 16 characters), are swapped for placeholders,
     so the kept HTML is anyone's and each page gets its own back.
     """
     mine = {name: form[name].data for name in own}
-    if not current_app.config["FRAGMENT_CACHE"] or form.errors or not all(
+    if not current_app.config["FRAGMENT_CACHE"] or request.method != "GET" or not all(
             isinstance(v, str) and len(v) >= 16 for v in mine.values()):
         return caller()
     fields = [_field_shown(f) for f in form if f.name != "csrf_token" and f.name not in own]
