@@ -24,7 +24,6 @@ from jinja2.filters import do_filesizeformat
 from markupsafe import Markup
 
 from ..models import PRIORITY_LABELS, SOLVED_LABELS, STATUS_TEXT, utcnow
-from .fragments import deferrable
 from .lazy_text import gettext
 
 
@@ -314,13 +313,12 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(mail_address)
     app.add_template_filter(from_iso)
     app.add_template_filter(minutes)
+    app.add_template_filter(timeago)
     app.add_template_filter(isotime)
     app.add_template_filter(fulltime)
-    # What moves with the clock is filled in per request inside cached events (fragments.py).
-    app.add_template_filter(deferrable("whentime", whentime, markup=False), "whentime")
-    app.add_template_filter(deferrable("when", when, markup=True), "when")
-    app.add_template_filter(deferrable("shorttime", shorttime, markup=False), "shorttime")
-    app.add_template_filter(deferrable("timeago", timeago, markup=False), "timeago")
+    app.add_template_filter(whentime)
+    app.add_template_filter(when)
+    app.add_template_filter(shorttime)
     app.add_template_filter(utctime)
     app.add_template_filter(filesize)
     app.add_template_filter(utcstamp)

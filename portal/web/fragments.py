@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import cache
+from .formatting import twelve_hour, zone_for
 
 # Bump when a template the kept HTML comes from changes in a way the key does not show
 # (a deploy with a shared Redis cache must not serve the old markup).
@@ -84,7 +85,6 @@ def fill(html: str, own: dict[str, str] | None = None) -> Markup:
 
 def _reader() -> tuple:
     """What of the reader changes the words of every event: language, zone and hour cycle."""
-    from .formatting import twelve_hour, zone_for  # formatting registers our filters
     return (str(get_locale()), zone_for().key, twelve_hour(), request.script_root)
 
 
@@ -171,8 +171,15 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
     return fill(html, mine)
 
 
+# The filters whose words move with the clock (formatting.py registers them first).
+_CLOCK_FILTERS = {"when": True, "whentime": False, "shorttime": False, "timeago": False}
+
+
 def init_app(app: Flask) -> None:
-    """After CSRFProtect: its `csrf_token()` global becomes one a kept fragment can hold."""
+    """After CSRFProtect and formatting: its `csrf_token()` global and the clock's filters
+    become ones a kept fragment can hold (a placeholder, filled per request)."""
+    for name, markup in _CLOCK_FILTERS.items():
+        app.jinja_env.filters[name] = deferrable(name, app.jinja_env.filters[name], markup)
     app.jinja_env.globals["csrf_token"] = _csrf_token
     app.jinja_env.globals["cached_event"] = cached_event
     app.jinja_env.globals["cached_form"] = cached_form
