@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             run()
         profiler.disable()
         stats = pstats.Stats(profiler).sort_stats("cumulative")
-        stats.print_stats(60)
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", "60")))
         stats.sort_stats("tottime").print_stats(30)
         return 0
 

@@ -92,6 +92,7 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .web import formatting
+    from .web import formatting, fragments
 
     formatting.init_app(app)
+    fragments.init_app(app)

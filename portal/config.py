@@ -95,6 +95,8 @@ def load(instance_path: str) -> dict:
         "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
         "CACHE_THRESHOLD": int(os.environ.get("CACHE_THRESHOLD", "5000")),
         "CACHE_DEFAULT_TIMEOUT": 3600,
+        # Timeline events kept rendered (portal/web/fragments.py); off renders every time.
+        "FRAGMENT_CACHE": _bool("FRAGMENT_CACHE", True),
         **mail_settings(),
         **rate_limit_settings(),
     }

@@ -37,7 +37,7 @@ from ..web.form_input import refuse
 from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
 from . import bp, problems
-from .forms import EscalateForm, FeedbackForm, NewCaseForm, ParticipantForm, ReactionForm, ReplyForm
+from .forms import EscalateForm, FeedbackForm, NewCaseForm, ParticipantForm, ReplyForm
 from .help import suggestions_before_opening
 
 # How long after sending, a page shown again still counts a resend as the same message.
@@ -128,7 +128,9 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
     next_update = clock.next_update_expected(case, clock.standard_for(case))
     requester = customer_access.is_requester(current_user, case)
     answer = feedback_rules.current(case) if requester else None
-    if feedback_form is None:
+    can_ask = requester and feedback_rules.can_ask(case)
+    # Forms are built only where the page shows them: building one costs like rendering it.
+    if feedback_form is None and (can_ask or answer is not None):
         preset = request.args.get("solved") if request.method == "GET" else None
         # A link in the email pre-selects the answer; only the POST records it.
         feedback_form = FeedbackForm(formdata=None, solved=preset if preset in
@@ -144,13 +146,13 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
         flagged_promises=promises.flagged_to_someone_else(case),
         update_overdue=next_update is not None and next_update < utcnow(),
         focus_event_id=mine[-1] if just_replied and mine else None,
-        next_update=next_update, can_ask=requester and feedback_rules.can_ask(case),
+        next_update=next_update, can_ask=can_ask,
         answer=answer, requester=requester,
         answer_changeable=answer is not None and feedback_rules.can_change(answer),
         feedback_form=feedback_form, feedback_notice=feedback_notice,
         follow_up=follow_ups.for_feedback(answer),
         reactions=feedback.reactions_for(case) if requester else {},
-        reaction_form=ReactionForm(formdata=None), **_people(case, requester, people_form),
+        **_people(case, requester, people_form),
         **escalation_context(case, escalate_form),
         following=notification_prefs.is_following(current_user, case),
     ), code
@@ -168,7 +170,7 @@ def _people(case, requester: bool, people_form=None) -> dict:
     """Who is on the case, and what this customer may change about it."""
     sharing = organisations.sharing_offered(current_user, case)
     return {"participants": participants.of_case(case), "may_manage_people": requester,
-            "people_form": people_form or ParticipantForm(formdata=None),
+            "people_form": people_form or (ParticipantForm(formdata=None) if requester else None),
             "sharing_offered": sharing, "shared": sharing and organisations.is_shared(case)}
 
 

@@ -1,0 +1,185 @@
+"""Rendered timeline events kept in the cache, under keys made of everything they show.
+
+A case page spends most of its CPU rendering the same events again. Each event's HTML is
+kept per (what the event holds, its author's name, its files, the reader's language, zone
+and hour cycle, and what this reader sees differently: "you", their reaction). The key is
+made from the rows already loaded for the page, not from a version someone must remember
+to bump, so a renamed author or a file removed by an erasure is a new key, never a stale
+entry. What moves with the clock or the session ("3 minutes ago", "by Tuesday 17:00", the
+CSRF token) is rendered as a placeholder inside the kept HTML and filled in on every
+request (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import datetime
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import cache
+from .formatting import twelve_hour, zone_for
+
+# Bump when a template the kept HTML comes from changes in a way the key does not show
+# (a deploy with a shared Redis cache must not serve the old markup).
+TEMPLATE_GENERATION = 1
+_deferring: ContextVar[bool] = ContextVar("deferring_clock", default=False)
+_MARK = re.compile("\x00([a-z]+)\x01([^\x00]*)\x00")
+# Filters whose output depends on the clock or the session: name -> (function, is Markup).
+_LIVE: dict[str, tuple[Callable, bool]] = {}
+
+
+def _placeholder(name: str, moment: datetime | None) -> str:
+    return f"\x00{name}\x01{moment.isoformat() if moment else ''}\x00"
+
+
+def deferrable(name: str, func: Callable, markup: bool) -> Callable:
+    """The filter `func`, which inside a kept fragment writes a placeholder filled per request."""
+    _LIVE[name] = (func, markup)
+
+    @functools.wraps(func)
+    def filter_(moment, *args, **kwargs):
+        if _deferring.get() and not args and not kwargs:
+            text = _placeholder(name, moment)
+            # Our own text: the filter's name and an ISO time, nothing a user typed.
+            return Markup(text) if markup else text  # noqa: S704  # nosec B704
+        return func(moment, *args, **kwargs)
+    return filter_
+
+
+def _csrf_token() -> str:
+    return _placeholder("csrf", None) if _deferring.get() else generate_csrf()
+
+
+def _fill_one(match: re.Match, own: dict[str, str]) -> str:
+    name, value = match.group(1), match.group(2)
+    if name == "csrf":
+        return escape(generate_csrf())
+    if name == "field":
+        return escape(own[value])
+    func, markup = _LIVE[name]
+    text = func(datetime.fromisoformat(value) if value else None)
+    return text if markup else escape(text)
+
+
+def fill(html: str, own: dict[str, str] | None = None) -> Markup:
+    """The kept HTML with this request's times, token and `own` field values (by name) in
+    place of the placeholders.
+
+    `html` is what Jinja rendered with autoescape; each filled value is escaped or Markup.
+    """
+    own = own or {}
+    return Markup(_MARK.sub(lambda m: _fill_one(m, own), html))  # noqa: S704  # nosec B704
+
+
+def _reader() -> tuple:
+    """What of the reader changes the words of every event: language, zone and hour cycle."""
+    return (str(get_locale()), zone_for().key, twelve_hour(), request.script_root)
+
+
+def event_key(event, reference: str, staff_view: bool, mine: bool, requester, reaction) -> str:
+    """A digest of everything `shared/_event.html` shows of this event to this reader."""
+    author = event.author
+    shown = (
+        TEMPLATE_GENERATION, staff_view, mine, requester, reference, event.id,
+        event.kind.value, event.visibility.value, event.channel.value, event.created_at,
+        event.body, sorted((event.data or {}).items()),
+        (author.id, author.name) if author is not None else None,
+        [(f.id, f.filename, f.size) for f in event.attachments],
+        (reaction.helpful, reaction.reason) if reaction is not None else None, _reader(),
+    )
+    return "event:" + hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest()
+
+
+@pass_context
+def cached_event(context: Context, event, staff_view: bool,
+                 caller: Callable[[], str]) -> Markup:
+    """One timeline event from the cache, else rendered by the `{% call %}` body and kept.
+
+    The event that focus moves to after a reply is rendered afresh (it carries the focus).
+    """
+    if not current_app.config["FRAGMENT_CACHE"] or event.id == context.get("focus_event_id"):
+        return caller()
+    author = event.author
+    mine = not staff_view and author is not None and author.id == current_user.id
+    reaction = (context.get("reactions") or {}).get(event.id)
+    key = event_key(event, context["case"].reference, staff_view, mine,
+                    context.get("requester"), reaction)
+    html = cache.get(key)
+    if html is None:
+        token = _deferring.set(True)
+        try:
+            html = str(caller())
+        finally:
+            _deferring.reset(token)
+        cache.set(key, html)
+    return fill(html)
+
+
+def _choice(choice) -> tuple:
+    if isinstance(choice, SelectChoice):
+        optgroup = choice.optgroup and str(choice.optgroup)
+        return (choice.value, str(choice.label), optgroup, sorted(choice.render_kw.items()))
+    return tuple(str(part) for part in choice)
+
+
+def _field_shown(f) -> tuple:
+    """What a field renders that may differ between two forms of one class: its value, and
+    what a view may set per form (label, description, choices, attributes, flags)."""
+    choices = getattr(f, "choices", None)
+    return (f.name, f.type, repr(f.data), str(f.label.text), str(f.description),
+            [_choice(c) for c in choices] if choices is not None else None,
+            sorted((f.render_kw or {}).items()), sorted(vars(f.flags).items()))
+
+
+@pass_context
+def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], str],
+                own: tuple[str, ...] = ()) -> Markup:
+    """A form as the `{% call %}` body renders it, kept per (its values, language, `shown`).
+
+    Only a form on a page answering a GET is kept (not a submission shown again with the
+    person's words or errors). Its CSRF token, and the values of the `own` fields
+    (a random id new on every page, at least 16 characters), are swapped for placeholders,
+    so the kept HTML is anyone's and each page gets its own back.
+    """
+    mine = {name: form[name].data for name in own}
+    if not current_app.config["FRAGMENT_CACHE"] or request.method != "GET" or not all(
+            isinstance(v, str) and len(v) >= 16 for v in mine.values()):
+        return caller()
+    fields = [_field_shown(f) for f in form if f.name != "csrf_token" and f.name not in own]
+    # Whether hidden_tag() writes a CSRF field at all (tests and benchmarks switch it).
+    csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
+    key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, fields, csrf,
+                                          _reader())).encode(), digest_size=20).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = str(caller()).replace(generate_csrf(), _placeholder("csrf", None))
+        for name, value in mine.items():
+            html = html.replace(str(escape(value)), f"\x00field\x01{name}\x00")
+        cache.set(key, html)
+    return fill(html, mine)
+
+
+# The filters whose words move with the clock (formatting.py registers them first).
+_CLOCK_FILTERS = {"when": True, "whentime": False, "shorttime": False, "timeago": False}
+
+
+def init_app(app: Flask) -> None:
+    """After CSRFProtect and formatting: its `csrf_token()` global and the clock's filters
+    become ones a kept fragment can hold (a placeholder, filled per request)."""
+    for name, markup in _CLOCK_FILTERS.items():
+        app.jinja_env.filters[name] = deferrable(name, app.jinja_env.filters[name], markup)
+    app.jinja_env.globals["csrf_token"] = _csrf_token
+    app.jinja_env.globals["cached_event"] = cached_event
+    app.jinja_env.globals["cached_form"] = cached_form

@@ -1,0 +1,170 @@
+"""Timeline events kept rendered (portal/web/fragments.py): the same page cold, warm and
+without the cache, and never a stale one after a change a reader would notice."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from markupsafe import escape
+
+from portal.extensions import cache, db
+from portal.models import PromiseState, Role, Status, utcnow
+from portal.services import cases, erasure, feedback, participants, promises, timeline
+from tests import factories
+
+# The per-request tokens: CSRF (forms and hx-headers) and the reply form's random id.
+_TOKENS = re.compile(r'(csrf_token"(?: type="hidden")? value="|X-CSRFToken": "'
+                     r'|name="once" type="hidden" value="'
+                     r'|name="once" value="|id="once" name="once" type="hidden" value=")[^"]*')
+
+
+def _stable(html: str) -> str:
+    return _TOKENS.sub(r"\1…", html)
+
+
+@pytest.fixture
+def story():
+    """A case with most kinds of event: replies, a status change, a promise, a colleague."""
+    service = factories.department("Northside Service Centre")
+    cat = factories.category(service, "Recalls")
+    agent = factories.staff(departments=[service], name="Tom Berger")
+    manager = factories.staff(Role.MANAGER, departments=[service], name="Mia Kovač")
+    dana = factories.customer("Dana Whitfield")
+    colleague = factories.customer("Chris Lee")
+    case = factories.case(dana, "Recall RC-42", cat=cat)
+    participants.add(case, dana, colleague.email)
+    cases.add_staff_reply(case, agent, "We booked the recall for Thursday.")
+    cases.add_customer_message(case, dana, "Thursday <b>works</b> & thanks.")
+    cases.add_staff_reply(case, agent, "Noted internally.", internal=True)
+    promises.make(case, agent, "Call the garage", agent, utcnow() + timedelta(days=2))
+    cases.change_status(case, agent, Status.WAITING_ON_CUSTOMER, "Send a photo, please.")
+    reply = cases.add_staff_reply(case, agent, "Did the photo arrive?")
+    feedback.react(reply.id, dana, helpful=False, reason="No photo asked")
+    db.session.commit()
+    return {"case": case, "agent": agent, "manager": manager, "dana": dana,
+            "colleague": colleague}
+
+
+def _three_ways(app, client, url: str, **headers) -> tuple[str, str, str]:
+    """The page rendered without the cache, then cold (empty cache), then warm."""
+    app.config["FRAGMENT_CACHE"] = False
+    try:
+        uncached = client.get(url, headers=headers).text
+    finally:
+        app.config["FRAGMENT_CACHE"] = True
+    cache.clear()
+    cold = client.get(url, headers=headers).text
+    warm = client.get(url, headers=headers).text
+    return _stable(uncached), _stable(cold), _stable(warm)
+
+
+@pytest.mark.parametrize("reader", ["dana", "colleague", "agent", "manager"])
+@pytest.mark.parametrize("language, zone", [("en-GB", None), ("en-US", "America/New_York"),
+                                            ("de", "Europe/Berlin")])
+def test_each_page_reads_the_same_cold_warm_and_without_the_cache(
+        app, client, login, story, pseudo_german, monkeypatch, reader, language, zone):
+    person = story[reader]
+    person.timezone = zone
+    db.session.commit()
+    login(client, person)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # tokens in the page, as live
+    ref = story["case"].reference
+    url = f"/admin/cases/{ref}" if person.is_staff else f"/cases/{ref}"
+    uncached, cold, warm = _three_ways(app, client, url, **{"Accept-Language": language})
+    assert "Did the photo arrive?" in cold and 'class="when"' in cold
+    assert uncached == cold == warm
+
+
+def test_the_live_fragment_and_staff_timeline_read_the_same_warm(app, client, login, story):
+    login(client, story["dana"])
+    ref = story["case"].reference
+    assert len(set(_three_ways(app, client, f"/cases/{ref}/live"))) == 1
+    client.post("/logout")
+    login(client, story["agent"])
+    fragment = _three_ways(app, client, f"/admin/cases/{ref}/timeline", **{"HX-Request": "true"})
+    assert len(set(fragment)) == 1
+
+
+def _page(client, story) -> str:
+    return client.get(f"/cases/{story['case'].reference}").text
+
+
+def test_changes_show_on_the_next_load_of_a_warm_page(client, login, story):
+    case, agent, dana = story["case"], story["agent"], story["dana"]
+    login(client, dana)
+    assert "<bdi>Tom Berger</bdi> replied" in _page(client, story)
+    cases.add_staff_reply(case, agent, "The garage has the photo.")
+    assert "The garage has the photo." in _page(client, story)
+    agent.name = "Thomas Berger"  # a rename bumps no case version
+    db.session.commit()
+    assert "<bdi>Thomas Berger</bdi> replied" in _page(client, story)
+    assert "<bdi>Tom Berger</bdi> replied" not in _page(client, story)
+    promise = promises.open_on(case)[0]
+    promises.resolve(promise, PromiseState.KEPT, by=agent, note="Garage called")
+    assert "Promise kept: Call the garage" in _page(client, story)
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    assert "Status: Waiting on us" in _page(client, story)
+
+
+def test_a_reaction_shows_to_the_one_who_made_it_not_to_a_colleague(client, login, story):
+    case, dana, colleague = story["case"], story["dana"], story["colleague"]
+    reply = timeline.public_events(case)[-1]
+    login(client, dana)
+    assert "You said this didn’t help." in _page(client, story)
+    feedback.react(reply.id, dana, helpful=True)
+    assert "You said this helped." in _page(client, story)
+    client.post("/logout")
+    login(client, colleague)
+    page = _page(client, story)
+    assert "You said this helped." not in page and "<bdi>Dana Whitfield</bdi> wrote" in page
+    assert "You wrote" not in page
+
+
+def test_relative_times_move_with_the_clock_on_a_warm_page(client, login, story, monkeypatch):
+    login(client, story["dana"])
+    assert "just now" in _page(client, story) or "minute" in _page(client, story)
+    later = utcnow() + timedelta(days=3)
+    monkeypatch.setattr("portal.web.formatting.utcnow", lambda: later)
+    assert "3 days ago" in _page(client, story)
+
+
+@pytest.mark.parametrize("language", ["en-GB", "de"])
+def test_the_feedback_form_reads_the_same_kept_and_takes_each_readers_token(
+        app, client, login, story, pseudo_german, monkeypatch, language):
+    case = story["case"]
+    promises.resolve(promises.open_on(case)[0], PromiseState.KEPT, by=story["agent"], note="Called")
+    cases.change_status(case, story["agent"], Status.RESOLVED, "The garage booked it.")
+    login(client, story["dana"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/cases/{case.reference}"
+    uncached, cold, warm = _three_ways(app, client, url, **{"Accept-Language": language})
+    assert 'class="feedback-form"' in cold
+    assert uncached == cold == warm
+    page = client.get(url, headers={"Accept-Language": language}).text
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    # The kept form carries this reader's token, as the page's header does; no placeholder.
+    assert f'name="csrf_token" type="hidden" value="{token}"' in page and "\x00" not in page
+
+
+def test_words_erased_without_a_new_version_show_on_a_warm_workspace(client, login, story):
+    """Erasure rewrites a customer's messages on every case in one UPDATE, bumping no
+    case version: the kept events are keyed by what they hold, so the next load shows it."""
+    case, colleague = story["case"], story["colleague"]
+    cases.add_customer_message(case, colleague, "My phone is 0123 456789.")
+    login(client, story["agent"])
+    url = f"/admin/cases/{case.reference}"
+    assert "0123 456789" in client.get(url).text
+    version = case.version
+    erasure.anonymise(colleague)
+    db.session.commit()
+    page = client.get(url).text
+    assert case.version == version
+    assert "0123 456789" not in page and escape(erasure.REMOVED) in page
+
+
+def test_a_kept_reply_form_carries_a_new_form_id_on_every_page(client, login, story):
+    login(client, story["dana"])
+    ids = [re.search(r'name="once" type="hidden" value="([^"]+)"', _page(client, story))
+           for _ in range(3)]
+    assert all(ids) and len({found.group(1) for found in ids}) == 3
+    assert "\x00" not in _page(client, story)
