@@ -415,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--watchers", default="100,1000", help="'' to skip live delivery")
     parser.add_argument("--changes", type=int, default=5, help="staff changes per live run")
     parser.add_argument("--only", default="", help="run only the pages whose name has this")
+    parser.add_argument("--skip", default="",
+                        help="skip the pages whose name has this ('reply': a read-only run)")
     args = parser.parse_args(argv)
     ensure_wrk()
 
@@ -455,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         stream_path = f"/cases/{chosen.customer_case}/stream"
         with open_streams(base, stream_path, customer.cookie, args.open_streams) as held:
             print(f"  {len(held)} of {args.open_streams} streams open", file=sys.stderr)
-            for page in [p for p in pages(chosen) if args.only in p.name]:
+            for page in [p for p in pages(chosen) if args.only in p.name
+                         and not (args.skip and args.skip in p.name)]:
                 who = staff if page.as_staff else customer
                 script = _scenario_script(page, who, reply_cases)
                 results.append(run_wrk(page.name, base + page.url, script, args.seconds,
