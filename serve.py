@@ -70,6 +70,7 @@ http {
 @dataclass
 class Servers:
     base: str  # what clients talk to: nginx
+    pages_base: str  # the sync pool itself, behind nginx
     pages: subprocess.Popen  # gunicorn masters
     streams: subprocess.Popen
 
@@ -112,7 +113,8 @@ def running(env: dict[str, str], app: str = "portal.wsgi:app", probe: str = "/he
         for pool, port in ports.items():
             _wait_for(f"http://127.0.0.1:{port}{probe}", masters[pool], pool)
         _wait_for(f"http://{bind}{probe}", front, "nginx")
-        yield Servers(f"http://{bind}", masters["pages"], masters["streams"])
+        yield Servers(f"http://{bind}", f"http://127.0.0.1:{ports['pages']}",
+                      masters["pages"], masters["streams"])
 
 
 @contextmanager

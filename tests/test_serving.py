@@ -82,6 +82,11 @@ def test_pages_answer_on_one_sync_worker_while_streams_stay_open(app, tmp_path):
         for reader in readers:
             reader.join(timeout=15)
         assert len(found) == 3
+        # A stream sent straight to the sync pool is refused; the page polls instead.
+        misrouted = Browser(servers.pages_base, timeout=10)
+        misrouted.cookies = browser.cookies
+        assert misrouted.get(f"/cases/{reference}/stream").status == 503
+        misrouted.close()
         for stream, conn in zip(streams, connections, strict=True):
             stream.close()
             conn.close()
