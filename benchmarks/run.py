@@ -391,7 +391,8 @@ def conditions(url: str, counts: dict[str, int], args, streams: str = "") -> str
     dialect = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     workers = args.workers or "default"
     setup = (f"gunicorn gevent × {args.workers or 2} workers" if args.setup == "gevent" else
-             f"nginx + gunicorn sync × {workers} (pages) + gevent × 1 (streams)")
+             f"nginx + gunicorn sync × {workers} (pages) + gevent × "
+             f"{os.environ.get('STREAM_CONCURRENCY', 'default')} (streams)")
     return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {dialect} · "
             f"{counts['cases']:,} cases, {counts['events']:,} events · "
             f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}) · "
