@@ -147,6 +147,10 @@ def _wait_for(url: str, process: subprocess.Popen, name: str, limit: float = 120
 
 def main(argv: list[str]) -> int:
     app = argv[0] if argv else "portal.wsgi:app"
+    if not os.environ.get("REDIS_URL"):
+        # Replies are saved by the pages pool and streams held by the other: only Redis
+        # carries a change between them.
+        print("warning: REDIS_URL is not set: open pages will not update live", file=sys.stderr)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     with running({}, app) as servers:
