@@ -22,13 +22,13 @@ run: $(STAMP)  ## venv, install, migrate, demo data, serve on http://127.0.0.1:5
 	$(BIN)/caseloop demo-data
 	CASELOOP_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-serve: $(STAMP)  ## the production setup locally: gunicorn + gevent, Redis for live updates
+serve: $(STAMP)  ## the production setup locally: nginx, sync pages, gevent streams, Redis (docs/deploy.md)
 	@mkdir -p instance
 	@test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
 	$(BIN)/caseloop db upgrade
 	CASELOOP_ENV=production SECRET_KEY=$$(cat instance/secret_key) SESSION_COOKIE_SECURE=0 \
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} BIND=$${BIND:-127.0.0.1:8000} \
-	$(BIN)/gunicorn -c gunicorn.conf.py portal.wsgi:app
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} BIND=$${BIND:-127.0.0.1:8000} TRUSTED_PROXIES=1 \
+	$(BIN)/python serve.py portal.wsgi:app
 
 test: $(STAMP)  ## venv, install, lint, the suite (under 10 minutes; the slow tests apart)
 	$(BIN)/ruff check .

@@ -2,10 +2,13 @@
 
     python -m benchmarks.run --database-url postgresql+psycopg://postgres@127.0.0.1/bench
 
-Starts gunicorn exactly as gunicorn.conf.py sets it (gevent workers, WEB_CONCURRENCY=2) for
-Caseloop, and the same for a bare Flask endpoint doing one indexed query (the ceiling each
-page is compared with). Each HTTP scenario is a fixed-length wrk run (Debian's `wrk`,
-installed with apt-get when missing and run as root) with a fixed number of connections.
+Starts the production serving setup exactly as `make serve` does (serve.py: nginx in front of
+a sync gunicorn for pages and a gevent gunicorn for event streams; `--setup gevent` for the
+old single gevent gunicorn) for Caseloop, and the same for a bare Flask endpoint doing one
+indexed query (the ceiling each page is compared with). With `--open-streams N`, N event
+streams stay open while the pages are driven, as open case pages would hold them. Each
+HTTP scenario is a fixed-length wrk run (Debian's `wrk`, installed with apt-get when missing
+and run as root) with a fixed number of connections.
 Live delivery opens N Server-Sent Events watchers on one case, lets a staff member change
 it a few times, and times each event from the moment the change was POSTed to its arrival
 at each watcher (needs Redis). Every loop is bounded in time; all traffic is to 127.0.0.1.
@@ -28,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -38,6 +42,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
+import serve
 from benchmarks.generate import BENCH_PASSWORD
 from benchmarks.pages import Page, bench_app, pages, query_counts, samples
 from portal.extensions import db
@@ -62,6 +67,7 @@ class Result:
     name: str
     p50: float  # ms
     p95: float
+    p99: float
     rps: float
     errors: int
     queries: str | None = None
@@ -76,11 +82,32 @@ def _free_port() -> int:
 
 
 @contextmanager
+def server(setup: str, app_path: str, env: dict[str, str], probe: str):
+    """The serving setup on a free loopback port; yields (base URL, gunicorn master pids)
+    once it answers `probe` (and every worker has served a few)."""
+    if setup == "gevent":
+        with gunicorn(app_path, env, probe) as (base, master):
+            yield base, [master]
+        return
+    env = env | {"BIND": f"127.0.0.1:{_free_port()}", "ACCESS_LOG": ""}
+    with tempfile.TemporaryFile() as log:
+        try:
+            with serve.running(env, app_path, probe, log) as servers:
+                _wait_for(servers.base + probe, servers.pages, log, app_path)
+                yield servers.base, [servers.pages.pid, servers.streams.pid]
+        except SystemExit:
+            log.seek(0)
+            print(log.read().decode()[-3000:], file=sys.stderr)
+            raise
+
+
+@contextmanager
 def gunicorn(app_path: str, env: dict[str, str], probe: str):
-    """gunicorn with the project's config on a free loopback port; yields (base URL, pid)
-    once every worker answers `probe`."""
+    """The old setup: one gevent gunicorn (SERVE_POOL=all) on a free loopback port; yields
+    (base URL, pid) once every worker answers `probe`."""
     port = _free_port()
-    env = os.environ | env | {"BIND": f"127.0.0.1:{port}", "ACCESS_LOG": ""}
+    env = os.environ | env | {"BIND": f"127.0.0.1:{port}", "ACCESS_LOG": "",
+                              "SERVE_POOL": "all"}
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app_path],
@@ -113,9 +140,10 @@ def _wait_for(url: str, server: subprocess.Popen, log, app_path: str) -> None:
             time.sleep(0.2)
 
 
-def worker_rss_mb(master: int) -> list[float]:
-    """Resident memory of each worker of this gunicorn master, in MiB."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+def worker_rss_mb(masters: list[int]) -> list[float]:
+    """Resident memory of each worker of these gunicorn masters, in MiB."""
+    children = [pid for master in masters
+                for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
     sizes = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -215,7 +243,7 @@ def run_wrk(name: str, url: str, script: str, seconds: int, connections: int) ->
             check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
     found = json.loads(line[len("RESULT "):])
-    return Result(name, found["p50"] / 1000, found["p95"] / 1000,
+    return Result(name, found["p50"] / 1000, found["p95"] / 1000, found["p99"] / 1000,
                   found["requests"] / found["seconds"],
                   found["socket_errors"] + found["http_errors"])
 
@@ -277,6 +305,39 @@ async def _watch(base: str, path: str, cookie: str, arrivals: list, stop: asynci
         writer.close()
 
 
+async def _hold(base: str, path: str, cookie: str, count: int, stop: threading.Event,
+                connected: list) -> None:
+    done = asyncio.Event()
+    tasks = []
+    for start in range(0, count, 100):  # in waves, as pages would open
+        tasks += [asyncio.create_task(_watch(base, path, cookie, [], done, connected))
+                  for _ in range(start, min(start + 100, count))]
+        await asyncio.sleep(0.5)
+    while not stop.is_set():
+        await asyncio.sleep(0.2)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@contextmanager
+def open_streams(base: str, path: str, cookie: str, count: int):
+    """Hold `count` event streams open (in a thread of their own) until the block ends;
+    yields the list that grows by one per stream connected."""
+    stop, connected = threading.Event(), []
+    holder = threading.Thread(target=asyncio.run, daemon=True,
+                              args=(_hold(base, path, cookie, count, stop, connected),))
+    holder.start()
+    deadline = time.monotonic() + 60
+    while len(connected) < count and time.monotonic() < deadline and holder.is_alive():
+        time.sleep(0.2)
+    try:
+        yield connected
+    finally:
+        stop.set()
+        holder.join(timeout=30)
+
+
 async def live_delivery(base: str, path: str, customer_cookie: str, staff: Browser,
                         reply_path: str, watchers: int, changes: int) -> dict:
     """Open the watchers, make `changes` staff changes, time every delivery."""
@@ -325,15 +386,18 @@ async def live_delivery(base: str, path: str, customer_cookie: str, staff: Brows
 
 # --- the run -------------------------------------------------------------------------------
 
-def conditions(url: str, counts: dict[str, int], args) -> str:
+def conditions(url: str, counts: dict[str, int], args, streams: str = "") -> str:
     load = os.getloadavg()
     dialect = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    workers = args.workers or "default"
+    setup = (f"gunicorn gevent × {args.workers or 2} workers" if args.setup == "gevent" else
+             f"nginx + gunicorn sync × {workers} (pages) + gevent × "
+             f"{os.environ.get('STREAM_CONCURRENCY', 'default')} (streams)")
     return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {dialect} · "
             f"{counts['cases']:,} cases, {counts['events']:,} events · "
             f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}) · "
-            f"load average before the run {load[0]:.1f} · gunicorn gevent × "
-            f"{args.workers} workers · wrk {args.connections} connections × "
-            f"{args.seconds} s per scenario")
+            f"load average {load[0]:.1f} · {setup} · wrk {args.connections} "
+            f"connections × {args.seconds} s per scenario{streams}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,10 +406,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--seconds", type=int, default=20, help="per HTTP scenario")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="page workers (WEB_CONCURRENCY); default: the config's")
+    parser.add_argument("--setup", choices=["split", "gevent"], default="split",
+                        help="split: `make serve` (nginx, sync pages, gevent streams); "
+                        "gevent: the old single gevent gunicorn")
+    parser.add_argument("--open-streams", type=int, default=0,
+                        help="event streams held open while the pages are driven")
     parser.add_argument("--watchers", default="100,1000", help="'' to skip live delivery")
     parser.add_argument("--changes", type=int, default=5, help="staff changes per live run")
     parser.add_argument("--only", default="", help="run only the pages whose name has this")
+    parser.add_argument("--skip", default="",
+                        help="skip the pages whose name has this ('reply': a read-only run)")
     args = parser.parse_args(argv)
     ensure_wrk()
 
@@ -363,41 +435,50 @@ def main(argv: list[str] | None = None) -> int:
     print(conditions(args.database_url, counts, args), file=sys.stderr)
     env = {"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
            "SECRET_KEY": secrets.token_hex(32), "CASELOOP_ENV": "production",
-           "SESSION_COOKIE_SECURE": "0", "WEB_CONCURRENCY": str(args.workers),
+           "SESSION_COOKIE_SECURE": "0", "TRUSTED_PROXIES": "1" if args.setup == "split" else "0",
            # The run signs in a few times from one address; limits are not what it measures.
            "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_SIGN_IN_IP": "1000 per minute",
            "RATELIMIT_SIGN_IN_ACCOUNT": "1000 per minute"}
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
 
     results: list[Result] = []
-    with gunicorn("benchmarks.bare_app:app", env, "/case/1") as (bare, _):
+    with server(args.setup, "benchmarks.bare_app:app", env, "/case/1") as (bare, _):
         results.append(run_wrk("bare Flask endpoint (ceiling)", bare + "/case/1",
                                wrk_script(random_ids=counts["cases"]), args.seconds,
                                args.connections))
         print(f"  {results[-1]}", file=sys.stderr)
     live_rows = []
-    with gunicorn("portal.wsgi:app", env, "/healthz") as (base, master):
+    streams = ""
+    with server(args.setup, "portal.wsgi:app", env, "/healthz") as (base, master):
         customer = Browser(base).sign_in(chosen.customer, staff=False)
         staff = Browser(base).sign_in(chosen.staff, staff=True)
         staff.request(f"/admin/cases/{chosen.staff_case}")  # a page, for its CSRF token
         idle_rss = worker_rss_mb(master)
-        for page in [p for p in pages(chosen) if args.only in p.name]:
-            who = staff if page.as_staff else customer
-            script = _scenario_script(page, who, reply_cases)
-            results.append(run_wrk(page.name, base + page.url, script, args.seconds,
-                                   args.connections))
-            results[-1].queries = counted[page.name]
-            print(f"  {results[-1]}", file=sys.stderr)
-            quiesce(base, args.database_url)
+        stream_path = f"/cases/{chosen.customer_case}/stream"
+        with open_streams(base, stream_path, customer.cookie, args.open_streams) as held:
+            print(f"  {len(held)} of {args.open_streams} streams open", file=sys.stderr)
+            for page in [p for p in pages(chosen) if args.only in p.name
+                         and not (args.skip and args.skip in p.name)]:
+                who = staff if page.as_staff else customer
+                script = _scenario_script(page, who, reply_cases)
+                results.append(run_wrk(page.name, base + page.url, script, args.seconds,
+                                       args.connections))
+                results[-1].queries = counted[page.name]
+                print(f"  {results[-1]}", file=sys.stderr)
+                quiesce(base, args.database_url)
+            streams = (f" · {len(held)} event streams open during the page scenarios "
+                       f"({args.open_streams} opened)") if args.open_streams else ""
         loaded_rss = worker_rss_mb(master)
         for n in [int(x) for x in args.watchers.split(",") if x.strip()]:
             live = asyncio.run(live_delivery(
-                base, f"/cases/{chosen.customer_case}/stream", customer.cookie, staff,
+                base, stream_path, customer.cookie, staff,
                 f"/admin/cases/{chosen.customer_case}/replies", n, args.changes))
             live["rss"] = worker_rss_mb(master)
             live_rows.append(live)
             print(f"  {live}", file=sys.stderr)
     print(report(results, live_rows, idle_rss, loaded_rss,
-                 conditions(args.database_url, counts, args)))
+                 conditions(args.database_url, counts, args, streams)))
     return 0
 
 
@@ -414,15 +495,16 @@ def report(results: list[Result], live: list[dict], idle: list[float], loaded: l
            where: str) -> str:
     bare = results[0]
     out = [f"Conditions: {where}", "",
-           "| scenario | p50 ms | p95 ms | requests/s | p50 × bare | p95 × bare "
-           "| SQL queries | errors |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| scenario | p50 ms | p95 ms | p99 ms | p99 / p50 | requests/s | p50 × bare "
+           "| p95 × bare | SQL queries | errors |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         ratio = f"{r.p50 / bare.p50:.1f}" if bare.p50 else "n/a"
         ratio95 = f"{r.p95 / bare.p95:.1f}" if bare.p95 else "n/a"
         queries = "1" if r is bare else str(r.queries)
-        out.append(f"| {r.name} | {r.p50:.1f} | {r.p95:.1f} | {r.rps:.0f} | {ratio} | "
-                   f"{ratio95} | {queries} | {r.errors} |")
+        tail = f"{r.p99 / r.p50:.1f}" if r.p50 else "n/a"
+        out.append(f"| {r.name} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {tail} | "
+                   f"{r.rps:.0f} | {ratio} | {ratio95} | {queries} | {r.errors} |")
     if live:
         out += ["", "| live watchers | connected | deliveries | missed | p50 ms | p95 ms "
                 "| max ms | worker RSS MiB |", "|---:|---:|---:|---:|---:|---:|---:|---|"]

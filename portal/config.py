@@ -147,6 +147,8 @@ def rate_limit_settings() -> dict:
         # Redis down: keep limiting inside each process rather than failing sign-in.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_STRATEGY": "fixed-window",
+        # Which gunicorn pool this process is (gunicorn.conf.py): `pages` refuses streams.
+        "SERVE_POOL": os.environ.get("SERVE_POOL", "all"),
         # How many proxies in front of us set X-Forwarded-For/-Proto; 0 trusts none.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Failed sign-ins (password, either sign-in page) per account and per address.

@@ -19,6 +19,10 @@ def sse_response(channels: Iterable[str], still_allowed: Callable[[], bool]) -> 
     """Stream `changed` events for these channels until the viewer's session ends; 503
     when live updates are unavailable, which the page's script turns into polling."""
     app = current_app._get_current_object()
+    if app.config.get("SERVE_POOL") == "pages":
+        # A proxy sent a stream to the sync pool, where it would hold a worker until
+        # gunicorn's timeout killed it: refuse, and the page polls instead.
+        return unavailable()
     try:
         messages = listen(channels)  # subscribed before the first byte goes out
     except LiveUnavailable:
