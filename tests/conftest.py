@@ -38,6 +38,8 @@ def app(tmp_path_factory):
         "ENV_NAME": "test",
         # Limits are tested by tests/security/test_rate_limits.py on an app of its own.
         "RATELIMIT_ENABLED": False,
+        # Hashing cost is not under test: users are made and sign in thousands of times.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     if not os.environ.get("DATABASE_URL"):  # else the app reads it, as in production
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp / 'test.db'}"

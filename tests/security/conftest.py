@@ -1,29 +1,15 @@
-"""Fixtures for the security tests: cheap password hashes and the catalogue's world."""
+"""Fixtures for the security tests: the catalogue's world."""
 
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from portal.models import (
     Role,
 )
-from portal.services import accounts, cases, timeline
+from portal.services import cases, timeline
 from tests import factories
 from tests.security.catalogue import SECRET, World, checked_file
-
-
-def cheap_hash(password: str) -> str:
-    """A fast hash the real sign-in code still accepts."""
-    return generate_password_hash(password, "pbkdf2:sha256:1000")
-
-
-@pytest.fixture
-def cheap_password_hashes(monkeypatch):
-    """Hashing cost is not under test here; forms are posted hundreds of times."""
-    monkeypatch.setattr(accounts, "generate_password_hash", cheap_hash)
-    # Unknown addresses are checked against a dummy hash (equal timing): cheap here too.
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap_hash("not-a-real-password"))
 
 
 @pytest.fixture
