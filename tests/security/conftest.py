@@ -8,7 +8,7 @@ from portal.models import (
     Role,
 )
 from portal.services import cases, timeline
-from tests import factories
+from tests import factories, snapshots
 from tests.security.catalogue import SECRET, World, checked_file
 
 
@@ -16,8 +16,13 @@ from tests.security.catalogue import SECRET, World, checked_file
 def world() -> World:
     """Dana and Eve (Service customers), staff of Service and Finance, an admin.
 
-    Overrides the demo `world` of tests/conftest.py for the security tests.
+    Overrides the demo `world` of tests/conftest.py for the security tests. Built once,
+    copied into each test's empty tables (tests/snapshots.py).
     """
+    return snapshots.reuse("security world", _build_world)
+
+
+def _build_world() -> World:
     service, finance = factories.department("Service"), factories.department("Finance")
     cat = factories.category(service, "Recalls")
     dana = factories.customer("Dana Whitfield", "dana@example.com")
