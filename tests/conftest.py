@@ -15,7 +15,7 @@ from portal import create_app
 from portal.extensions import cache, db
 from portal.models import Role
 from portal.services import two_factor
-from tests import demo_world, factories, helpers
+from tests import demo_world, factories, helpers, snapshots
 from tests.pseudo_locale import catalogue, pseudo_german  # noqa: F401 - fixtures
 
 
@@ -195,5 +195,6 @@ def two_departments():
 
 @pytest.fixture
 def world():
-    """The demo stories with every kind of page filled (tests/demo_world.py)."""
-    demo_world.build()
+    """The demo stories with every kind of page filled (tests/demo_world.py); built once a
+    run, copied into each test's empty tables after that (tests/snapshots.py)."""
+    snapshots.reuse("demo world", demo_world.build)

@@ -15,8 +15,9 @@ from schemathesis.checks import positive_data_acceptance
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, utcnow
+from portal.services import api_tokens as tokens
 from portal.services import help_articles, organisations, participants, problems, promises
-from tests import factories
+from tests import factories, snapshots
 
 PREFIX = "/api/v1"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
@@ -58,8 +59,14 @@ def test_every_reference_resolves_and_every_operation_has_an_id():
 
 
 @pytest.fixture
-def seeded(make_token):
-    """A write token and a real case, so generated requests reach real rows too."""
+def seeded():
+    """A write token and a real case, so generated requests reach real rows too; built once,
+    copied into each operation's empty tables (tests/snapshots.py)."""
+    return snapshots.reuse("openapi seeded", _seed)
+
+
+def _seed() -> dict:
+    admin = factories.staff(Role.ADMIN, name="Ada Admin")
     dep = factories.department("Northside")
     cat = factories.category(dep, "Recalls")
     case = factories.case(cat=cat)
@@ -70,7 +77,7 @@ def seeded(make_token):
     org = organisations.create(None, "Johnson Hardware", "johnson.example", False, "all")
     organisations.add_member(org, None, case.customer.email)
     colleague = participants.add(case, tom, "clerk@johnson.example")
-    _, secret = make_token()
+    _, secret = tokens.create(admin, "Head office recall system", "write", [])
     db.session.commit()
     return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id,
             "promise_id": promise.id, "problem_id": problem.id, "article_id": article.id,
