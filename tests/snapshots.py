@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import Table, inspect
+from sqlalchemy import Table, inspect, text
 
 from portal.extensions import db
 from portal.models import utcnow
@@ -71,8 +71,18 @@ def _restore(snapshot: Snapshot) -> None:
             conn.execute(table.insert(), [
                 {k: v + later if isinstance(v, datetime) else v for k, v in row.items()}
                 for row in rows])
+            if conn.dialect.name == "postgresql" and "id" in table.c:
+                _keep_sequence_ahead(conn, table, max(row["id"] for row in rows))
     if snapshot.files.exists():  # a test may have erased a customer, and their files with them
         shutil.copytree(snapshot.files, current_app.config["ATTACHMENT_DIR"], dirs_exist_ok=True)
+
+
+def _keep_sequence_ahead(conn, table: Table, top: int) -> None:
+    """Rows went in with their ids: the next id the sequence gives must be a new one (a
+    sequence never goes back, but one made again after the snapshot would start at 1)."""
+    conn.execute(text("SELECT setval(s, GREATEST(:top, nextval(s))) "
+                      "FROM (SELECT pg_get_serial_sequence(:table, 'id') AS s) AS q"),
+                 {"top": top, "table": table.name})
 
 
 def _detach(value: Any) -> Any:
