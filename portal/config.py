@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+HASH_METHOD = "scrypt"  # how passwords are stored (werkzeug.security)
+
 
 class ConfigError(RuntimeError):
     """Raised at start-up when the configuration cannot be used safely."""
@@ -84,6 +86,8 @@ def load(instance_path: str) -> dict:
         "FOLLOW_UP_HOURS": int(os.environ["FOLLOW_UP_HOURS"])
         if os.environ.get("FOLLOW_UP_HOURS") else None,
         "SIGN_IN_LINK_MINUTES": 10,
+        # Werkzeug's scrypt: slow on purpose. Only the tests lower it (they hash thousands).
+        "PASSWORD_HASH_METHOD": HASH_METHOD,
         # Webhooks go to public addresses only: a target on loopback or a private network
         # would let an admin token probe (or post into) what sits behind the firewall.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": _bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False),

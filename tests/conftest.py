@@ -15,7 +15,7 @@ from portal import create_app
 from portal.extensions import cache, db
 from portal.models import Role
 from portal.services import two_factor
-from tests import demo_world, factories, helpers
+from tests import demo_world, factories, helpers, snapshots
 from tests.pseudo_locale import catalogue, pseudo_german  # noqa: F401 - fixtures
 
 
@@ -38,6 +38,8 @@ def app(tmp_path_factory):
         "ENV_NAME": "test",
         # Limits are tested by tests/security/test_rate_limits.py on an app of its own.
         "RATELIMIT_ENABLED": False,
+        # Hashing cost is not under test: users are made and sign in thousands of times.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     if not os.environ.get("DATABASE_URL"):  # else the app reads it, as in production
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp / 'test.db'}"
@@ -193,5 +195,6 @@ def two_departments():
 
 @pytest.fixture
 def world():
-    """The demo stories with every kind of page filled (tests/demo_world.py)."""
-    demo_world.build()
+    """The demo stories with every kind of page filled (tests/demo_world.py); built once a
+    run, copied into each test's empty tables after that (tests/snapshots.py)."""
+    snapshots.reuse("demo world", demo_world.build)

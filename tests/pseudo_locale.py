@@ -103,8 +103,15 @@ def untranslated(html: str) -> set[str]:
     # Innermost first: a translated string can hold another ("⟦Confirmed ⟦just now⟧⟧").
     while (inner := re.sub(r"⟦[^⟦⟧]*⟧", " ", rest)) != rest:
         rest = inner
-    rest = ZONE_ID.sub(lambda m: " " if m.group() in available_timezones() else m.group(), rest)
+    zones = _zones()
+    rest = ZONE_ID.sub(lambda m: " " if m.group() in zones else m.group(), rest)
     return _words(rest) - KEEP - _babel_german()
+
+
+@functools.cache
+def _zones() -> set[str]:
+    """Every zone name; zoneinfo reads the whole tz database from disk at each call."""
+    return available_timezones()
 
 
 def _words(text: str) -> set[str]:

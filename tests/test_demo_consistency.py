@@ -39,6 +39,7 @@ from portal.models import (
 )
 from portal.services import clock, customers, feedback_rules, managers, queue, reports
 from portal.services.timeline import FIRST_RESPONSES
+from tests import snapshots
 from tests.conftest import BrowserLikeClient
 from tests.demo_world import case_of, user
 
@@ -53,7 +54,8 @@ def now(request):
     (a Saturday unless the test asks for another moment)."""
     moment = getattr(request, "param", SATURDAY)
     with time_machine.travel(moment, tick=False):
-        assert demo.load()
+        # Loaded once per moment, copied after that: a load takes seconds (tests/snapshots.py).
+        assert snapshots.reuse(("demo", moment), demo.load)
         yield moment
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import click
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import (
@@ -21,7 +20,7 @@ from ..models import (
     frozen_at,
     utcnow,
 )
-from ..services import accounts, saved_replies, standards
+from ..services import accounts, passwords, saved_replies, standards
 from . import articles as demo_articles
 from . import feedback as demo_feedback
 from . import stories as demo_stories
@@ -104,7 +103,7 @@ def _set_up(now) -> demo_stories.World:
     cats = {name: Category(name=name, department=deps[dep]) for name, dep in CATEGORIES.items()}
     db.session.add_all(cats.values())
     db.session.commit()
-    password_hash = generate_password_hash(PASSWORD)  # hashed once: it is slow on purpose
+    password_hash = passwords.hashed(PASSWORD)  # hashed once: it is slow on purpose
     staff = {email.split("@")[0]: _account(email, name, role, [deps[d] for d in ds],
                                            password_hash)
              for email, name, role, ds in STAFF}

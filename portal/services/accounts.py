@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -30,8 +31,6 @@ from .text import clean
 SIGN_IN = "sign_in"
 RESET = "reset"
 MAX_NAME = 120  # users.name
-# Checked against when the email is unknown, so both paths cost one hash.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def normalise_email(raw: str) -> str:
@@ -75,7 +74,7 @@ def create_user(
     user = User(email=address, name=person_name(name, address), role=role)
     if password is not None:
         passwords.check(password)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = passwords.hashed(password)
     user.departments = list(departments)
     if verified:
         user.email_verified_at = utcnow()
@@ -87,7 +86,8 @@ def create_user(
 def authenticate(email: str, password: str, staff: bool) -> User | None:
     """The active user of the right kind with this password, else None (same cost either way)."""
     user = find_user(email)
-    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user and user.password_hash else _dummy_hash(
+        current_app.config["PASSWORD_HASH_METHOD"])
     # The hash takes tens of milliseconds on purpose: hold no lock while it runs.
     effects.commit()
     ok = check_password_hash(stored, password)
@@ -96,6 +96,12 @@ def authenticate(email: str, password: str, staff: bool) -> User | None:
     if user.is_staff != staff:
         return None
     return user
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so both paths cost one hash."""
+    return generate_password_hash("not-a-real-password", method)
 
 
 def record_sign_in(user: User) -> None:
@@ -126,7 +132,7 @@ def set_password(user: User, password: str) -> None:
 
 def _replace_password(user: User, password: str) -> None:
     """New hash; every session, and every emailed link still out there, stops working."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = passwords.hashed(password)
     user.session_version += 1
     # Case links last days, so a password change must end them too.
     db.session.execute(
@@ -144,7 +150,7 @@ def sign_up(email: str, name: str, password: str) -> None:
     name = person_name(name, address)  # refused the same whether the address is known or not
     # Hashed whether or not the address is known: the hash is most of the work, so both
     # answers take the same time and the delay tells nobody which addresses have accounts.
-    password_hash = generate_password_hash(password)
+    password_hash = passwords.hashed(password)
     user = find_user(address)
     if user is None:
         user = User(email=address, name=name, role=Role.CUSTOMER, password_hash=password_hash)

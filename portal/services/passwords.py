@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.security import generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from .errors import ServiceError
@@ -35,3 +37,8 @@ def check(password: str) -> None:
                            "password")
     if is_common(password):
         raise ServiceError(common_message(), "password")
+
+
+def hashed(password: str) -> str:
+    """The stored form of a password, at the cost PASSWORD_HASH_METHOD sets (scrypt)."""
+    return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])

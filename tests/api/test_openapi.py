@@ -15,6 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 from portal.api.openapi import SPEC
 from portal.extensions import db
 from portal.models import Role, utcnow
+from portal.services import api_tokens as tokens
 from portal.services import (
     customer_escalations,
     help_articles,
@@ -23,7 +24,7 @@ from portal.services import (
     problems,
     promises,
 )
-from tests import factories
+from tests import factories, snapshots
 
 PREFIX = "/api/v1"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
@@ -65,8 +66,14 @@ def test_every_reference_resolves_and_every_operation_has_an_id():
 
 
 @pytest.fixture
-def seeded(make_token):
-    """A write token and a real case, so generated requests reach real rows too."""
+def seeded():
+    """A write token and a real case, so generated requests reach real rows too; built once,
+    copied into each operation's empty tables (tests/snapshots.py)."""
+    return snapshots.reuse("openapi seeded", _seed)
+
+
+def _seed() -> dict:
+    admin = factories.staff(Role.ADMIN, name="Ada Admin")
     dep = factories.department("Northside")
     cat = factories.category(dep, "Recalls")
     case = factories.case(cat=cat)
@@ -80,7 +87,7 @@ def seeded(make_token):
     # The case JSON carries the customer's escalations: one, so its shape is checked too.
     factories.staff(Role.MANAGER, departments=[dep], email="ken@staff.example.com")
     customer_escalations.escalate(case, case.customer, "This is taking too long.")
-    _, secret = make_token()
+    _, secret = tokens.create(admin, "Head office recall system", "write", [])
     db.session.commit()
     return {"secret": secret, "reference": case.reference, "customer_id": case.customer_id,
             "promise_id": promise.id, "problem_id": problem.id, "article_id": article.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from tests.helpers import require
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# The journeys' screenshots are for people to look at, not checks: SCREENSHOTS=0 skips them.
+SCREENSHOTS = os.environ.get("SCREENSHOTS", "1") != "0"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -139,6 +142,8 @@ def snap(page, name: str) -> None:
     The narrow shot is taken in a second context with the same cookies, so the page under
     test is never resized in the middle of a journey.
     """
+    if not SCREENSHOTS:
+        return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # caret="initial": hiding the caret leaves style="" on inputs, which htmx then copies.
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True,

@@ -1,37 +1,28 @@
-"""Fixtures for the security tests: cheap password hashes and the catalogue's world."""
+"""Fixtures for the security tests: the catalogue's world."""
 
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from portal.models import (
     Role,
 )
-from portal.services import accounts, cases, timeline
-from tests import factories
+from portal.services import cases, timeline
+from tests import factories, snapshots
 from tests.security.catalogue import SECRET, World, checked_file
-
-
-def cheap_hash(password: str) -> str:
-    """A fast hash the real sign-in code still accepts."""
-    return generate_password_hash(password, "pbkdf2:sha256:1000")
-
-
-@pytest.fixture
-def cheap_password_hashes(monkeypatch):
-    """Hashing cost is not under test here; forms are posted hundreds of times."""
-    monkeypatch.setattr(accounts, "generate_password_hash", cheap_hash)
-    # Unknown addresses are checked against a dummy hash (equal timing): cheap here too.
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap_hash("not-a-real-password"))
 
 
 @pytest.fixture
 def world() -> World:
     """Dana and Eve (Service customers), staff of Service and Finance, an admin.
 
-    Overrides the demo `world` of tests/conftest.py for the security tests.
+    Overrides the demo `world` of tests/conftest.py for the security tests. Built once,
+    copied into each test's empty tables (tests/snapshots.py).
     """
+    return snapshots.reuse("security world", _build_world)
+
+
+def _build_world() -> World:
     service, finance = factories.department("Service"), factories.department("Finance")
     cat = factories.category(service, "Recalls")
     dana = factories.customer("Dana Whitfield", "dana@example.com")

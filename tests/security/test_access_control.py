@@ -29,9 +29,6 @@ from tests.security.catalogue import (
     row_counts,
 )
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 1. Access control: another customer's things are 404 and say nothing ----------------
 
 EVE_THINGS = {

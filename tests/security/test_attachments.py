@@ -20,9 +20,6 @@ from portal.services.attachments import storage_path
 from portal.services.mail_addresses import reply_address
 from tests.security.catalogue import PNG, assert_nothing_stored, attach, row_counts
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 12. Hostile attachments ---------------------------------------------------------------
 
 def _stored_files(app) -> int:

@@ -23,9 +23,6 @@ from tests.security.catalogue import (
     session_cookie,
 )
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 4. The API: tokens are scoped; cookies are not credentials there ---------------------
 
 API_READS = ["/cases/{ref}", "/cases/{ref}/events", "/cases/{ref}/promises",

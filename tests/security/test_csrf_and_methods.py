@@ -15,9 +15,6 @@ from tests.security.catalogue import (
     row_counts,
 )
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 5. CSRF on every unsafe route; htmx headers are no way around it ----------------------
 
 # Token-authenticated (api.*) and secret-authenticated (mail.inbound) routes are exempt:

@@ -10,9 +10,6 @@ from portal.services import accounts, cases
 from tests.helpers import mails_to
 from tests.security.catalogue import assert_nothing_stored, row_counts
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 11. Header injection into outgoing mail ----------------------------------------------
 
 def test_a_case_title_with_line_breaks_cannot_add_mail_headers(world):

@@ -15,9 +15,6 @@ from portal.services import api_tokens as tokens
 from tests import factories
 from tests.security.catalogue import assert_nothing_stored, bearer, last_staff_reply, row_counts
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 10. SQL injection and unknown parameters in searches, filters and sorts -------------
 
 SEARCHES = ["' OR 1=1--", "') OR ('1'='1", '"; DROP TABLE cases; --', "%", "_", "\\",

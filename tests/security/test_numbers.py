@@ -41,8 +41,8 @@ from portal.models import (
 )
 from portal.models.api import ApiToken, Webhook
 from portal.models.mail import InboundMail
-from portal.services import accounts
 from portal.services import api_tokens as tokens
+from portal.services import passwords
 from portal.web.numbers import record_id, whole_number
 from portal.web.pagination import encode_cursor
 from portal.web.urls import IdConverter
@@ -99,7 +99,6 @@ class RecordingMultiDict(ImmutableMultiDict):
         return super().__contains__(key)
 
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 
 
 @pytest.fixture
@@ -142,7 +141,7 @@ def visitor(email: str | None) -> Visitor:
     """Real ids for the path and plausible form values for what this person can reach."""
     user = demo_world.user(email) if email else None
     if user is not None:  # the login fixture signs in with the factories' password
-        user.password_hash = accounts.generate_password_hash(factories.PASSWORD)
+        user.password_hash = passwords.hashed(factories.PASSWORD)
         db.session.commit()
     case = _visible_case(user)
     tom = demo_world.user("tom@staff.example.com")

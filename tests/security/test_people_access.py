@@ -10,8 +10,6 @@ from portal.services import organisations, participants
 from tests import factories
 from tests.security.catalogue import SECRET, assert_nothing_stored, fill_in, row_counts
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
 # Everything customer-side that hangs off Eve's case, including the new routes.
 EVE_CASE_THINGS = {
     "case page": ("GET", "/cases/{theirs}", None),

@@ -16,9 +16,6 @@ from tests.security.catalogue import (
     session_cookie,
 )
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 7. Open redirects through next= on every sign-in flow -------------------------------
 
 EVIL_NEXT = ["//evil.com", "/\\evil.com", "\\\\evil.com", "https:evil.com",

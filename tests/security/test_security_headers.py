@@ -8,9 +8,6 @@ from portal.extensions import db
 from portal.services import cases, timeline
 from tests.security.catalogue import PNG, attach, sign_in_link_for
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 15. Security headers on every kind of answer ----------------------------------------
 
 def _assert_headers(response) -> None:

@@ -25,9 +25,6 @@ from portal.services.mail_addresses import SALT, _Base32Signer, reply_address
 from tests.helpers import last_link
 from tests.security.catalogue import World, assert_nothing_stored, row_counts, sign_in_link_for
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 9. Sign-in links and signed links: once, briefly, untampered -------------------------
 
 def test_a_sign_in_link_works_once(app, client, world):

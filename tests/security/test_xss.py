@@ -17,9 +17,6 @@ from portal.services import cases, customers, feedback, feedback_rules, follow_u
 from tests.helpers import mails_to
 from tests.security.catalogue import XSS, XSS_LONG, assert_inert, checked_file, last_staff_reply
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
-
 # --- 6. Stored XSS: whatever people type is text wherever it is shown ---------------------
 
 def _xss_title(world):
