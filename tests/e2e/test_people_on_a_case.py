@@ -3,6 +3,7 @@ colleague on CC answers from the link in our email."""
 
 from playwright.sync_api import expect
 
+from portal.database import writing
 from portal.extensions import db
 from portal.models import Role, Sharing
 from portal.services import cases, organisations
@@ -88,9 +89,11 @@ def test_a_colleague_on_cc_replies_from_the_email_link(page):
     snap(page, "people-on-the-case")
     sign_out(page)
 
-    db.session.commit()
-    cases.add_staff_reply(db.session.merge(case), db.session.merge(agent),
-                          "Yes: 45 days from Thursday. Lucy, please check the remittance.")
+    db.session.commit()  # a fresh transaction: the server has written since this one began
+    with writing():  # take SQLite's write lock up front, as the server's writers do
+        cases.add_staff_reply(db.session.merge(case), db.session.merge(agent),
+                              "Yes: 45 days from Thursday. Lucy, please check the remittance.")
+        db.session.commit()
     db.session.expire_all()
     page.goto(last_link("lucy@example.com"))  # the case link in our reply's email
     page.get_by_role("button", name="Sign me in").click()
