@@ -12,8 +12,8 @@ from markupsafe import Markup
 from portal.models import STATUS_TEXT, format_reference
 from portal.web.row_cache import rendered_rows
 
-# Bump the number when _queue_row.html changes: a shared cache may hold the old cells.
-KIND = "queue-row-1"
+# The cells' format; a changed _queue_row.html changes the templates' digest in every key.
+KIND = "queue-row"
 
 
 def row_cells(rows: Sequence[Any], ticked: Sequence[int] | None, errored: bool) -> list[Markup]:

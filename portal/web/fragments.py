@@ -30,10 +30,8 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import cache
 from .formatting import twelve_hour, zone_for
+from .row_cache import templates_generation
 
-# Bump when a template the kept HTML comes from changes in a way the key does not show
-# (a deploy with a shared Redis cache must not serve the old markup).
-TEMPLATE_GENERATION = 1
 _deferring: ContextVar[bool] = ContextVar("deferring_clock", default=False)
 _MARK = re.compile("\x00([a-z]+)\x01([^\x00]*)\x00")
 # Filters whose output depends on the clock or the session: name -> (function, is Markup).
@@ -92,7 +90,7 @@ def event_key(event, reference: str, staff_view: bool, mine: bool, requester, re
     """A digest of everything `shared/_event.html` shows of this event to this reader."""
     author = event.author
     shown = (
-        TEMPLATE_GENERATION, staff_view, mine, requester, reference, event.id,
+        templates_generation(), staff_view, mine, requester, reference, event.id,
         event.kind.value, event.visibility.value, event.channel.value, event.created_at,
         event.body, sorted((event.data or {}).items()),
         (author.id, author.name) if author is not None else None,
@@ -160,7 +158,7 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
     fields = [_field_shown(f) for f in form if f.name != "csrf_token" and f.name not in own]
     # Whether hidden_tag() writes a CSRF field at all (tests and benchmarks switch it).
     csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
-    key = "form:" + hashlib.blake2b(repr((TEMPLATE_GENERATION, kind, shown, fields, csrf,
+    key = "form:" + hashlib.blake2b(repr((templates_generation(), kind, shown, fields, csrf,
                                           _reader())).encode(), digest_size=20).hexdigest()
     html = cache.get(key)
     if html is None:

@@ -8,15 +8,32 @@ changes. Moments that move with the clock ("5 minutes ago") must stay out of the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..extensions import cache
+
+
+def templates_generation() -> str:
+    """A digest of every template the app renders from, read once per process: a release
+    that changes any template keys its fragments afresh, so a cache that outlives a deploy
+    (Redis) never serves an older release's markup and nobody has to remember a number."""
+    return _digest(str(Path(current_app.root_path, current_app.template_folder).resolve()))
+
+
+@functools.cache
+def _digest(folder: str) -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(folder).rglob("*.html")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _key(kind: str, context: tuple[Any, ...], shown: tuple[Any, ...]) -> str:
@@ -29,9 +46,8 @@ def rendered_rows(kind: str, shown: Sequence[tuple[Any, ...]],
                   render: Callable[[int], Markup]) -> list[Markup]:
     """The fragment of each row, rendered by `render(index)` only for rows not in the cache.
 
-    kind names the fragment and its format: change it when the template changes, so a
-    shared cache (Redis) holds no fragment of an older release."""
-    context = (str(get_locale()), request.script_root)
+    kind names the fragment; the templates' digest is part of every key."""
+    context = (templates_generation(), str(get_locale()), request.script_root)
     keys = [_key(kind, context, values) for values in shown]
     found = cache.get_many(*keys) if keys else []
     rows: list[Markup] = []

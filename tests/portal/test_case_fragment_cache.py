@@ -2,7 +2,9 @@
 without the cache, and never a stale one after a change a reader would notice."""
 
 import re
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -10,6 +12,7 @@ from markupsafe import escape
 from portal.extensions import cache, db
 from portal.models import PromiseState, Role, Status, utcnow
 from portal.services import cases, erasure, feedback, participants, promises, timeline
+from portal.web import row_cache
 from tests import factories
 
 # The per-request tokens: CSRF (forms and hx-headers) and the reply form's random id.
@@ -168,3 +171,15 @@ def test_a_kept_reply_form_carries_a_new_form_id_on_every_page(client, login, st
            for _ in range(3)]
     assert all(ids) and len({found.group(1) for found in ids}) == 3
     assert "\x00" not in _page(client, story)
+
+
+def test_a_release_that_changes_a_template_keys_its_fragments_afresh(app, tmp_path):
+    """A cache that outlives a deploy (Redis) must not serve the old release's markup: every
+    key holds a digest of the templates, the same on every host with the same templates."""
+    shipped = Path(app.root_path, app.template_folder).resolve()
+    same = shutil.copytree(shipped, tmp_path / "same")
+    changed = shutil.copytree(shipped, tmp_path / "changed")  # a release: a new process
+    event = changed / "shared" / "_event.html"
+    event.write_text(event.read_text() + "\n")  # the smallest change a release can make
+    assert row_cache._digest(str(same)) == row_cache._digest(str(shipped))
+    assert row_cache._digest(str(changed)) != row_cache._digest(str(shipped))
