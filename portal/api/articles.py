@@ -51,13 +51,6 @@ def _find(article_id: str) -> Article:
     return article
 
 
-def _category_value(body: Body) -> int | str:
-    value = body.data.get("category")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return body.integer("category") or 0
-    return body.text("category", 80)
-
-
 @bp.get("/articles")
 @accepts("q", "state", "limit")
 def list_articles() -> Response:
@@ -83,7 +76,7 @@ def create_article() -> tuple[Response, int, dict[str, str]]:
     body = Body(ARTICLE_FIELDS)
     title = body.text("title", help_articles.MAX_TITLE)
     text = body.text("body", help_articles.MAX_BODY)
-    wanted = _category_value(body)
+    wanted = body.category()
     body.check()
     with renamed():
         category = lookups.category(current_token(), wanted)
@@ -100,7 +93,7 @@ def update_article(article_id: str) -> Response:
     body = Body(ARTICLE_FIELDS)
     title = body.text("title", help_articles.MAX_TITLE, required=False) or article.title
     text = body.text("body", help_articles.MAX_BODY, required=False) or article.body
-    wanted = _category_value(body) if body.data.get("category") is not None else None
+    wanted = body.category() if body.data.get("category") is not None else None
     body.check()
     with renamed():
         category_id = lookups.category(current_token(), wanted).id if wanted else \

@@ -56,13 +56,6 @@ def _references(body: Body) -> list[tuple[str, str]]:
     return pairs
 
 
-def _category_value(body: Body) -> int | str:
-    value = body.data.get("category")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return body.integer("category") or 0
-    return body.text("category", 80)
-
-
 @bp.post("/cases")
 @idempotent
 def create_case() -> tuple[Response, int, dict[str, str]]:
@@ -71,7 +64,7 @@ def create_case() -> tuple[Response, int, dict[str, str]]:
     name = body.text("customer_name", 120, required=False)
     title = body.text("title", cases.MAX_TITLE)
     text = body.text("body", cases.MAX_BODY)
-    wanted = _category_value(body)
+    wanted = body.category()
     priority = body.choice("priority", Priority, default=Priority.NORMAL)
     pairs = _references(body)
     writer = body.choice("written_by", Writer, default=Writer.CUSTOMER)

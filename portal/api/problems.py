@@ -14,7 +14,7 @@ from . import bp, lookups
 from .auth import actor, current_token
 from .errors import renamed
 from .idempotency import idempotent
-from .validation import MAX_ID, Body, accepts, query_choice
+from .validation import MAX_ID, Body, accepts, category_value, query_choice
 
 PROBLEM_FIELDS = ("title", "public_text", "categories", "outside_reference")
 MOST_CATEGORIES = 50
@@ -41,11 +41,6 @@ def _problem(problem: KnownProblem) -> dict[str, Any]:
             "updated_at": _moment(problem.updated_at),
             "resolved_at": _moment(problem.resolved_at),
             "updates": [_update(u) for u in problem.updates]}
-
-
-def _category_value(value: Any) -> bool:
-    return (isinstance(value, str) and bool(value.strip())) or \
-        (type(value) is int and 1 <= value <= MAX_ID)
 
 
 def _reference_value(value: Any) -> bool:
@@ -75,7 +70,7 @@ def create_problem() -> tuple[Response, int, dict[str, str]]:
     reference = body.text("outside_reference", 120, required=False)
     wanted = body.required_items("categories", MOST_CATEGORIES,
                                  "Required: at least one category id or name.",
-                                 _category_value, "A category id or name.")
+                                 category_value, "A category id or name.")
     body.check()
     token = current_token()
     with renamed(title="title"):

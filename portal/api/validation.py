@@ -28,6 +28,17 @@ def parse_moment(raw: str) -> datetime | None:
         return None
 
 
+# Category names are at most this long (models.Category.name); longer is no category's name.
+CATEGORY_NAME_MOST = 80
+
+
+def category_value(value: Any) -> bool:
+    """Whether `value` can name a category: an id in range, or storable text of a name's length."""
+    if isinstance(value, str):
+        return 0 < len(value.strip()) <= CATEGORY_NAME_MOST and storable(value)
+    return type(value) is int and 1 <= value <= MAX_ID
+
+
 class Body:
     """A JSON object from the request; each reader returns a value or notes an error.
 
@@ -88,6 +99,13 @@ class Body:
         except ServiceError as exc:
             self.fail(name, exc.message)
             return ""
+
+    def category(self, name: str = "category") -> int | str:
+        """A category's id or its name (text, refused when unstorable or too long)."""
+        value = self.data.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.integer(name) or 0
+        return self.text(name, CATEGORY_NAME_MOST)
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.data.get(name)
