@@ -47,7 +47,7 @@ def test_a_promise_email_is_in_the_customers_zone_not_the_senders(app):
     mail = _mail_to("sam@example.com")
     said = f"Marco Rossi will see to it by {_as_read_in(due, 'America/New_York')}."
     assert said in mail.body_text and said in mail.body_html
-    assert "JST" not in mail.body_text
+    assert " JST" not in mail.body_text  # a link's random token may spell JST
 
 
 def test_an_escalation_email_is_in_each_recipients_own_zone(app):
