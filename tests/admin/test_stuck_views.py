@@ -80,3 +80,28 @@ def test_agents_cannot_change_the_setting(client, login, desk):
     login(client, agent)
     url = f"/admin/settings/departments/{quiet.department_id}/stuck"
     assert client.post(url, data={"stuck_after_days": "1"}).status_code == 403
+
+
+
+def _stuck_tab(client, login, who, when: datetime) -> str:
+    """The Stuck tab's count as `who` reads it at that moment."""
+    with time_machine.travel(when, tick=False):
+        login(client, who)
+        page = client.get("/admin/cases").text
+    return re.search(r'Stuck <span class="queue-views__count">([^<]+)<', page).group(1)
+
+
+def test_the_stuck_count_follows_the_clock_and_each_viewers_departments(client, login, desk):
+    """The tab's statement is built once; what it counts is each load's own moment and
+    viewer: a case going quiet long enough counts on the next load, with no other change."""
+    manager, _, elsewhere, _ = desk
+    admin = factories.staff(Role.ADMIN, name="Ada Admin")
+    # Thu 3 Dec 10:00 is three business days after Mon 30 Nov 10:00: stuck from then on.
+    before, after = (datetime(2026, 12, 3, 9, 59, tzinfo=UTC),
+                     datetime(2026, 12, 3, 10, 1, tzinfo=UTC))
+    assert _stuck_tab(client, login, manager, before) == "0"
+    assert _stuck_tab(client, login, manager, after) == "1"
+    assert _stuck_tab(client, login, admin, after) == "2"  # Finance's quiet case too
+    elsewhere.department.stuck_after_days = 10
+    db.session.commit()
+    assert _stuck_tab(client, login, admin, after) == "1"
