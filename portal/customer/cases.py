@@ -36,7 +36,7 @@ from ..web.files import send_attachment
 from ..web.form_input import refuse
 from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
-from . import bp, problems
+from . import bp, case_cards, problems
 from .forms import EscalateForm, FeedbackForm, NewCaseForm, ParticipantForm, ReplyForm
 from .help import suggestions_before_opening
 
@@ -64,7 +64,10 @@ def my_cases():
     shared = cases.others_cases_for(current_user) if not cursor else None
     nothing_shared = not any((shared or {}).values())
     return render_template(template, cases=page.items, page=page, cursor=cursor, shared=shared,
-                           no_cases=not page.items and not cursor and nothing_shared)
+                           no_cases=not page.items and not cursor and nothing_shared,
+                           own_cards=case_cards.own_cards(page.items),
+                           shared_cards={key: case_cards.shared_cards(listed)
+                                         for key, listed in (shared or {}).items()})
 
 
 def _category_choices() -> list:

@@ -1,0 +1,49 @@
+"""My cases' cards: everything but the moment of the last update, from the cache when the
+same values were rendered before in this language (docs/performance.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import get_template_attribute
+from markupsafe import Markup
+
+from ..models import Case
+from ..web.row_cache import rendered_rows
+
+TEMPLATE = "portal/cases/_card.html"
+# Where the "Updated …" moment goes: a comment no escaped value or translation can spell
+# (they cannot hold a raw "<"), filled on every load because it moves with the clock.
+SLOT = Markup("<!--updated-->")
+
+Card = tuple[Markup, Markup]  # the card's markup before and after the moment
+
+
+def own_cards(cases: Sequence[Case]) -> list[Card]:
+    """The customer's own cards; the key holds what a card shows: its title, status words
+    (status and whether we answered) and whether it has an update they have not seen."""
+    shown = [(c.id, c.title, c.status, c.has_been_answered, c.has_unseen_updates)
+             for c in cases]
+    return _cards("my-case-card", "own", cases, shown)
+
+
+def shared_cards(cases: Sequence[Case]) -> list[Card]:
+    """Cards of cases others opened; their opener's name is shown too."""
+    shown = [(c.id, c.title, c.status, c.customer.name) for c in cases]
+    return _cards("shared-case-card", "shared", cases, shown)
+
+
+def _cards(kind: str, macro_name: str, cases: Sequence[Case],
+           shown: list[tuple]) -> list[Card]:
+    macro = None
+
+    def render(index: int) -> Markup:
+        nonlocal macro
+        macro = macro or get_template_attribute(TEMPLATE, macro_name)
+        return macro(cases[index], SLOT)
+
+    cards = []
+    for html in rendered_rows(kind, shown, render):
+        before, after = html.split(SLOT)
+        cards.append((before, after))
+    return cards
