@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal.models import STATUS_TEXT, Role
+from portal.models import Role
 from portal.services import bulk, catalog, handoffs, staff
 from portal.services import queue as queue_service
 from portal.services.errors import ServiceError
@@ -48,9 +48,10 @@ def _render(filters, form: BulkForm, links, code: int = 200):
                "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending]}
     if wants_fragment():
         return render_template("admin/cases/_results.html", **results), code
+    options = queue_service.filter_options(current_user)
     return render_template(
         "admin/cases/queue.html", counts=queue_service.view_counts(current_user),
-        options=queue_service.filter_options(current_user), statuses=STATUS_TEXT, **results,
+        filters_form=queue_rows.filters_form(filters, options), **results,
     ), code
 
 

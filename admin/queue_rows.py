@@ -1,5 +1,5 @@
-"""The queue's rows: the cells that do not move with the clock, from the cache when the
-same values were rendered before in this language (docs/performance.md)."""
+"""The queue's rows (the cells that do not move with the clock) and its filters form, from
+the cache when the same values were rendered before in this language (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import get_template_attribute
 from markupsafe import Markup
 
 from portal.models import STATUS_TEXT, format_reference
+from portal.services.queue import FilterOptions, QueueFilters
 from portal.web.row_cache import rendered_rows
 
 # The cells' format; a changed _queue_row.html changes the templates' digest in every key.
@@ -33,3 +34,17 @@ def row_cells(rows: Sequence[Any], ticked: Sequence[int] | None, errored: bool) 
                      row.id in chosen, errored)
 
     return rendered_rows(KIND, shown, render)
+
+
+def filters_form(filters: QueueFilters, options: FilterOptions) -> Markup:
+    """The filters form; the key holds what it shows: the chosen filters and the
+    departments, categories and people to choose from (other choices are labels only)."""
+    shown = (filters.view, filters.q, sorted(filters.statuses), filters.department_id,
+             filters.assignee_id, filters.priority, filters.category_id, filters.sort,
+             filters.descending, options.departments, options.categories, options.assignees)
+
+    def render(_index: int) -> Markup:
+        macro = get_template_attribute("admin/cases/_queue_filters.html", "filters_form")
+        return macro(filters, options, STATUS_TEXT)
+
+    return rendered_rows("queue-filters", [shown], render)[0]
