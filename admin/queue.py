@@ -41,7 +41,7 @@ def _render(filters, form: BulkForm, links, code: int = 200):
     fill_choices(form, *_bulk_targets())
     page = queue_service.search(current_user, filters)
     # Counted on every page, even one without a next: a page's queries never grow with it.
-    matching = len(queue_service.matching_ids(current_user, filters, bulk.MOST))
+    matching = queue_service.matching_count(current_user, filters, bulk.MOST)
     cells = queue_rows.row_cells(page.items, form.case.data, bool(form.case.errors))
     results = {"filters": filters, "page": page, "cells": cells, "url_with": links, "bulk": form,
                "matching": matching, "bulk_most": bulk.MOST, "oob_flashes": wants_fragment(),

@@ -172,10 +172,20 @@ def search(staff: User, filters: QueueFilters) -> Page[Any]:
 def matching_ids(staff: User, filters: QueueFilters, most: int) -> list[int]:
     """Ids of every case on all pages matching the filters, in queue order, up to most + 1
     (one more says there are too many)."""
+    return list(db.session.scalars(_matching(staff, filters, most)))
+
+
+def matching_count(staff: User, filters: QueueFilters, most: int) -> int:
+    """len(matching_ids(…)), counted by the database: the queue shows it on every page, and
+    fetching 201 ids to count them cost more CPU than the page's 50 rows did."""
+    counted = select(func.count()).select_from(_matching(staff, filters, most).subquery())
+    return db.session.scalar(counted) or 0
+
+
+def _matching(staff: User, filters: QueueFilters, most: int) -> Select:
     query = _filtered(visible_cases(staff, sorted_walk=_walks(filters)), staff,
                       filters).with_only_columns(Case.id)
-    return list(db.session.scalars(
-        query.order_by(*filters.keyset.order_by()).limit(most + 1)))
+    return query.order_by(*filters.keyset.order_by()).limit(most + 1)
 
 
 def view_counts(staff: User) -> ViewCounts:
