@@ -44,6 +44,7 @@ def _render(filters, form: BulkForm, links, code: int = 200):
     matching = queue_service.matching_count(current_user, filters, bulk.MOST)
     cells = queue_rows.row_cells(page.items, form.case.data, bool(form.case.errors))
     results = {"filters": filters, "page": page, "cells": cells, "url_with": links, "bulk": form,
+               "bulk_fields": queue_rows.bulk_fields(form),
                "matching": matching, "bulk_most": bulk.MOST, "oob_flashes": wants_fragment(),
                "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending]}
     if wants_fragment():
@@ -64,8 +65,7 @@ def _bulk_targets():
         mine = set(current_user.department_ids)
         people = [m for m in staff.active_members() if current_user.role == Role.ADMIN
                   or m.role == Role.ADMIN or mine & {d for d, _name in m.departments}]
-    departments, _categories = catalog.routing_choices()
-    return people, departments
+    return people, catalog.all_departments()
 
 
 @bp.post("/cases/bulk")

@@ -1,5 +1,6 @@
-"""The queue's rows (the cells that do not move with the clock) and its filters form, from
-the cache when the same values were rendered before in this language (docs/performance.md)."""
+"""The queue's rows (the cells that do not move with the clock), its filters form and its
+bulk form's fields, from the cache when the same values were rendered before in this
+language (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from markupsafe import Markup
 from portal.models import STATUS_TEXT, format_reference
 from portal.services.queue import FilterOptions, QueueFilters
 from portal.web.row_cache import rendered_rows
+
+from .queue_forms import BulkForm
 
 # The cells' format; a changed _queue_row.html changes the templates' digest in every key.
 KIND = "queue-row"
@@ -48,3 +51,16 @@ def filters_form(filters: QueueFilters, options: FilterOptions) -> Markup:
         return macro(filters, options, STATUS_TEXT)
 
     return rendered_rows("queue-filters", [shown], render)[0]
+
+
+def bulk_fields(form: BulkForm) -> Markup:
+    """The bulk form's change list and its two notes; the key holds the choices, what was
+    typed or chosen, and the errors shown."""
+    fields = (form.to, form.note, form.explanation)
+    shown = (tuple((c.value, str(c.label), str(c.optgroup)) for c in form.to.choices),
+             *(f.data for f in fields), *(tuple(map(str, f.errors)) for f in fields))
+
+    def render(_index: int) -> Markup:
+        return get_template_attribute("admin/cases/_bulk_fields.html", "bulk_fields")(form)
+
+    return rendered_rows("queue-bulk-fields", [shown], render)[0]

@@ -110,3 +110,21 @@ def test_a_ticked_box_is_not_served_to_the_next_page_load(client, login, desk):
     assert re.search(rf'value="{made[1].id}" checked', ticked.text)
     again = client.get("/admin/cases").text
     assert f'value="{made[1].id}">' in again and "checked" not in _row(again, made[1].reference)
+
+
+def test_the_bulk_fields_show_new_choices_and_only_this_answers_words(client, login, desk):
+    agent, _colleague, _dana, made = desk
+    manager = factories.staff(Role.MANAGER, [made[0].department], name="Mia Kovač")
+    login(client, manager)
+    assert "Hana Okafor" in client.get("/admin/cases").text
+    factories.staff(Role.AGENT, [made[0].department], name="Noor Haddad")
+    assert 'value="assignee:' in client.get("/admin/cases").text
+    assert "Noor Haddad" in client.get("/admin/cases").text.split('class="bulk__fields"')[1]
+
+    refused = client.post("/admin/cases/bulk", data={
+        "case": [made[0].id], "scope": "selected", "query": "",
+        "to": f"department:{made[0].department_id}", "explanation": "Words kept"})
+    assert refused.status_code == 422
+    assert "Words kept" in refused.text and "Write what we know" in refused.text
+    again = client.get("/admin/cases").text
+    assert "Words kept" not in again and "Write what we know" not in again
