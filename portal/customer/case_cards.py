@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from flask import get_template_attribute
 from markupsafe import Markup
 
-from ..models import Case
+from ..services.cases import CaseCard
 from ..web.row_cache import rendered_rows
 
 TEMPLATE = "portal/cases/_card.html"
@@ -19,7 +19,7 @@ SLOT = Markup("<!--updated-->")
 Card = tuple[Markup, Markup]  # the card's markup before and after the moment
 
 
-def own_cards(cases: Sequence[Case]) -> list[Card]:
+def own_cards(cases: Sequence[CaseCard]) -> list[Card]:
     """The customer's own cards; the key holds what a card shows: its title, status words
     (status and whether we answered) and whether it has an update they have not seen."""
     shown = [(c.id, c.title, c.status, c.has_been_answered, c.has_unseen_updates)
@@ -27,13 +27,13 @@ def own_cards(cases: Sequence[Case]) -> list[Card]:
     return _cards("my-case-card", "own", cases, shown)
 
 
-def shared_cards(cases: Sequence[Case]) -> list[Card]:
+def shared_cards(cases: Sequence[CaseCard]) -> list[Card]:
     """Cards of cases others opened; their opener's name is shown too."""
-    shown = [(c.id, c.title, c.status, c.customer.name) for c in cases]
+    shown = [(c.id, c.title, c.status, c.customer_name) for c in cases]
     return _cards("shared-case-card", "shared", cases, shown)
 
 
-def _cards(kind: str, macro_name: str, cases: Sequence[Case],
+def _cards(kind: str, macro_name: str, cases: Sequence[CaseCard],
            shown: list[tuple]) -> list[Card]:
     macro = None
 

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -48,24 +48,48 @@ MY_CASES_PAGE = 25
 MOST_RECENT_FIRST = Keyset(Case.last_activity_at, Case.id)
 
 
+@dataclass(frozen=True)
+class CaseCard:
+    """A case as My cases lists it: plain columns (building a page of cases as ORM objects
+    cost more CPU than the SQL did), read by the model's own rules for what they mean."""
+
+    id: int
+    title: str
+    status: Status
+    first_response_at: datetime | None
+    last_update_at: datetime | None
+    customer_seen_at: datetime | None
+    last_activity_at: datetime
+    customer_name: str | None = None  # who opened it: for cases of others only
+
+    reference = Case.reference
+    has_been_answered = Case.has_been_answered
+    has_unseen_updates = Case.has_unseen_updates
+    status_text = Case.status_text
+    status_words = Case.status_words
+
+
+CARD_COLUMNS = (Case.id, Case.title, Case.status, Case.first_response_at, Case.last_update_at,
+                Case.customer_seen_at, Case.last_activity_at)
+
+
 def cases_for(customer: User, cursor: str | None = None,
-              size: int = MY_CASES_PAGE) -> Page[Case]:
+              size: int = MY_CASES_PAGE) -> Page[CaseCard]:
     """One page of the customer's cases, the most recently active first; InvalidCursor if
     the page link is broken. (A business's best customers have hundreds of cases.)"""
-    query = (select(Case).where(Case.customer_id == customer.id)
-             # The list shows each case's own columns only: load no collections for it.
-             .options(lazyload(Case.customer), lazyload(Case.department),
-                      lazyload(Case.promises), lazyload(Case.feedback),
-                      lazyload(Case.references)))
+    query = select(*CARD_COLUMNS).where(Case.customer_id == customer.id)
     after = decode_cursor(cursor, MOST_RECENT_FIRST) if cursor else None
-    return paginate(query, MOST_RECENT_FIRST, after, size)
+    page = paginate(query, MOST_RECENT_FIRST, after, size)
+    return Page(items=[CaseCard(*row) for row in page.items], next_cursor=page.next_cursor)
 
 
 OTHERS_CASES_SHOWN = 50
+_Opener = aliased(User, name="opener")
 
 
 def _others_listed(query: Select) -> Select:
-    return (query.options(joinedload(Case.customer), lazyload(Case.department))
+    return (query.with_only_columns(*CARD_COLUMNS, _Opener.name, maintain_column_froms=False)
+            .select_from(Case).outerjoin(_Opener, _Opener.id == Case.customer_id)
             .order_by(Case.last_activity_at.desc(), Case.id.desc()).limit(OTHERS_CASES_SHOWN))
 
 
@@ -78,10 +102,11 @@ OTHERS_CASES = {
 }
 
 
-def others_cases_for(customer: User) -> dict[str, list[Case]]:
+def others_cases_for(customer: User) -> dict[str, list[CaseCard]]:
     """Cases others opened that the customer follows, the most recently active first:
     those they are on as a colleague ("shared"), and their organisation's ("organisation")."""
-    return {name: list(db.session.scalars(query, {"customer_id": customer.id}))
+    return {name: [CaseCard(*row) for row in db.session.execute(query,
+                                                                {"customer_id": customer.id})]
             for name, query in OTHERS_CASES.items()}
 
 
