@@ -25,7 +25,13 @@ def templates_generation() -> str:
     """A digest of every template the app renders from, read once per process: a release
     that changes any template keys its fragments afresh, so a cache that outlives a deploy
     (Redis) never serves an older release's markup and nobody has to remember a number."""
-    return _digest(str(Path(current_app.root_path, current_app.template_folder).resolve()))
+    return _digest(_folder(current_app.root_path, str(current_app.template_folder)))
+
+
+@functools.cache
+def _folder(root: str, templates: str) -> str:
+    # Resolved once: resolve() asks the file system, and every cached list calls this.
+    return str(Path(root, templates).resolve())
 
 
 @functools.cache

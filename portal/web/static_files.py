@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 from flask import Flask
 
@@ -25,5 +26,9 @@ def init_app(app: Flask) -> None:
         if endpoint != "static" or "filename" not in values or "v" in values:
             return
         path = Path(app.static_folder or "") / values["filename"]
-        if path.is_file():
-            values["v"] = _fingerprint(str(path), path.stat().st_mtime)
+        try:  # one stat, not is_file() then stat(): a page links seven static files
+            found = path.stat()
+        except (OSError, ValueError):
+            return
+        if S_ISREG(found.st_mode):
+            values["v"] = _fingerprint(str(path), found.st_mtime)
