@@ -128,3 +128,32 @@ def test_the_bulk_fields_show_new_choices_and_only_this_answers_words(client, lo
     assert "Words kept" in refused.text and "Write what we know" in refused.text
     again = client.get("/admin/cases").text
     assert "Words kept" not in again and "Write what we know" not in again
+
+
+def _filter(page: str, name: str) -> str:
+    found = re.search(rf'<select id="queue-{name}".*?</select>', page, re.S)
+    assert found, f"no {name} filter"
+    return found.group(0)
+
+
+def test_the_filters_form_shows_new_choices_and_the_chosen_filter_on_the_next_load(
+        client, login, desk):
+    agent, _colleague, _dana, made = desk
+    login(client, agent)
+    dep = made[0].department
+    assert "Servicing" in _filter(client.get("/admin/cases").text, "category")
+
+    factories.category(dep, "Tyres")
+    assert "Tyres" in _filter(client.get("/admin/cases").text, "category")
+
+    dep.name = "Service & Repairs"
+    db.session.commit()
+    assert "Service &amp; Repairs" in _filter(client.get("/admin/cases").text, "department")
+
+    factories.staff(Role.AGENT, [dep], name="Noor Haddad")
+    assert "Noor Haddad" in _filter(client.get("/admin/cases").text, "assignee")
+
+    chosen = client.get(f"/admin/cases?department={dep.id}&q=brake").text
+    assert f'<option value="{dep.id}" selected>' in _filter(chosen, "department")
+    assert 'name="q" value="brake"' in chosen
+    assert 'value="brake"' not in client.get("/admin/cases").text
