@@ -25,7 +25,14 @@ def templates_generation() -> str:
     """A digest of every template the app renders from, read once per process: a release
     that changes any template keys its fragments afresh, so a cache that outlives a deploy
     (Redis) never serves an older release's markup and nobody has to remember a number."""
-    return _digest(str(Path(current_app.root_path, current_app.template_folder).resolve()))
+    return _generation(current_app.root_path, current_app.template_folder)
+
+
+@functools.cache
+def _generation(root: str, templates: str) -> str:
+    # Kept per setting, not per resolved path: resolving costs a dozen lstat calls, and a
+    # page asks once for each kept fragment on it.
+    return _digest(str(Path(root, templates).resolve()))
 
 
 @functools.cache
