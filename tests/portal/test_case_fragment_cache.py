@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from markupsafe import escape
 
 from portal.extensions import cache, db
@@ -107,6 +108,46 @@ def test_changes_show_on_the_next_load_of_a_warm_page(client, login, story):
     assert "Promise kept: Call the garage" in _page(client, story)
     cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
     assert "Status: Waiting on us" in _page(client, story)
+
+
+def test_a_promise_reads_overdue_on_a_warm_page_once_the_clock_passes_its_due_time(
+        client, login, story):
+    """The case head and the promises panel are kept: "on time" must not outlive the due
+    time, though nothing about the case changes when it passes."""
+    case, agent = story["case"], story["agent"]
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    soon = promises.make(case, agent, "Ring back", agent, utcnow() + timedelta(minutes=5))
+    login(client, story["dana"])
+    page = _page(client, story)
+    assert "Next update expected by" in page and "Overdue" not in page
+    with time_machine.travel(utcnow() + timedelta(minutes=20), tick=False):
+        page = _page(client, story)
+        assert "We owed you an update by" in page and "Next update expected by" not in page
+        assert page.count("Overdue since") == 1 and "Due by" in page  # the other is not due
+        assert "was to do this. We are sorry it is late." in page
+        promises.resolve(soon, PromiseState.KEPT, by=agent, note="Rang")
+        page = _page(client, story)
+        assert "✓ Kept" in page and "Overdue since" not in page
+        assert "Next update expected by" in page
+
+
+def test_the_kept_head_and_promises_show_each_change_on_the_next_load(client, login, story):
+    case, agent = story["case"], story["agent"]
+    login(client, story["dana"])
+    assert "Waiting on you" in _page(client, story)
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    page = _page(client, story)
+    assert "Waiting on you" not in page.split('id="case-title"')[1].split("</section>")[0]
+    promises.make(case, agent, "Send the loan car form", agent, utcnow() + timedelta(days=1))
+    assert "Send the loan car form" in _page(client, story)
+    case.category.name = "Recalls and repairs"  # a rename bumps no case version
+    case.title = "Recall RC-42, second visit"
+    db.session.commit()
+    page = _page(client, story)
+    assert "Recalls and repairs" in page and "Recall RC-42, second visit</h1>" in page
+    participants.add(case, story["dana"], "sam.ortiz@example.com", "Sam Ortiz")
+    db.session.commit()
+    assert "sam.ortiz@example.com" in _page(client, story) or "Sam Ortiz" in _page(client, story)
 
 
 def test_a_reaction_shows_to_the_one_who_made_it_not_to_a_colleague(client, login, story):
