@@ -12,7 +12,15 @@ from markupsafe import escape
 
 from portal.extensions import cache, db
 from portal.models import PromiseState, Role, Status, utcnow
-from portal.services import cases, erasure, feedback, participants, promises, timeline
+from portal.services import (
+    cases,
+    erasure,
+    feedback,
+    handoffs,
+    participants,
+    promises,
+    timeline,
+)
 from portal.web import row_cache
 from tests import factories
 
@@ -24,6 +32,13 @@ _TOKENS = re.compile(r'(csrf_token"(?: type="hidden")? value="|X-CSRFToken": "'
 
 def _stable(html: str) -> str:
     return _TOKENS.sub(r"\1…", html)
+
+
+@pytest.fixture
+def kept_for_good(monkeypatch):
+    """Entries that outlive the clock moving (they would otherwise age out after an hour,
+    and a test travelling past that would read a cold page, not a warm one)."""
+    monkeypatch.setattr(cache.cache, "default_timeout", 0)
 
 
 @pytest.fixture
@@ -111,7 +126,7 @@ def test_changes_show_on_the_next_load_of_a_warm_page(client, login, story):
 
 
 def test_a_promise_reads_overdue_on_a_warm_page_once_the_clock_passes_its_due_time(
-        client, login, story):
+        client, login, story, kept_for_good):
     """The case head and the promises panel are kept: "on time" must not outlive the due
     time, though nothing about the case changes when it passes."""
     case, agent = story["case"], story["agent"]
@@ -148,6 +163,57 @@ def test_the_kept_head_and_promises_show_each_change_on_the_next_load(client, lo
     participants.add(case, story["dana"], "sam.ortiz@example.com", "Sam Ortiz")
     db.session.commit()
     assert "sam.ortiz@example.com" in _page(client, story) or "Sam Ortiz" in _page(client, story)
+
+
+def _head(client, case) -> str:
+    page = client.get(f"/admin/cases/{case.reference}").text
+    return page.split('<section class="case-head panel">')[1].split("</section>")[0]
+
+
+def test_the_kept_workspace_head_shows_each_change_on_the_next_load(client, login, story,
+                                                                   kept_for_good):
+    case, agent, dana = story["case"], story["agent"], story["dana"]
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    login(client, agent)
+    head = _head(client, case)
+    assert "Take this case" in head and "Customer's clock: 0 h calendar time" in head
+    assert "Waiting on us" in head
+    dana.name = "Dana Whitfield-Ross"  # a profile edit bumps no case version
+    db.session.commit()
+    assert "Dana Whitfield-Ross</a>" in _head(client, case)
+    handoffs.take(case, agent)
+    head = _head(client, case)
+    assert "Take this case" not in head and "<strong>Tom Berger</strong>" in head
+    cases.change_status(case, agent, Status.WAITING_ON_CUSTOMER, "A photo, please.")
+    head = _head(client, case)
+    assert "Waiting on you" in head and "Waiting on us" not in head
+    with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
+        head = _head(client, case)
+        assert "Customer's clock: 3 h calendar time, of which" in head
+        assert "3 hours ago" in head  # "Opened …": a time filled in on every load
+
+
+@pytest.mark.parametrize("later", [timedelta(hours=1), timedelta(hours=5), timedelta(hours=11)])
+def test_a_warm_page_reads_as_a_fresh_one_after_the_clock_moves(app, client, login, story, later,
+                                                                kept_for_good):
+    """Nothing changes on the case, only the clock: hours on the customer's clock, deadlines
+    passing, promises falling due. The kept pieces must read as if rendered now."""
+    case, agent = story["case"], story["agent"]
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    promises.make(case, agent, "Ring back", agent, utcnow() + timedelta(minutes=90))
+    for reader, url in (("dana", "/cases/{}"), ("agent", "/admin/cases/{}")):
+        login(client, story[reader])
+        url = url.format(case.reference)
+        client.get(url)  # kept now
+        with time_machine.travel(utcnow() + later, tick=False):
+            warm = _stable(client.get(url).text)
+            app.config["FRAGMENT_CACHE"] = False
+            try:
+                fresh = _stable(client.get(url).text)
+            finally:
+                app.config["FRAGMENT_CACHE"] = True
+        assert warm == fresh, reader
+        client.post("/logout")
 
 
 def test_a_reaction_shows_to_the_one_who_made_it_not_to_a_colleague(client, login, story):
