@@ -191,9 +191,16 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
     return fill(html, mine)
 
 
-def values_of(rows, *names: str) -> list[tuple]:
-    """Those attributes of each row, for a kept piece's `shown` (a row's repr names no value)."""
-    return [tuple(getattr(row, name) for name in names) for row in rows]
+def _value(row, path: str):
+    for name in path.split("."):
+        row = None if row is None else getattr(row, name)
+    return row
+
+
+def values_of(rows, *paths: str) -> list[tuple]:
+    """Those attributes of each row ("author.name": None when there is no author), for a
+    kept piece's `shown`: a row's repr names no value."""
+    return [tuple(_value(row, path) for path in paths) for row in rows]
 
 
 def promises_shown(promises, flagged) -> list[tuple]:

@@ -14,6 +14,7 @@ from portal.extensions import cache, db
 from portal.models import PromiseState, Role, Status, utcnow
 from portal.services import (
     cases,
+    customers,
     erasure,
     feedback,
     handoffs,
@@ -191,6 +192,34 @@ def test_the_kept_workspace_head_shows_each_change_on_the_next_load(client, logi
         head = _head(client, case)
         assert "Customer's clock: 3 h calendar time, of which" in head
         assert "3 hours ago" in head  # "Opened …": a time filled in on every load
+
+
+def _panel(client, case, start: str) -> str:
+    page = client.get(f"/admin/cases/{case.reference}").text
+    return page.split(start)[1].split("</section>")[0]
+
+
+def test_the_kept_side_panels_show_each_change_on_the_next_load(client, login, story):
+    case, agent, dana = story["case"], story["agent"], story["dana"]
+    login(client, agent)
+    before = '<section class="panel before-contact"'
+    assert "No details recorded yet." in _panel(client, case, before)
+    customers.set_fact(dana, agent, "vin", "WVWZZZ1JZXW000001")
+    db.session.commit()
+    assert "WVWZZZ1JZXW000001" in _panel(client, case, before)
+    other = factories.case(dana, "Wiper blades", cat=case.category)
+    assert "Wiper blades" in _panel(client, case, before)
+    other.title = "Wiper blades, rear"  # an edit that bumps no version of this case
+    db.session.commit()
+    assert "Wiper blades, rear" in _panel(client, case, before)
+    cases.add_staff_reply(other, agent, "New blades are in.")
+    assert "Tom Berger replied" in _panel(client, case, before)
+    promise = promises.open_on(case)[0]
+    assert "Settle this promise" in _panel(client, case, 'id="promises"')
+    promises.resolve(promise, PromiseState.KEPT, by=agent, note="Garage called")
+    panel = _panel(client, case, 'id="promises"')
+    assert "Settle this promise" not in panel and "Kept by Tom Berger" in panel
+    assert "Garage called" in panel
 
 
 @pytest.mark.parametrize("later", [timedelta(hours=1), timedelta(hours=5), timedelta(hours=11)])
