@@ -114,6 +114,12 @@ def cached_event(context: Context, event, staff_view: bool,
     reaction = (context.get("reactions") or {}).get(event.id)
     key = event_key(event, context["case"].reference, staff_view, mine,
                     context.get("requester"), reaction)
+    return _kept(key, caller)
+
+
+def _kept(key: str, caller: Callable[[], str]) -> Markup:
+    """The piece kept under `key`, else rendered by `caller` with the clock's words and the
+    CSRF token as placeholders, and kept; either way filled in for this request."""
     html = cache.get(key)
     if html is None:
         token = _deferring.set(True)
@@ -123,6 +129,22 @@ def cached_event(context: Context, event, staff_view: bool,
             _deferring.reset(token)
         cache.set(key, html)
     return fill(html)
+
+
+def cached_piece(kind: str, *shown, caller: Callable[[], str]) -> Markup:
+    """A piece of a page as the `{% call %}` body renders it, kept per (`kind`, `shown`,
+    the reader's language, zone and hour cycle).
+
+    `shown` must hold every value the body shows, and whatever the clock decides that is not
+    written by a clock filter (whether a promise is overdue now), so that a change a reader
+    would notice is a new key. Times written by `when`, `shorttime`, `whentime`, `timeago`
+    and the CSRF token are placeholders, filled on every request.
+    """
+    if not current_app.config["FRAGMENT_CACHE"]:
+        return caller()
+    shown_now = (templates_generation(), kind, shown, _reader())
+    return _kept("piece:" + hashlib.blake2b(repr(shown_now).encode(), digest_size=20)
+                 .hexdigest(), caller)
 
 
 def _choice(choice) -> tuple:
@@ -169,6 +191,24 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
     return fill(html, mine)
 
 
+def _value(row, path: str):
+    for name in path.split("."):
+        row = None if row is None else getattr(row, name)
+    return row
+
+
+def values_of(rows, *paths: str) -> list[tuple]:
+    """Those attributes of each row ("author.name": None when there is no author), for a
+    kept piece's `shown`: a row's repr names no value."""
+    return [tuple(_value(row, path) for path in paths) for row in rows]
+
+
+def promises_shown(promises, flagged) -> list[tuple]:
+    """What `promise_items` shows of each promise, with whether it is overdue at this moment."""
+    return [(p.id, p.what, p.state.value, p.is_overdue(), p.due_at, p.closed_at, p.outcome,
+             p.owner_name, p.id in flagged) for p in promises]
+
+
 # The filters whose words move with the clock (formatting.py registers them first).
 _CLOCK_FILTERS = {"when": True, "whentime": False, "shorttime": False, "timeago": False}
 
@@ -181,3 +221,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = _csrf_token
     app.jinja_env.globals["cached_event"] = cached_event
     app.jinja_env.globals["cached_form"] = cached_form
+    app.jinja_env.globals["cached_piece"] = cached_piece
+    app.jinja_env.globals["values_of"] = values_of
+    app.jinja_env.globals["promises_shown"] = promises_shown

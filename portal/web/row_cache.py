@@ -25,13 +25,14 @@ def templates_generation() -> str:
     """A digest of every template the app renders from, read once per process: a release
     that changes any template keys its fragments afresh, so a cache that outlives a deploy
     (Redis) never serves an older release's markup and nobody has to remember a number."""
-    return _digest(_folder(current_app.root_path, str(current_app.template_folder)))
+    return _generation(current_app.root_path, current_app.template_folder)
 
 
 @functools.cache
-def _folder(root: str, templates: str) -> str:
-    # Resolved once: resolve() asks the file system, and every cached list calls this.
-    return str(Path(root, templates).resolve())
+def _generation(root: str, templates: str) -> str:
+    # Kept per setting, not per resolved path: resolving costs a dozen lstat calls, and a
+    # page asks once for each kept fragment on it.
+    return _digest(str(Path(root, templates).resolve()))
 
 
 @functools.cache

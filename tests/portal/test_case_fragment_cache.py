@@ -7,11 +7,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from markupsafe import escape
 
 from portal.extensions import cache, db
 from portal.models import PromiseState, Role, Status, utcnow
-from portal.services import cases, erasure, feedback, participants, promises, timeline
+from portal.services import (
+    cases,
+    customers,
+    erasure,
+    feedback,
+    handoffs,
+    participants,
+    promises,
+    timeline,
+)
 from portal.web import row_cache
 from tests import factories
 
@@ -23,6 +33,13 @@ _TOKENS = re.compile(r'(csrf_token"(?: type="hidden")? value="|X-CSRFToken": "'
 
 def _stable(html: str) -> str:
     return _TOKENS.sub(r"\1…", html)
+
+
+@pytest.fixture
+def kept_for_good(monkeypatch):
+    """Entries that outlive the clock moving (they would otherwise age out after an hour,
+    and a test travelling past that would read a cold page, not a warm one)."""
+    monkeypatch.setattr(cache.cache, "default_timeout", 0)
 
 
 @pytest.fixture
@@ -109,6 +126,125 @@ def test_changes_show_on_the_next_load_of_a_warm_page(client, login, story):
     assert "Status: Waiting on us" in _page(client, story)
 
 
+def test_a_promise_reads_overdue_on_a_warm_page_once_the_clock_passes_its_due_time(
+        client, login, story, kept_for_good):
+    """The case head and the promises panel are kept: "on time" must not outlive the due
+    time, though nothing about the case changes when it passes."""
+    case, agent = story["case"], story["agent"]
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    soon = promises.make(case, agent, "Ring back", agent, utcnow() + timedelta(minutes=5))
+    login(client, story["dana"])
+    page = _page(client, story)
+    assert "Next update expected by" in page and "Overdue" not in page
+    with time_machine.travel(utcnow() + timedelta(minutes=20), tick=False):
+        page = _page(client, story)
+        assert "We owed you an update by" in page and "Next update expected by" not in page
+        assert page.count("Overdue since") == 1 and "Due by" in page  # the other is not due
+        assert "was to do this. We are sorry it is late." in page
+        promises.resolve(soon, PromiseState.KEPT, by=agent, note="Rang")
+        page = _page(client, story)
+        assert "✓ Kept" in page and "Overdue since" not in page
+        assert "Next update expected by" in page
+
+
+def test_the_kept_head_and_promises_show_each_change_on_the_next_load(client, login, story):
+    case, agent = story["case"], story["agent"]
+    login(client, story["dana"])
+    assert "Waiting on you" in _page(client, story)
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    page = _page(client, story)
+    assert "Waiting on you" not in page.split('id="case-title"')[1].split("</section>")[0]
+    promises.make(case, agent, "Send the loan car form", agent, utcnow() + timedelta(days=1))
+    assert "Send the loan car form" in _page(client, story)
+    case.category.name = "Recalls and repairs"  # a rename bumps no case version
+    case.title = "Recall RC-42, second visit"
+    db.session.commit()
+    page = _page(client, story)
+    assert "Recalls and repairs" in page and "Recall RC-42, second visit</h1>" in page
+    participants.add(case, story["dana"], "sam.ortiz@example.com", "Sam Ortiz")
+    db.session.commit()
+    assert "sam.ortiz@example.com" in _page(client, story) or "Sam Ortiz" in _page(client, story)
+
+
+def _head(client, case) -> str:
+    page = client.get(f"/admin/cases/{case.reference}").text
+    return page.split('<section class="case-head panel">')[1].split("</section>")[0]
+
+
+def test_the_kept_workspace_head_shows_each_change_on_the_next_load(client, login, story,
+                                                                   kept_for_good):
+    case, agent, dana = story["case"], story["agent"], story["dana"]
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    login(client, agent)
+    head = _head(client, case)
+    assert "Take this case" in head and "Customer's clock: 0 h calendar time" in head
+    assert "Waiting on us" in head
+    dana.name = "Dana Whitfield-Ross"  # a profile edit bumps no case version
+    db.session.commit()
+    assert "Dana Whitfield-Ross</a>" in _head(client, case)
+    handoffs.take(case, agent)
+    head = _head(client, case)
+    assert "Take this case" not in head and "<strong>Tom Berger</strong>" in head
+    cases.change_status(case, agent, Status.WAITING_ON_CUSTOMER, "A photo, please.")
+    head = _head(client, case)
+    assert "Waiting on you" in head and "Waiting on us" not in head
+    with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
+        head = _head(client, case)
+        assert "Customer's clock: 3 h calendar time, of which" in head
+        assert "3 hours ago" in head  # "Opened …": a time filled in on every load
+
+
+def _panel(client, case, start: str) -> str:
+    page = client.get(f"/admin/cases/{case.reference}").text
+    return page.split(start)[1].split("</section>")[0]
+
+
+def test_the_kept_side_panels_show_each_change_on_the_next_load(client, login, story):
+    case, agent, dana = story["case"], story["agent"], story["dana"]
+    login(client, agent)
+    before = '<section class="panel before-contact"'
+    assert "No details recorded yet." in _panel(client, case, before)
+    customers.set_fact(dana, agent, "vin", "WVWZZZ1JZXW000001")
+    db.session.commit()
+    assert "WVWZZZ1JZXW000001" in _panel(client, case, before)
+    other = factories.case(dana, "Wiper blades", cat=case.category)
+    assert "Wiper blades" in _panel(client, case, before)
+    other.title = "Wiper blades, rear"  # an edit that bumps no version of this case
+    db.session.commit()
+    assert "Wiper blades, rear" in _panel(client, case, before)
+    cases.add_staff_reply(other, agent, "New blades are in.")
+    assert "Tom Berger replied" in _panel(client, case, before)
+    promise = promises.open_on(case)[0]
+    assert "Settle this promise" in _panel(client, case, 'id="promises"')
+    promises.resolve(promise, PromiseState.KEPT, by=agent, note="Garage called")
+    panel = _panel(client, case, 'id="promises"')
+    assert "Settle this promise" not in panel and "Kept by Tom Berger" in panel
+    assert "Garage called" in panel
+
+
+@pytest.mark.parametrize("later", [timedelta(hours=1), timedelta(hours=5), timedelta(hours=11)])
+def test_a_warm_page_reads_as_a_fresh_one_after_the_clock_moves(app, client, login, story, later,
+                                                                kept_for_good):
+    """Nothing changes on the case, only the clock: hours on the customer's clock, deadlines
+    passing, promises falling due. The kept pieces must read as if rendered now."""
+    case, agent = story["case"], story["agent"]
+    cases.change_status(case, agent, Status.IN_PROGRESS, "Working on it.")
+    promises.make(case, agent, "Ring back", agent, utcnow() + timedelta(minutes=90))
+    for reader, url in (("dana", "/cases/{}"), ("agent", "/admin/cases/{}")):
+        login(client, story[reader])
+        url = url.format(case.reference)
+        client.get(url)  # kept now
+        with time_machine.travel(utcnow() + later, tick=False):
+            warm = _stable(client.get(url).text)
+            app.config["FRAGMENT_CACHE"] = False
+            try:
+                fresh = _stable(client.get(url).text)
+            finally:
+                app.config["FRAGMENT_CACHE"] = True
+        assert warm == fresh, reader
+        client.post("/logout")
+
+
 def test_a_reaction_shows_to_the_one_who_made_it_not_to_a_colleague(client, login, story):
     case, dana, colleague = story["case"], story["dana"], story["colleague"]
     reply = timeline.public_events(case)[-1]
@@ -165,12 +301,28 @@ def test_words_erased_without_a_new_version_show_on_a_warm_workspace(client, log
     assert "0123 456789" not in page and escape(erasure.REMOVED) in page
 
 
-def test_a_kept_reply_form_carries_a_new_form_id_on_every_page(client, login, story):
-    login(client, story["dana"])
-    ids = [re.search(r'name="once" type="hidden" value="([^"]+)"', _page(client, story))
+@pytest.mark.parametrize("reader", ["dana", "agent"])
+def test_a_kept_reply_form_carries_a_new_form_id_on_every_page(client, login, story, reader):
+    login(client, story[reader])
+    ref = story["case"].reference
+    url = f"/admin/cases/{ref}" if reader == "agent" else f"/cases/{ref}"
+    ids = [re.search(r'name="once" (?:type="hidden" )?value="([^"]+)"', client.get(url).text)
            for _ in range(3)]
     assert all(ids) and len({found.group(1) for found in ids}) == 3
-    assert "\x00" not in _page(client, story)
+    assert "\x00" not in client.get(url).text
+
+
+def test_a_warm_page_is_served_from_the_kept_pieces(client, login, story):
+    """A piece whose key held something new on every page (the composer's form id) would be
+    rendered on every load and fill the cache with entries nobody asks for again."""
+    for reader, url in (("dana", "/cases/{}"), ("agent", "/admin/cases/{}")):
+        login(client, story[reader])
+        url = url.format(story["case"].reference)
+        client.get(url)
+        kept = len(cache.cache._cache)
+        client.get(url)
+        assert len(cache.cache._cache) == kept, reader
+        client.post("/logout")
 
 
 def test_a_release_that_changes_a_template_keys_its_fragments_afresh(app, tmp_path):
