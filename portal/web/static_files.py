@@ -20,10 +20,27 @@ def init_app(app: Flask) -> None:
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
         app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR
 
+    # Per process, once a file was found: each page names seven files, and checking them
+    # on disk cost about 40 µs a URL. A deploy restarts the workers; the debug server, where
+    # files change under a running process, still checks every time.
+    versions: dict[str, str] = {}
+
     @app.url_defaults
     def _version(endpoint: str, values: dict) -> None:
         if endpoint != "static" or "filename" not in values or "v" in values:
             return
-        path = Path(app.static_folder or "") / values["filename"]
-        if path.is_file():
-            values["v"] = _fingerprint(str(path), path.stat().st_mtime)
+        filename = values["filename"]
+        version = None if app.debug else versions.get(filename)
+        if version is None:
+            version = _version_on_disk(app, filename)
+            if version is not None:
+                versions[filename] = version
+        if version is not None:
+            values["v"] = version
+
+
+def _version_on_disk(app: Flask, filename: str) -> str | None:
+    path = Path(app.static_folder or "") / filename
+    if not path.is_file():
+        return None
+    return _fingerprint(str(path), path.stat().st_mtime)
