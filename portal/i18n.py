@@ -19,6 +19,7 @@ from wtforms.i18n import messages_path
 from .extensions import babel
 from .web.formatting import zone_for
 from .web.lazy_text import translations
+from .web.security import vary_on
 
 # The catalogues on disk, listed once per set of translation folders (not on every request).
 _offered: dict[tuple[str, ...], list[str]] = {}
@@ -95,5 +96,5 @@ def init_app(app: Flask) -> None:
     def _vary(response: Response) -> Response:
         # Pages are in the language the browser asks for: caches must keep them apart.
         if response.mimetype == "text/html":
-            response.vary.add("Accept-Language")
+            vary_on(response, "Accept-Language")
         return response

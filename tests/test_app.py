@@ -1,3 +1,7 @@
+import os
+import time
+
+from flask import url_for
 from sqlalchemy import select
 
 from portal import create_app
@@ -55,3 +59,21 @@ def test_cli_demo_data_loads_the_stories_once(runner):
     second = runner.invoke(args=["demo-data"])
     assert "already present" in second.output
     assert db.session.query(Case).count() == len(titles)
+
+
+def test_static_urls_name_the_files_content_and_follow_edits_while_debugging(
+        app, monkeypatch, tmp_path):
+    style = tmp_path / "edited.css"
+    style.write_text("p { color: black }")
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    with app.test_request_context("/"):
+        first = url_for("static", filename="edited.css")
+        assert first.startswith("/static/edited.css?v=")
+        assert url_for("static", filename="missing.css") == "/static/missing.css"
+        style.write_text("p { color: navy }")
+        os.utime(style, (time.time() + 5, time.time() + 5))
+        # Served by workers a deploy restarts: the name holds for the process.
+        assert url_for("static", filename="edited.css") == first
+        monkeypatch.setattr(app, "debug", True)  # the dev server: edits show on the next page
+        edited = url_for("static", filename="edited.css")
+        assert edited.startswith("/static/edited.css?v=") and edited != first

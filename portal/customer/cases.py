@@ -44,9 +44,9 @@ from .help import suggestions_before_opening
 RESEND_WINDOW = timedelta(minutes=10)
 
 
-def _own_case(reference: str):
+def _own_case(reference: str, *, alone: bool = False):
     try:
-        return cases.get_case_for(current_user, reference)
+        return cases.get_case_for(current_user, reference, alone=alone)
     except NotFound:
         abort(404)
 

@@ -38,10 +38,10 @@ MAX_BODY = 20_000
 MAX_TITLE = 200
 
 
-def get_case_for(customer: User, reference: str) -> Case:
+def get_case_for(customer: User, reference: str, *, alone: bool = False) -> Case:
     """The case with this reference if the customer may see it (customer_access: their own,
     one they are on, or their organisation's); NotFound for anything else."""
-    return customer_access.get_case_for(customer, reference)
+    return customer_access.get_case_for(customer, reference, alone=alone)
 
 
 MY_CASES_PAGE = 25

@@ -71,10 +71,10 @@ def may_reply(customer: User | None, case: Case) -> bool:
     return can_view(customer, case)
 
 
-def get_case_for(customer: User, reference: str) -> Case:
+def get_case_for(customer: User, reference: str, *, alone: bool = False) -> Case:
     """The case with this reference if the customer may see it; NotFound for anything else
-    (a case they may not see does not exist for them)."""
-    case = load_case(parse_reference(reference))
+    (a case they may not see does not exist for them). alone: see access.load_case."""
+    case = load_case(parse_reference(reference), alone=alone)
     if case is None or not can_view(customer, case):
         raise NotFound()
     return case

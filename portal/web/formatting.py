@@ -49,8 +49,15 @@ def _zone(user) -> ZoneInfo:
 def zone_city(name: str) -> str:
     """'America/New_York' → 'New York', 'Asia/Calcutta' → 'Kolkata': how people name a zone in
     a sentence, the CLDR city (current spelling, the viewer's language where CLDR has one)."""
+    return _city(name, str(get_locale() or "en"))
+
+
+# Every page names its zone's city (~30 µs to look up in CLDR), and CLDR does not change
+# while the process runs. Room for every zone in a few languages (the zone offer's list).
+@functools.lru_cache(maxsize=4096)
+def _city(name: str, language: str) -> str:
     try:
-        city = get_timezone_location(name, locale=str(get_locale() or "en"), return_city=True)
+        city = get_timezone_location(name, locale=language, return_city=True)
     except LookupError:  # a name Babel does not know: its last part reads well enough
         city = name
     return city.rsplit("/", 1)[-1].replace("_", " ")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import htmx_flask
 from flask import Flask, Response, request
 
+from .security import vary_on
+
 # htmx-flask 0.1.0's RESWAPS list misses a comma, gluing these two into one value, so its
 # make_response refuses both; htmx_response sets them itself.
 _GLUED_RESWAPS = ("beforebegin", "afterbegin")
@@ -36,5 +38,5 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _vary(response: Response) -> Response:
         # The same URL answers a page or a fragment: caches must keep them apart.
-        response.vary.add("HX-Request")
+        vary_on(response, "HX-Request")
         return response

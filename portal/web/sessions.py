@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+import time
+
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .htmx import is_htmx
+
+# Sliding the expiry means re-signing (and compressing) the cookie. Doing it on every page
+# load cost about a tenth of a signed-in request; once a minute keeps the same rule: the
+# signature's own time is what ends an idle session (PERMANENT_SESSION_LIFETIME after it),
+# so a sign-in now lapses at most this much sooner than before, never later.
+REFRESH_AFTER_SECONDS = 60
 
 
 def is_background_request() -> bool:
     """A live refresh, an htmx swap or an event stream: the page stays, only a part changes."""
     return is_htmx() or "text/event-stream" in request.headers.get("Accept", "")
+
+
+class PageSession(SecureCookieSession):
+    """The session, knowing when its cookie was signed (None: no valid cookie came)."""
+
+    signed_at: int | None = None
 
 
 class PageSessionInterface(SecureCookieSessionInterface):
@@ -22,10 +37,46 @@ class PageSessionInterface(SecureCookieSessionInterface):
     loads alone keeps sign-ins alive just the same.
     """
 
+    session_class = PageSession
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Built once per set of keys, not twice per request (opening and saving).
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None and app.secret_key:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> PageSession | None:
+        """Flask's, keeping the time the cookie was signed (see should_set_cookie)."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = int(signed.timestamp())
+        return session
+
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         if session.modified:
             return True
-        return super().should_set_cookie(app, session) and not is_background_request()
+        return (super().should_set_cookie(app, session) and not is_background_request()
+                and _due_for_refresh(session))
+
+
+def _due_for_refresh(session: SessionMixin) -> bool:
+    signed_at = getattr(session, "signed_at", None)
+    return signed_at is None or time.time() - signed_at >= REFRESH_AFTER_SECONDS
 
 
 def init_app(app: Flask) -> None:

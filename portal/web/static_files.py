@@ -21,14 +21,29 @@ def init_app(app: Flask) -> None:
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
         app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR
 
+    # Per process, once a file was found: each page names seven files, and checking them
+    # on disk cost about 40 µs a URL. A deploy restarts the workers; the debug server, where
+    # files change under a running process, still checks every time.
+    versions: dict[str, str] = {}
+
     @app.url_defaults
     def _version(endpoint: str, values: dict) -> None:
         if endpoint != "static" or "filename" not in values or "v" in values:
             return
-        path = Path(app.static_folder or "") / values["filename"]
-        try:  # one stat, not is_file() then stat(): a page links seven static files
-            found = path.stat()
-        except (OSError, ValueError):
-            return
-        if S_ISREG(found.st_mode):
-            values["v"] = _fingerprint(str(path), found.st_mtime)
+        filename = values["filename"]
+        version = None if app.debug else versions.get(filename)
+        if version is None:
+            version = _version_on_disk(app, filename)
+            if version is not None:
+                versions[filename] = version
+        if version is not None:
+            values["v"] = version
+
+
+def _version_on_disk(app: Flask, filename: str) -> str | None:
+    path = Path(app.static_folder or "") / filename
+    try:  # one stat, not is_file() then stat()
+        found = path.stat()
+    except (OSError, ValueError):
+        return None
+    return _fingerprint(str(path), found.st_mtime) if S_ISREG(found.st_mode) else None

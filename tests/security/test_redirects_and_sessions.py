@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from portal import create_app
 from portal.config import ConfigError
@@ -138,3 +143,45 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, secret):
         monkeypatch.setenv("SECRET_KEY", secret)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app()
+
+
+# --- Idle expiry: page loads slide it, the cookie is re-signed at most once a minute -------
+
+def _signed_in_at(client) -> bool:
+    return client.get("/cases").status_code == 200
+
+
+@contextmanager
+def _signed_in_with_the_clock_stopped(client, login, world) -> Iterator:
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as clock:
+        login(client, world.dana)
+        client.get("/cases")  # the first page stores a CSRF token: the session changed
+        yield clock
+
+
+def test_page_loads_keep_a_sign_in_alive_and_twelve_idle_hours_end_it(client, login, world):
+    with _signed_in_with_the_clock_stopped(client, login, world) as clock:
+        signed = session_cookie(client)
+        clock.shift(timedelta(seconds=30))
+        soon = client.get("/cases")
+        assert soon.status_code == 200 and "session=" not in soon.headers.get("Set-Cookie", "")
+        assert session_cookie(client) == signed  # a reload seconds later re-signs nothing
+        clock.shift(timedelta(seconds=31))
+        later = client.get("/cases")
+        assert "session=" in later.headers.get("Set-Cookie", "")  # a minute on: slid forward
+        clock.shift(timedelta(hours=12, seconds=-1))
+        assert _signed_in_at(client)  # twelve hours after the last slide, not the sign-in
+        clock.shift(timedelta(hours=12, seconds=1))
+        assert not _signed_in_at(client)
+
+
+def test_a_cookie_not_re_signed_still_ends_twelve_hours_after_its_signature(app, client, login,
+                                                                           world):
+    with _signed_in_with_the_clock_stopped(client, login, world) as clock:
+        copied = session_cookie(client)
+        clock.shift(timedelta(seconds=59))
+        assert _signed_in_at(client)  # used, but not re-signed: the copy's clock runs on
+        clock.shift(timedelta(hours=12, seconds=-58))
+        other = app.test_client()
+        other.set_cookie("session", copied)
+        assert not _signed_in_at(other)
