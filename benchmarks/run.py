@@ -27,6 +27,7 @@ import asyncio
 import functools
 import http.cookiejar
 import json
+import math
 import os
 import platform
 import re
@@ -47,6 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 import serve
 from benchmarks.cpu import TARGETS as IN_PROCESS_TARGETS
@@ -83,6 +85,7 @@ class Result:
     queries: str | None = None
     requests: int = 0
     cpu_ms: float = float("nan")  # server CPU per request: see served()
+    db_cpu_ms: float = float("nan")  # PostgreSQL's, apart
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -269,32 +272,57 @@ def run_wrk(name: str, url: str, script: str, seconds: int, connections: int) ->
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def worker_cpu(masters: list[int]) -> dict[int, float]:
-    """utime + stime (seconds, every thread) of each worker of these gunicorn masters."""
+def _cpu(pids: list[int], command: str | None = None) -> dict[int, float]:
+    """utime + stime (seconds, every thread) of each of these processes, by pid; only those
+    running `command`, when given."""
     spent = {}
-    for pid in _workers(masters):
+    for pid in pids:
         try:
-            # Fields after the command's closing parenthesis start at field 3 (state);
-            # utime and stime are fields 14 and 15.
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            stat = Path(f"/proc/{pid}/stat").read_text()
         except FileNotFoundError:
             continue  # exited between the listing and the read
-        spent[pid] = (int(fields[11]) + int(fields[12])) / TICK
+        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        if command is None or name == command:
+            # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+            spent[pid] = (int(fields[11]) + int(fields[12])) / TICK
     return spent
+
+
+def worker_cpu(masters: list[int]) -> dict[int, float]:
+    return _cpu(_workers(masters))
+
+
+def database_cpu(url: str) -> dict[int, float]:
+    """The same for every PostgreSQL backend connected to the benchmark database, when the
+    server runs on this machine (SQLite: nothing; its work is in the workers)."""
+    if not url.startswith("postgres") or make_url(url).host not in {"127.0.0.1", "localhost"}:
+        return {}
+    with _engine(url).connect() as conn:
+        pids = conn.scalars(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")).all()
+    return _cpu(list(pids), "postgres")
+
+
+def _per_request(before: dict[int, float], after: dict[int, float], requests: int) -> float:
+    # A process that started during the run counts from zero; one that ended is lost.
+    spent = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+    return spent * 1000 / requests if requests else float("nan")
 
 
 def served(name: str, url: str, script: str, args, masters: list[int]) -> Result:
     """A wrk run billed the CPU the page workers (the first master's children: not the
-    gunicorn masters, nginx, the streams pool or PostgreSQL) spent during it. A one-second
-    run first, not billed: every worker compiles the page's templates and fills its caches
-    on its first requests, which a short run would otherwise charge to every request."""
+    gunicorn masters, nginx or the streams pool) spent during it, and apart from that the
+    CPU of the PostgreSQL backends. A one-second run first, not billed: every worker
+    compiles the page's templates and fills its caches on its first requests, which a short
+    run would otherwise charge to every request."""
     run_wrk(name, url, script, 1, args.connections)
-    before = worker_cpu(masters[:1])
+    before = worker_cpu(masters[:1]), database_cpu(args.database_url)
     result = run_wrk(name, url, script, args.seconds, args.connections)
-    after = worker_cpu(masters[:1])
-    spent = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-    if result.requests:
-        result.cpu_ms = spent * 1000 / result.requests
+    after = worker_cpu(masters[:1]), database_cpu(args.database_url)
+    result.cpu_ms = _per_request(before[0], after[0], result.requests)
+    if after[1]:
+        result.db_cpu_ms = _per_request(before[1], after[1], result.requests)
     print(f"  {result}", file=sys.stderr)
     return result
 
@@ -305,7 +333,7 @@ def median_result(name: str, runs: list[Result]) -> Result:
         return statistics.median(getattr(r, field) for r in runs)
     return Result(name, mid("p50"), mid("p95"), mid("p99"), mid("rps"),
                   sum(r.errors for r in runs), requests=sum(r.requests for r in runs),
-                  cpu_ms=mid("cpu_ms"))
+                  cpu_ms=mid("cpu_ms"), db_cpu_ms=mid("db_cpu_ms"))
 
 
 def quiesce(base: str, url: str, limit: float = 120) -> None:
@@ -577,22 +605,23 @@ def report(results: list[Result], live: list[dict], idle: list[float], loaded: l
     bare = results[0]
     out = [f"Conditions: {where}", "",
            "| scenario | p50 ms | p95 ms | p99 ms | p99 / p50 | requests/s | p50 × bare "
-           "| p95 × bare | server CPU ms / request | CPU × bare | CPU target | SQL queries "
-           "| errors |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| p95 × bare | server CPU ms / request | CPU × bare | CPU target "
+           "| database CPU ms / request | SQL queries | errors |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         ratio = f"{r.p50 / bare.p50:.1f}" if bare.p50 else "n/a"
         ratio95 = f"{r.p95 / bare.p95:.1f}" if bare.p95 else "n/a"
         cpu = f"{r.cpu_ms / bare.cpu_ms:.1f}" if bare.cpu_ms else "n/a"
         target = f"≤ {TARGETS[r.name]}" if r.name in TARGETS else ""
         tail = f"{r.p99 / r.p50:.1f}" if r.p50 else "n/a"
+        db_cpu = "" if math.isnan(r.db_cpu_ms) else f"{r.db_cpu_ms:.2f}"
         out.append(f"| {r.name} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {tail} | "
                    f"{r.rps:.0f} | {ratio} | {ratio95} | {r.cpu_ms:.2f} | {cpu} | {target} | "
-                   f"{r.queries} | {r.errors} |")
+                   f"{db_cpu} | {r.queries} | {r.errors} |")
     out += ["", "Server CPU: utime + stime of the page pool's gunicorn workers over each wrk "
             "run, divided by the requests wrk completed; not counted: the gunicorn masters, "
-            "nginx, the streams pool, wrk, and the database server (on SQLite the database "
-            "work is in the workers, so counted)."]
+            "nginx, the streams pool and wrk. On SQLite the database work is in the workers; "
+            "PostgreSQL's backends (on this machine) are the database column, apart."]
     if live:
         out += ["", "| live watchers | connected | deliveries | missed | p50 ms | p95 ms "
                 "| max ms | worker RSS MiB |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
