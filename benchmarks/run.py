@@ -12,6 +12,12 @@ and run as root) with a fixed number of connections.
 Live delivery opens N Server-Sent Events watchers on one case, lets a staff member change
 it a few times, and times each event from the moment the change was POSTed to its arrival
 at each watcher (needs Redis). Every loop is bounded in time; all traffic is to 127.0.0.1.
+
+Server CPU per request (issue #20's measure): for each wrk run, the utime + stime that the
+page pool's gunicorn workers spent (read from /proc/<pid>/stat before and after), divided by
+the requests wrk completed, and its ratio to the bare page's. The bare page runs before the
+first page and after every page (both servers stay up), and its row is the median of those
+runs, so load from elsewhere on the machine moves both sides alike.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import asyncio
 import functools
 import http.cookiejar
 import json
+import math
 import os
 import platform
 import re
@@ -41,14 +48,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 import serve
+from benchmarks.cpu import TARGETS as IN_PROCESS_TARGETS
 from benchmarks.generate import BENCH_PASSWORD
 from benchmarks.pages import Page, bench_app, pages, query_counts, samples
 from portal.extensions import db
 from portal.models import Case, CaseEvent
 
 ROOT = Path(__file__).resolve().parents[1]
+BARE = "bare Flask endpoint (ceiling)"
+# Issue #20's server-CPU targets (× bare), by this runner's page names.
+TARGETS = IN_PROCESS_TARGETS | {"staff queue": IN_PROCESS_TARGETS["staff queue, 50 rows"]}
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 WRK_DONE = """
 done = function(summary, latency, requests)
@@ -71,6 +83,9 @@ class Result:
     rps: float
     errors: int
     queries: str | None = None
+    requests: int = 0
+    cpu_ms: float = float("nan")  # server CPU per request: see served()
+    db_cpu_ms: float = float("nan")  # PostgreSQL's, apart
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -140,12 +155,16 @@ def _wait_for(url: str, server: subprocess.Popen, log, app_path: str) -> None:
             time.sleep(0.2)
 
 
+def _workers(masters: list[int]) -> list[int]:
+    """The worker processes of these gunicorn masters (their children)."""
+    return [int(pid) for master in masters
+            for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
 def worker_rss_mb(masters: list[int]) -> list[float]:
     """Resident memory of each worker of these gunicorn masters, in MiB."""
-    children = [pid for master in masters
-                for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
     sizes = []
-    for pid in children:
+    for pid in _workers(masters):
         status = Path(f"/proc/{pid}/status").read_text()
         kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
         sizes.append(kb / 1024)
@@ -245,7 +264,76 @@ def run_wrk(name: str, url: str, script: str, seconds: int, connections: int) ->
     found = json.loads(line[len("RESULT "):])
     return Result(name, found["p50"] / 1000, found["p95"] / 1000, found["p99"] / 1000,
                   found["requests"] / found["seconds"],
-                  found["socket_errors"] + found["http_errors"])
+                  found["socket_errors"] + found["http_errors"], requests=found["requests"])
+
+
+# --- server CPU ----------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pids: list[int], command: str | None = None) -> dict[int, float]:
+    """utime + stime (seconds, every thread) of each of these processes, by pid; only those
+    running `command`, when given."""
+    spent = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue  # exited between the listing and the read
+        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        if command is None or name == command:
+            # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+            spent[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return spent
+
+
+def worker_cpu(masters: list[int]) -> dict[int, float]:
+    return _cpu(_workers(masters))
+
+
+def database_cpu(url: str) -> dict[int, float]:
+    """The same for every PostgreSQL backend connected to the benchmark database, when the
+    server runs on this machine (SQLite: nothing; its work is in the workers)."""
+    if not url.startswith("postgres") or make_url(url).host not in {"127.0.0.1", "localhost"}:
+        return {}
+    with _engine(url).connect() as conn:
+        pids = conn.scalars(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")).all()
+    return _cpu(list(pids), "postgres")
+
+
+def _per_request(before: dict[int, float], after: dict[int, float], requests: int) -> float:
+    # A process that started during the run counts from zero; one that ended is lost.
+    spent = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+    return spent * 1000 / requests if requests else float("nan")
+
+
+def served(name: str, url: str, script: str, args, masters: list[int]) -> Result:
+    """A wrk run billed the CPU the page workers (the first master's children: not the
+    gunicorn masters, nginx or the streams pool) spent during it, and apart from that the
+    CPU of the PostgreSQL backends. A one-second run first, not billed: every worker
+    compiles the page's templates and fills its caches on its first requests, which a short
+    run would otherwise charge to every request."""
+    run_wrk(name, url, script, 1, args.connections)
+    before = worker_cpu(masters[:1]), database_cpu(args.database_url)
+    result = run_wrk(name, url, script, args.seconds, args.connections)
+    after = worker_cpu(masters[:1]), database_cpu(args.database_url)
+    result.cpu_ms = _per_request(before[0], after[0], result.requests)
+    if after[1]:
+        result.db_cpu_ms = _per_request(before[1], after[1], result.requests)
+    print(f"  {result}", file=sys.stderr)
+    return result
+
+
+def median_result(name: str, runs: list[Result]) -> Result:
+    """One row for several runs of one scenario: the median of each figure."""
+    def mid(field: str) -> float:
+        return statistics.median(getattr(r, field) for r in runs)
+    return Result(name, mid("p50"), mid("p95"), mid("p99"), mid("rps"),
+                  sum(r.errors for r in runs), requests=sum(r.requests for r in runs),
+                  cpu_ms=mid("cpu_ms"), db_cpu_ms=mid("db_cpu_ms"))
 
 
 def quiesce(base: str, url: str, limit: float = 120) -> None:
@@ -400,7 +488,7 @@ def conditions(url: str, counts: dict[str, int], args, streams: str = "") -> str
             f"connections × {args.seconds} s per scenario{streams}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
@@ -418,7 +506,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run only the pages whose name has this")
     parser.add_argument("--skip", default="",
                         help="skip the pages whose name has this ('reply': a read-only run)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def _environment(args: argparse.Namespace) -> dict[str, str]:
+    env = {"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
+           "SECRET_KEY": secrets.token_hex(32), "CASELOOP_ENV": "production",
+           "SESSION_COOKIE_SECURE": "0", "TRUSTED_PROXIES": "1" if args.setup == "split" else "0",
+           # The run signs in a few times from one address; limits are not what it measures.
+           "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_SIGN_IN_IP": "1000 per minute",
+           "RATELIMIT_SIGN_IN_ACCOUNT": "1000 per minute"}
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     ensure_wrk()
 
     app = bench_app(args.database_url)
@@ -433,40 +537,27 @@ def main(argv: list[str] | None = None) -> int:
             .order_by(Case.id).limit(200)))
         db.session.remove()
     print(conditions(args.database_url, counts, args), file=sys.stderr)
-    env = {"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
-           "SECRET_KEY": secrets.token_hex(32), "CASELOOP_ENV": "production",
-           "SESSION_COOKIE_SECURE": "0", "TRUSTED_PROXIES": "1" if args.setup == "split" else "0",
-           # The run signs in a few times from one address; limits are not what it measures.
-           "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_SIGN_IN_IP": "1000 per minute",
-           "RATELIMIT_SIGN_IN_ACCOUNT": "1000 per minute"}
-    if args.workers:
-        env["WEB_CONCURRENCY"] = str(args.workers)
+    env = _environment(args)
 
-    results: list[Result] = []
-    with server(args.setup, "benchmarks.bare_app:app", env, "/case/1") as (bare, _):
-        results.append(run_wrk("bare Flask endpoint (ceiling)", bare + "/case/1",
-                               wrk_script(random_ids=counts["cases"]), args.seconds,
-                               args.connections))
-        print(f"  {results[-1]}", file=sys.stderr)
     live_rows = []
     streams = ""
-    with server(args.setup, "portal.wsgi:app", env, "/healthz") as (base, master):
+    # Both servers stay up, so the bare page can be driven between Caseloop's pages.
+    with (server(args.setup, "benchmarks.bare_app:app", env, "/case/1") as (bare_base, bare),
+          server(args.setup, "portal.wsgi:app", env, "/healthz") as (base, master)):
         customer = Browser(base).sign_in(chosen.customer, staff=False)
         staff = Browser(base).sign_in(chosen.staff, staff=True)
         staff.request(f"/admin/cases/{chosen.staff_case}")  # a page, for its CSRF token
         idle_rss = worker_rss_mb(master)
         stream_path = f"/cases/{chosen.customer_case}/stream"
+        ceiling = functools.partial(served, BARE, bare_base + "/case/1",
+                                    wrk_script(random_ids=counts["cases"]), args, bare)
+        scenarios = [(page, _scenario_script(page, staff if page.as_staff else customer,
+                                             reply_cases))
+                     for page in pages(chosen) if args.only in page.name
+                     and not (args.skip and args.skip in page.name)]
         with open_streams(base, stream_path, customer.cookie, args.open_streams) as held:
             print(f"  {len(held)} of {args.open_streams} streams open", file=sys.stderr)
-            for page in [p for p in pages(chosen) if args.only in p.name
-                         and not (args.skip and args.skip in p.name)]:
-                who = staff if page.as_staff else customer
-                script = _scenario_script(page, who, reply_cases)
-                results.append(run_wrk(page.name, base + page.url, script, args.seconds,
-                                       args.connections))
-                results[-1].queries = counted[page.name]
-                print(f"  {results[-1]}", file=sys.stderr)
-                quiesce(base, args.database_url)
+            results = drive_pages(args, base, master, ceiling, scenarios, counted)
             streams = (f" · {len(held)} event streams open during the page scenarios "
                        f"({args.open_streams} opened)") if args.open_streams else ""
         loaded_rss = worker_rss_mb(master)
@@ -480,6 +571,24 @@ def main(argv: list[str] | None = None) -> int:
     print(report(results, live_rows, idle_rss, loaded_rss,
                  conditions(args.database_url, counts, args, streams)))
     return 0
+
+
+def drive_pages(args: argparse.Namespace, base: str, masters: list[int], ceiling,
+                scenarios: list[tuple[Page, str]], counted: dict[str, str]) -> list[Result]:
+    """Each page's wrk run, with a bare-page run (`ceiling()`) before the first page and
+    after every page, so load elsewhere moves both alike; the first row is the median of
+    the bare runs."""
+    bare_runs, results = [ceiling()], []
+    for page, script in scenarios:
+        results.append(served(page.name, base + page.url, script, args, masters))
+        results[-1].queries = counted[page.name]
+        quiesce(base, args.database_url)
+        bare_runs.append(ceiling())
+    print("  bare CPU ms / request, run by run: "
+          + ", ".join(f"{r.cpu_ms:.2f}" for r in bare_runs), file=sys.stderr)
+    bare = median_result(f"{BARE}, median of {len(bare_runs)} runs", bare_runs)
+    bare.queries = "1"
+    return [bare, *results]
 
 
 def _scenario_script(page: Page, who: Browser, reply_cases: list[int]) -> str:
@@ -496,15 +605,23 @@ def report(results: list[Result], live: list[dict], idle: list[float], loaded: l
     bare = results[0]
     out = [f"Conditions: {where}", "",
            "| scenario | p50 ms | p95 ms | p99 ms | p99 / p50 | requests/s | p50 × bare "
-           "| p95 × bare | SQL queries | errors |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| p95 × bare | server CPU ms / request | CPU × bare | CPU target "
+           "| database CPU ms / request | SQL queries | errors |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         ratio = f"{r.p50 / bare.p50:.1f}" if bare.p50 else "n/a"
         ratio95 = f"{r.p95 / bare.p95:.1f}" if bare.p95 else "n/a"
-        queries = "1" if r is bare else str(r.queries)
+        cpu = f"{r.cpu_ms / bare.cpu_ms:.1f}" if bare.cpu_ms else "n/a"
+        target = f"≤ {TARGETS[r.name]}" if r.name in TARGETS else ""
         tail = f"{r.p99 / r.p50:.1f}" if r.p50 else "n/a"
+        db_cpu = "" if math.isnan(r.db_cpu_ms) else f"{r.db_cpu_ms:.2f}"
         out.append(f"| {r.name} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {tail} | "
-                   f"{r.rps:.0f} | {ratio} | {ratio95} | {queries} | {r.errors} |")
+                   f"{r.rps:.0f} | {ratio} | {ratio95} | {r.cpu_ms:.2f} | {cpu} | {target} | "
+                   f"{db_cpu} | {r.queries} | {r.errors} |")
+    out += ["", "Server CPU: utime + stime of the page pool's gunicorn workers over each wrk "
+            "run, divided by the requests wrk completed; not counted: the gunicorn masters, "
+            "nginx, the streams pool and wrk. On SQLite the database work is in the workers; "
+            "PostgreSQL's backends (on this machine) are the database column, apart."]
     if live:
         out += ["", "| live watchers | connected | deliveries | missed | p50 ms | p95 ms "
                 "| max ms | worker RSS MiB |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
