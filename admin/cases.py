@@ -98,7 +98,7 @@ class _Lists:
         self.case = case
 
     @cached_property
-    def routing(self) -> tuple[list, list]:
+    def routing(self) -> tuple[list[catalog.Named], list[catalog.Named]]:
         return catalog.routing_choices()
 
     @cached_property
