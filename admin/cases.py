@@ -110,9 +110,14 @@ class _Lists:
         return saved_replies.usable(current_user)
 
     @cached_property
+    def here(self) -> list[staff.Member]:
+        """The colleagues who may open this case: all an untouched form lists."""
+        return staff.active_members(seeing=self.case.department_id)
+
+    @cached_property
     def owners(self) -> list[tuple[int, str]]:
         """Who may keep a promise on this case."""
-        return [(u.id, u.name) for u in self.colleagues if access.can_see(u, self.case)]
+        return [(u.id, u.name) for u in self.here if access.can_see(u, self.case)]
 
 
 def _choices(forms: dict, case, lists: _Lists | None = None) -> None:
@@ -123,7 +128,11 @@ def _choices(forms: dict, case, lists: _Lists | None = None) -> None:
     if "details" in forms:
         forms["details"].category.choices = options((c.id, c.name) for c in lists.routing[1])
     if "handoff" in forms:
-        fill_choices(forms["handoff"], case, lists.routing[0], lists.colleagues)
+        form = forms["handoff"]
+        # The case's own department's people are all among those who may open the case.
+        members = lists.here if form.department.data == case.department_id \
+            else lists.colleagues
+        fill_choices(form, case, lists.routing[0], members)
     if "promise" in forms:
         forms["promise"].owner.choices = options(lists.owners)
 
@@ -163,7 +172,7 @@ def _lists_shown(name: str, case, lists: _Lists) -> tuple:
     if name == "details":
         return tuple((c.id, c.name) for c in lists.routing[1])
     if name == "handoff":
-        return (tuple((d.id, d.name) for d in lists.routing[0]), tuple(lists.colleagues),
+        return (tuple((d.id, d.name) for d in lists.routing[0]), tuple(lists.here),
                 current_user.id, current_user.name, handoffs.can_assign_others(current_user),
                 tuple((p.id, p.what, p.owner.name if p.owner else None, p.owner_name)
                       for p in promises.open_on(case)))
