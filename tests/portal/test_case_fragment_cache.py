@@ -353,6 +353,8 @@ def test_the_kept_workspace_forms_list_each_new_choice_on_the_next_load(client, 
     factories.staff(departments=[case.department], name="Noor Haddad")
     assert "Noor Haddad" in _form(client, case, "handoff")
     assert "Noor Haddad" in _form(client, case, "promises")
+    factories.staff(Role.ADMIN, name="Ada Okafor")  # in no department, yet sees every case
+    assert "Ada Okafor" in _form(client, case, "promises")
     factories.department("Eastside Body Shop")
     assert "Eastside Body Shop" in _form(client, case, "handoff")
     factories.category(case.department, "Tyres and wheels")
