@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -41,6 +42,7 @@ from portal.services.errors import NotFound, ServiceError
 from portal.web.choices import options
 from portal.web.files import send_attachment
 from portal.web.formatting import to_local
+from portal.web.fragments import Unbuilt, code_digest
 from portal.web.htmx import wants_fragment
 from portal.web.lazy_text import lazy_gettext as _l
 
@@ -88,28 +90,59 @@ def case_or_404(reference: str):
         abort(404)
 
 
-def _choices(forms: dict, case) -> None:
+class _Lists:
+    """What the workspace forms' select lists offer, each loaded once per page when first
+    asked for: the same rows make an untouched form's key and, on a miss, its lists."""
+
+    def __init__(self, case) -> None:
+        self.case = case
+
+    @cached_property
+    def routing(self) -> tuple[list[catalog.Named], list[catalog.Named]]:
+        return catalog.routing_choices()
+
+    @cached_property
+    def colleagues(self) -> list[staff.Member]:
+        return staff.active_members()
+
+    @cached_property
+    def saved(self) -> list:
+        return saved_replies.usable(current_user)
+
+    @cached_property
+    def here(self) -> list[staff.Member]:
+        """The colleagues who may open this case: all an untouched form lists."""
+        return staff.active_members(seeing=self.case.department_id)
+
+    @cached_property
+    def owners(self) -> list[tuple[int, str]]:
+        """Who may keep a promise on this case."""
+        return [(u.id, u.name) for u in self.here if access.can_see(u, self.case)]
+
+
+def _choices(forms: dict, case, lists: _Lists | None = None) -> None:
     """Fill the select lists of these forms: categories, departments, who may be assigned."""
+    lists = lists or _Lists(case)
     if "reply" in forms:
-        _saved_reply_choices(forms["reply"])
-    deps, cats = catalog.routing_choices() if "details" in forms or "handoff" in forms \
-        else ([], [])
-    colleagues = staff.active_members() if "handoff" in forms or "promise" in forms else []
+        _saved_reply_choices(forms["reply"], lists.saved)
     if "details" in forms:
-        forms["details"].category.choices = options((c.id, c.name) for c in cats)
+        forms["details"].category.choices = options((c.id, c.name) for c in lists.routing[1])
     if "handoff" in forms:
-        fill_choices(forms["handoff"], case, deps, colleagues)
+        form = forms["handoff"]
+        # The case's own department's people are all among those who may open the case.
+        members = lists.here if form.department.data == case.department_id \
+            else lists.colleagues
+        fill_choices(form, case, lists.routing[0], members)
     if "promise" in forms:
-        forms["promise"].owner.choices = options(
-            (u.id, u.name) for u in colleagues if access.can_see(u, case))
+        forms["promise"].owner.choices = options(lists.owners)
 
 
-def _saved_reply_choices(form: StaffReplyForm) -> None:
+def _saved_reply_choices(form: StaffReplyForm, usable: list | None = None) -> None:
     """The saved replies this person may insert, theirs first, then by department."""
     mine = _("Yours")
     form.saved_reply.choices = [SelectChoice(0, _("Choose a saved reply"))] + [
         SelectChoice(r.id, r.title, optgroup=mine if r.personal else r.department.name)
-        for r in saved_replies.usable(current_user)]
+        for r in (saved_replies.usable(current_user) if usable is None else usable)]
 
 
 def new_form(name: str, case, **kwargs):
@@ -117,22 +150,55 @@ def new_form(name: str, case, **kwargs):
     return handoff_form(case, **kwargs) if name == "handoff" else FORMS[name](**kwargs)
 
 
-def _defaults(case, last_id: int) -> dict:
-    forms = {
-        "reply": StaffReplyForm(formdata=None),
-        "status": StatusForm(formdata=None, status=case.status.value),
-        "details": DetailsForm(formdata=None, priority=case.priority.value,
-                               category=case.category_id),
+def _defaults(case) -> dict[str, dict]:
+    """What each untouched form is built with, beyond the events seen."""
+    return {
+        "reply": {"once": StaffReplyForm.once.kwargs["default"]()},
+        "status": {"status": case.status.value},
+        "details": {"priority": case.priority.value, "category": case.category_id},
         # Nobody preselected: handing a case to oneself by accident is the likelier mistake.
-        "handoff": new_form("handoff", case, formdata=None, department=case.department_id,
-                            assignee=0),
-        "contact": ContactForm(formdata=None),
-        "reference": ReferenceForm(formdata=None),
-        "promise": PromiseForm(formdata=None, owner=current_user.id,
-                               due=to_local(promises.default_due(case))),
+        "handoff": {"department": case.department_id, "assignee": 0},
+        "contact": {},
+        "reference": {},
+        "promise": {"owner": current_user.id, "due": to_local(promises.default_due(case))},
     }
-    for form in forms.values():
+
+
+def _lists_shown(name: str, case, lists: _Lists) -> tuple:
+    """The data of the named form's lists, as plain values (part of its key)."""
+    if name == "reply":
+        return tuple((r.id, r.title, None if r.personal else r.department.name)
+                     for r in lists.saved)
+    if name == "details":
+        return tuple((c.id, c.name) for c in lists.routing[1])
+    if name == "handoff":
+        return (tuple((d.id, d.name) for d in lists.routing[0]), tuple(lists.here),
+                current_user.id, current_user.name, handoffs.can_assign_others(current_user),
+                tuple((p.id, p.what, p.owner.name if p.owner else None, p.owner_name)
+                      for p in promises.open_on(case)))
+    return tuple(lists.owners) if name == "promise" else ()
+
+
+def _build(name: str, case, last_id: int, lists: _Lists, defaults: dict) -> Callable:
+    def build():
+        form = new_form(name, case, formdata=None, **defaults)
         form.seen.data = last_id
+        _choices({name: form}, case, lists)
+        return form
+    return build
+
+
+def _untouched(case, last_id: int, lists: _Lists) -> dict[str, Unbuilt]:
+    """The workspace forms as nobody has touched them, each built only if its HTML is not
+    kept (`cached_form`): its key is made of what it is built from."""
+    code = code_digest(__name__, FORMS["reply"].__module__, handoff_form.__module__)
+    forms = {}
+    for name, defaults in _defaults(case).items():
+        # The composer's random id is new on every page: filled in, never part of the key.
+        own = {k: v for k, v in defaults.items() if k == "once"}
+        shown = sorted((k, v) for k, v in defaults.items() if k not in own)
+        forms[name] = Unbuilt(_build(name, case, last_id, lists, defaults),
+                              (code, name, last_id, shown, _lists_shown(name, case, lists)), own)
     return forms
 
 
@@ -140,8 +206,10 @@ def render_workspace(case, submitted: dict | None = None, conflict=None, code: i
                      inserted: str = ""):
     events = timeline.all_events(case)
     last_id = events[-1].id if events else 0
-    forms = _defaults(case, last_id) | (submitted or {})
-    _choices(forms, case)
+    lists = _Lists(case)
+    submitted = submitted or {}
+    _choices(submitted, case, lists)
+    forms = _untouched(case, last_id, lists) | submitted
     handoff = next((e for e in reversed(events) if e.data.get("handoff")), None)
     std = clock.standard_for(case)
     return render_template(

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import RadioField
 
-from portal.models import Case, Department, Promise
+from portal.models import Case, Promise
 from portal.services import catalog, handoffs, promises, staff
 from portal.web.choices import options
 from portal.web.lazy_text import lazy_gettext as _l
@@ -47,7 +47,7 @@ def kept_ids(form: HandoffForm) -> set[int]:
             if f.data == "keep"}
 
 
-def fill_choices(form: HandoffForm, case: Case, departments: list[Department] | None = None,
+def fill_choices(form: HandoffForm, case: Case, departments: list[catalog.Named] | None = None,
                  members: list[staff.Member] | None = None) -> None:
     """Departments, and the people of the chosen one (the case's own until one is chosen);
     never the current user preselected: the queue is the default person. The lists are

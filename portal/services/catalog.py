@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
 
 from portal.web.lazy_text import lazy_gettext as _l
 
@@ -27,19 +27,26 @@ def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
-def routing_choices() -> tuple[list[Department], list[Category]]:
-    """Every department and every active category, each by name, from one query."""
+class Named(NamedTuple):
+    """A department or category as a picker lists it."""
+
+    id: int
+    name: str
+
+
+def routing_choices() -> tuple[list[Named], list[Named]]:
+    """Every department and every active category, each by name, from one query of plain
+    columns (the workspace's pickers ask on every page: no entities to build)."""
     rows = db.session.execute(
-        select(Department, Category)
+        select(Department.id, Department.name, Category.id, Category.name)
         .outerjoin(Category, (Category.department_id == Department.id) & Category.active)
-        .options(lazyload(Category.department))  # its department is in the same row
         .order_by(Department.name, Department.id))
-    departments: dict[int, Department] = {}
-    categories: list[Category] = []
-    for department, category in rows:
-        departments.setdefault(department.id, department)
-        if category is not None:
-            categories.append(category)
+    departments: dict[int, Named] = {}
+    categories: list[Named] = []
+    for dep_id, dep_name, cat_id, cat_name in rows:
+        departments.setdefault(dep_id, Named(dep_id, dep_name))
+        if cat_id is not None:
+            categories.append(Named(cat_id, cat_name))
     return list(departments.values()), sorted(categories, key=lambda c: (c.name, c.id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from sqlalchemy import Select, and_, or_, select
 
 from portal.web.lazy_text import lazy_gettext as _l
 
+from ..business_calendar import BusinessCalendar, one_business_day
 from ..extensions import db
 from ..models import (
     Case,
@@ -36,8 +38,15 @@ ENDINGS = {
 
 def default_due(case: Case) -> datetime:
     """The due time offered for a new promise: within one business day of the case's
-    department, so a suggestion never lands at night or on a closed day."""
-    return business_hours.within_one_business_day(case)
+    department, so a suggestion never lands at night or on a closed day. To the minute (the
+    form offers no finer), so it is worked out once per calendar and minute, not per page."""
+    return _one_day_from(business_hours.case_calendar(case),
+                         utcnow().replace(second=0, microsecond=0))
+
+
+@functools.lru_cache(maxsize=256)
+def _one_day_from(calendar: BusinessCalendar, start: datetime) -> datetime:
+    return one_business_day(start, calendar)
 
 
 def _check_owner(case: Case, owner: User | None) -> User:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
@@ -163,6 +166,59 @@ def _field_shown(f) -> tuple:
             sorted((f.render_kw or {}).items()), sorted(vars(f.flags).items()))
 
 
+class Unbuilt:
+    """An untouched form not built yet: `inputs`, plain values holding everything it would
+    show (its defaults and the data of its lists), and how to build it.
+
+    `cached_form` keys it by its inputs, so a kept form is never built; anything else that
+    reads it builds it first. `own` holds the values of its `own` fields (given to `build`).
+    """
+
+    def __init__(self, build: Callable[[], Any], inputs: tuple, own: dict[str, str]) -> None:
+        self._build, self.inputs, self.own = build, inputs, own
+        self._form: Any = None
+
+    @property
+    def built(self) -> Any:
+        if self._form is None:
+            self._form = self._build()
+        return self._form
+
+    @property
+    def errors(self) -> dict:
+        # Built without form data, it has none (the page asks to open a panel on errors).
+        return self._form.errors if self._form is not None else {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.built, name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.built[name]
+
+    def __iter__(self):
+        return iter(self.built)
+
+
+@functools.cache
+def code_digest(*modules: str) -> str:
+    """A digest of these modules' source, read once per process: for an unbuilt form's
+    inputs, in place of what the built fields would say of the code (labels, hints, fixed
+    lists), so a release that changes them keys its forms afresh."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in modules:
+        digest.update(Path(sys.modules[name].__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def _form_shown(form, own: tuple[str, ...]) -> tuple[dict[str, Any], Any]:
+    """The `own` fields' values, and what else the form shows: its inputs when unbuilt,
+    else its built fields."""
+    if isinstance(form, Unbuilt):
+        return {name: form.own[name] for name in own}, form.inputs
+    return ({name: form[name].data for name in own},
+            [_field_shown(f) for f in form if f.name != "csrf_token" and f.name not in own])
+
+
 @pass_context
 def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], str],
                 own: tuple[str, ...] = ()) -> Markup:
@@ -171,13 +227,14 @@ def cached_form(context: Context, form, kind: str, *shown, caller: Callable[[], 
     Only a form on a page answering a GET is kept (not a submission shown again with the
     person's words or errors). Its CSRF token, and the values of the `own` fields
     (a random id new on every page, at least 16 characters), are swapped for placeholders,
-    so the kept HTML is anyone's and each page gets its own back.
+    so the kept HTML is anyone's and each page gets its own back. An `Unbuilt` form is
+    keyed by its inputs and built only when its HTML is not kept.
     """
-    mine = {name: form[name].data for name in own}
-    if not current_app.config["FRAGMENT_CACHE"] or request.method != "GET" or not all(
-            isinstance(v, str) and len(v) >= 16 for v in mine.values()):
+    if not current_app.config["FRAGMENT_CACHE"] or request.method != "GET":
         return caller()
-    fields = [_field_shown(f) for f in form if f.name != "csrf_token" and f.name not in own]
+    mine, fields = _form_shown(form, own)
+    if not all(isinstance(v, str) and len(v) >= 16 for v in mine.values()):
+        return caller()
     # Whether hidden_tag() writes a CSRF field at all (tests and benchmarks switch it).
     csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
     key = "form:" + hashlib.blake2b(repr((templates_generation(), kind, shown, fields, csrf,

@@ -20,6 +20,7 @@ from portal.services import (
     handoffs,
     participants,
     promises,
+    saved_replies,
     timeline,
 )
 from portal.web import row_cache
@@ -335,3 +336,47 @@ def test_a_release_that_changes_a_template_keys_its_fragments_afresh(app, tmp_pa
     event.write_text(event.read_text() + "\n")  # the smallest change a release can make
     assert row_cache._digest(str(same)) == row_cache._digest(str(shipped))
     assert row_cache._digest(str(changed)) != row_cache._digest(str(shipped))
+
+
+def _form(client, case, action: str, page: str | None = None) -> str:
+    page = page or client.get(f"/admin/cases/{case.reference}").text
+    return page.split(f'action="/admin/cases/{case.reference}/{action}"')[1].split("</form>")[0]
+
+
+def test_the_kept_workspace_forms_list_each_new_choice_on_the_next_load(client, login, story):
+    """An untouched form is kept without being built: its key is what it is built from, so
+    a colleague, department, category or saved reply added in settings shows next time."""
+    case, manager = story["case"], story["manager"]
+    login(client, manager)
+    for action in ("handoff", "details", "promises", "replies"):
+        _form(client, case, action)  # warm
+    factories.staff(departments=[case.department], name="Noor Haddad")
+    assert "Noor Haddad" in _form(client, case, "handoff")
+    assert "Noor Haddad" in _form(client, case, "promises")
+    factories.staff(Role.ADMIN, name="Ada Okafor")  # in no department, yet sees every case
+    assert "Ada Okafor" in _form(client, case, "promises")
+    factories.department("Eastside Body Shop")
+    assert "Eastside Body Shop" in _form(client, case, "handoff")
+    factories.category(case.department, "Tyres and wheels")
+    assert "Tyres and wheels" in _form(client, case, "details")
+    assert "No saved replies yet." in _form(client, case, "replies")
+    saved_replies.save(manager, "Photo received", "Thanks, {customer_name}.", None)
+    db.session.commit()
+    composer = _form(client, case, "replies")
+    assert "Photo received" in composer and "No saved replies yet." not in composer
+    case.category.name = "Recalls and campaigns"  # a rename in settings, no case version
+    db.session.commit()
+    assert "Recalls and campaigns" in _form(client, case, "details")
+
+
+def test_a_refused_form_on_a_warm_workspace_shows_the_words_and_the_error(client, login, story):
+    case = story["case"]
+    login(client, story["agent"])
+    _form(client, case, "references")  # warm
+    refused = client.post(f"/admin/cases/{case.reference}/references",
+                          data={"system": "Recall desk", "value": ""})
+    assert refused.status_code == 422
+    form = _form(client, case, "references", refused.text)
+    assert 'value="Recall desk"' in form and "Enter the reference." in form
+    again = _form(client, case, "references")
+    assert "Recall desk" not in again and "Enter the reference." not in again
