@@ -3,6 +3,8 @@ instead of fetching every open case of the departments and sorting them all (iss
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import event
 
@@ -10,28 +12,52 @@ from portal.extensions import db
 from tests import factories
 
 
-def test_the_queue_walks_the_last_update_index_on_sqlite(client, login, agent, category):
+@pytest.fixture
+def queue_statements(client, login, agent, category):
+    """Load the queue as the agent with three cases; the statements `wanted` picks, run."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL plans this by itself (benchmarks/README.md)")
     for n in range(3):
         factories.case(cat=category, title=f"Brake noise {n}")
     db.session.commit()
     login(client, agent)
-    sorted_reads: list[tuple[str, object]] = []
 
-    def record(_conn, _cursor, statement, parameters, *_args):
-        if "ORDER BY cases.last_activity_at DESC" in statement:
-            sorted_reads.append((statement, parameters))
+    def load(wanted: Callable[[str], bool]) -> list[tuple[str, object]]:
+        seen: list[tuple[str, object]] = []
 
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        page = client.get("/admin/cases")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert page.status_code == 200 and "Brake noise 2" in page.text
-    assert sorted_reads  # the page itself, and the ids of every matching case
+        def record(_conn, _cursor, statement, parameters, *_args):
+            if wanted(statement):
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            page = client.get("/admin/cases")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert page.status_code == 200 and "Brake noise 2" in page.text
+        return seen
+
+    return load
+
+
+def _plan(statement: str, parameters) -> list[str]:
     with db.engine.connect() as conn:
-        for statement, parameters in sorted_reads:
-            plan = " / ".join(row[3] for row in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + statement, parameters))
-            assert "ix_cases_activity_id" in plan and "TEMP B-TREE" not in plan, plan
+        return [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                       parameters)]
+
+
+def test_the_queue_walks_the_last_update_index_on_sqlite(queue_statements):
+    sorted_reads = queue_statements(lambda sql: "ORDER BY cases.last_activity_at DESC" in sql)
+    assert sorted_reads  # the page itself, and the ids of every matching case
+    for statement, parameters in sorted_reads:
+        plan = " / ".join(_plan(statement, parameters))
+        assert "ix_cases_activity_id" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_tab_counts_read_indexes_alone_on_sqlite(queue_statements):
+    """Every tab count, Stuck included, is answered from a covering index: no open case's
+    row is read to count it (migration 0024)."""
+    counts = queue_statements(lambda sql: sql.count("count(*)") == 5)
+    assert len(counts) == 1
+    reads = [step for step in _plan(*counts[0]) if " cases " in f"{step} "]
+    assert reads and all("COVERING INDEX" in read for read in reads), reads
