@@ -139,12 +139,15 @@ def statements(app: Flask) -> Iterator[list[tuple[str, object]]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def query_counts(app: Flask, s: Samples) -> dict[str, str]:
+def query_counts(app: Flask, s: Samples, skip: str = "") -> dict[str, str]:
     """SQL queries per page (after one warm-up request), counted as the test suite does:
-    reads, and the writes (if any) after a plus."""
+    reads, and the writes (if any) after a plus. Pages whose name holds `skip` are not
+    sent (`--skip reply`: a read-only run posts no reply)."""
     clients = {False: signed_in(app, s.customer, False), True: signed_in(app, s.staff, True)}
     found = {}
     for page in pages(s):
+        if skip and skip in page.name:
+            continue
         send(clients[page.as_staff], page)
         with app.app_context(), counting() as seen:
             answer = send(clients[page.as_staff], page)

@@ -527,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = bench_app(args.database_url)
     chosen = samples(app)
-    counted = query_counts(app, chosen)
+    counted = query_counts(app, chosen, args.skip)
     with app.app_context():
         counts = {"cases": db.session.scalar(select(func.max(Case.id))) or 0,
                   "events": db.session.scalar(select(func.max(CaseEvent.id))) or 0}
