@@ -22,14 +22,20 @@ from ..extensions import db
 from ..i18n import in_language
 from ..models import (
     Attachment,
+    AuditEntry,
     AuthToken,
     Case,
     CaseEvent,
+    CaseNotificationChoice,
+    CaseParticipant,
+    CustomerEscalation,
     CustomerFact,
     DataRequest,
     DigestItem,
     Feedback,
+    OrganisationMember,
     OutboxMessage,
+    ProblemFollower,
     RecoveryCode,
     ReplyReaction,
     TwoFactor,
@@ -47,6 +53,7 @@ from .errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 REMOVED = "[removed at the customer's request]"
+FORMER = "Former customer"
 LEASE_SECONDS = 600
 
 
@@ -141,49 +148,17 @@ def anonymise(customer: User) -> None:
 
     Added to the caller's transaction."""
     case_ids = select(Case.id).where(Case.customer_id == customer.id).scalar_subquery()
-    email = customer.email
-    # Files: everything the customer sent, and every file shown to them on their cases.
-    gone = list(db.session.scalars(select(Attachment).join(CaseEvent).where(
-        or_(CaseEvent.author_id == customer.id,
-            and_(CaseEvent.case_id.in_(case_ids), CaseEvent.visibility == Visibility.PUBLIC)))))
-    for item in gone:
-        attachments.storage_path(item.storage_key).unlink(missing_ok=True)
-        db.session.delete(item)
-    # Their words, wherever they wrote them.
-    db.session.execute(update(CaseEvent).where(CaseEvent.author_id == customer.id,
-                                               CaseEvent.body != "")
-                       .values(body=REMOVED).execution_options(synchronize_session=False))
-    db.session.execute(update(Feedback).where(Feedback.customer_id == customer.id,
-                                              Feedback.comment != "")
-                       .values(comment=REMOVED).execution_options(synchronize_session=False))
-    db.session.execute(update(ReplyReaction).where(ReplyReaction.case_id.in_(case_ids),
-                                                   ReplyReaction.reason != "")
-                       .values(reason=REMOVED).execution_options(synchronize_session=False))
-    # The case keeps its reference, status and times; its title was the customer's words.
-    for case in db.session.scalars(select(Case).where(Case.customer_id == customer.id)):
-        case.title = REMOVED
-        case.search_text = case.reference
-    # What we held about them, and the mail we sent or received.
-    for model, column in ((CustomerFact, CustomerFact.customer_id),
-                          (DigestItem, DigestItem.customer_id),
-                          (AuthToken, AuthToken.user_id),
-                          (RecoveryCode, RecoveryCode.user_id),
-                          (TwoFactor, TwoFactor.user_id),
-                          (ApiCustomerLink, ApiCustomerLink.customer_id)):
-        db.session.execute(delete(model).where(column == customer.id)
-                           .execution_options(synchronize_session=False))
-    if email:
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == email)
-                           .execution_options(synchronize_session=False))
-        db.session.execute(update(InboundMail).where(InboundMail.sender == email)
-                           .values(raw=b"", sender="", subject=REMOVED, text=REMOVED)
-                           .execution_options(synchronize_session=False))
-    # Downloads of their data: the files hold everything above.
-    for export in db.session.scalars(select(DataRequest).where(
-            DataRequest.kind == EXPORT, DataRequest.customer_id == customer.id,
-            DataRequest.file_key.is_not(None))):
-        data_export.remove_file(export)
-    customer.name = "Former customer"
+    # Their name, address and escalation reasons, wherever a record keeps them as data.
+    # (Reasons first: one may hold their name.)
+    mentions = {reason: REMOVED for reason in db.session.scalars(select(
+        CustomerEscalation.reason).where(CustomerEscalation.customer_id == customer.id)) if reason}
+    mentions |= {text: FORMER for text in (customer.name, customer.email) if text}
+    ties = _ties(customer.id)
+    _remove_files(customer.id, case_ids)
+    _remove_words(customer.id, case_ids)
+    _remove_records(customer, case_ids)
+    _scrub_mentions(customer.id, case_ids, ties, mentions)
+    customer.name = FORMER
     customer.email = None
     customer.password_hash = None
     customer.timezone = customer.language = None
@@ -193,3 +168,107 @@ def anonymise(customer: User) -> None:
     db.session.flush()
     db.session.expire_all()
 
+
+def _bulk(statement) -> None:
+    db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _remove_files(customer_id: int, case_ids) -> None:
+    """Everything the customer sent, and every file shown to them on their cases."""
+    gone = list(db.session.scalars(select(Attachment).join(CaseEvent).where(
+        or_(CaseEvent.author_id == customer_id,
+            and_(CaseEvent.case_id.in_(case_ids), CaseEvent.visibility == Visibility.PUBLIC)))))
+    for item in gone:
+        attachments.storage_path(item.storage_key).unlink(missing_ok=True)
+        db.session.delete(item)
+
+
+def _remove_words(customer_id: int, case_ids) -> None:
+    """Their words, wherever they wrote them."""
+    _bulk(update(CaseEvent).where(CaseEvent.author_id == customer_id, CaseEvent.body != "")
+          .values(body=REMOVED))
+    _bulk(update(Feedback).where(Feedback.customer_id == customer_id, Feedback.comment != "")
+          .values(comment=REMOVED))
+    _bulk(update(ReplyReaction).where(ReplyReaction.case_id.in_(case_ids),
+                                      ReplyReaction.reason != "").values(reason=REMOVED))
+    _bulk(update(CustomerEscalation).where(CustomerEscalation.customer_id == customer_id)
+          .values(reason=REMOVED))
+    # The case keeps its reference, status and times; its title was the customer's words.
+    for case in db.session.scalars(select(Case).where(Case.customer_id == customer_id)):
+        case.title = REMOVED
+        case.search_text = case.reference
+
+
+def _remove_records(customer: User, case_ids) -> None:
+    """What we held about them, the ties only the living account had (their organisation,
+    their places on colleagues' cases, follows and mutes), and the mail about them."""
+    for model, column in ((CustomerFact, CustomerFact.customer_id),
+                          (DigestItem, DigestItem.customer_id),
+                          (AuthToken, AuthToken.user_id),
+                          (RecoveryCode, RecoveryCode.user_id),
+                          (TwoFactor, TwoFactor.user_id),
+                          (ApiCustomerLink, ApiCustomerLink.customer_id),
+                          (OrganisationMember, OrganisationMember.user_id),
+                          (CaseParticipant, CaseParticipant.user_id),
+                          (CaseNotificationChoice, CaseNotificationChoice.user_id),
+                          (ProblemFollower, ProblemFollower.user_id)):
+        _bulk(delete(model).where(column == customer.id))
+    # Every email about their cases (to staff and colleagues too: it quoted their words).
+    about = OutboxMessage.case_id.in_(case_ids)
+    email = customer.email
+    _bulk(delete(OutboxMessage).where(or_(about, OutboxMessage.to_address == email)
+                                      if email else about))
+    if email:
+        _bulk(update(InboundMail).where(InboundMail.sender == email)
+              .values(raw=b"", sender="", subject=REMOVED, text=REMOVED))
+    # Downloads of their data: the files hold everything above.
+    for export in db.session.scalars(select(DataRequest).where(
+            DataRequest.kind == EXPORT, DataRequest.customer_id == customer.id,
+            DataRequest.file_key.is_not(None))):
+        data_export.remove_file(export)
+
+
+def _ties(customer_id: int) -> dict[str, list[int]]:
+    """The colleagues' cases the customer is on (CC) and their organisation, by id."""
+    return {"case": list(db.session.scalars(select(CaseParticipant.case_id).where(
+                CaseParticipant.user_id == customer_id))),
+            "organisation": list(db.session.scalars(select(
+                OrganisationMember.organisation_id).where(
+                OrganisationMember.user_id == customer_id)))}
+
+
+def _scrub_mentions(customer_id: int, case_ids, ties: dict[str, list[int]],
+                    mentions: dict[str, str]) -> None:
+    """Replace `mentions` in what records keep as data about the customer: the summaries of
+    events on their cases, on the cases they were a colleague on and by them; the audit rows
+    by them, about them, their cases, those cases and their organisation. Staff's own words
+    (replies, notes) are kept."""
+    if not mentions:
+        return
+    events = select(CaseEvent).where(or_(
+        CaseEvent.case_id.in_(case_ids), CaseEvent.case_id.in_(ties["case"]),
+        CaseEvent.author_id == customer_id))
+    for event in db.session.scalars(events):
+        event.data = _scrubbed(event.data, mentions)
+    about = or_(AuditEntry.actor_id == customer_id,
+                and_(AuditEntry.target_type == "user", AuditEntry.target_id == customer_id),
+                and_(AuditEntry.target_type == "case", AuditEntry.target_id.in_(case_ids)),
+                *(and_(AuditEntry.target_type == kind, AuditEntry.target_id.in_(ids))
+                  for kind, ids in ties.items()))
+    for entry in db.session.scalars(select(AuditEntry).where(about)):
+        entry.summary = _scrubbed(entry.summary, mentions)[:300]
+        entry.before = _scrubbed(entry.before, mentions)
+        entry.after = _scrubbed(entry.after, mentions)
+
+
+def _scrubbed(value, mentions: dict[str, str]):
+    """`value` (text, or JSON made of dicts, lists and text) with every mention replaced."""
+    if isinstance(value, str):
+        for text, instead in mentions.items():
+            value = value.replace(text, instead)
+        return value
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, mentions) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, mentions) for item in value]
+    return value

@@ -29,11 +29,15 @@ from portal.services import (
     accounts,
     attachments,
     cases,
+    customer_escalations,
     customers,
     data_export,
     erasure,
     feedback,
     minute_job,
+    notification_prefs,
+    organisations,
+    participants,
     promises,
     reports,
 )
@@ -228,3 +232,39 @@ def test_the_command_line_builds_a_download(runner):
     assert result.exit_code == 0, result.output
     assert ".zip" in result.output and "1 case(s)" in result.output
     assert runner.invoke(args=["data", "export", "nobody@example.com"]).exit_code != 0
+
+
+def _every_value() -> str:
+    """Every value of every row of every table, as one text to search."""
+    rows = []
+    for table in db.metadata.sorted_tables:
+        rows += [repr(tuple(row)) for row in db.session.execute(table.select())]
+    return "\n".join(rows)
+
+
+def test_erasure_leaves_no_name_address_or_words_anywhere_and_ends_every_tie():
+    """Her escalation reason, her organisation, her place on a colleague's case, her mutes:
+    after the erasure no table holds her name, address or words (staff's own words apart)."""
+    admin, agent, dana, case = _world()
+    factories.staff(Role.MANAGER, [case.department], name="Priya Shah")
+    mine = factories.case(dana, "Second recall letter", "Still nothing.", case.category)
+    customer_escalations.escalate(mine, dana, "Three weeks waiting, Dana Whitfield")
+    notification_prefs.set_following(dana, mine, False, dana)
+    org = organisations.create(admin, "Whitfield Motors")
+    organisations.add_member(org, admin, "dana@example.com")
+    ben = factories.customer("Ben Ortiz", "ben@example.com")
+    bens = factories.case(ben, "Ben's car", "Brakes squeak.", case.category)
+    participants.add(bens, ben, "dana@example.com")
+    assert "Three weeks waiting" in _every_value() and "Dana Whitfield" in _every_value()
+
+    erasure.request_erasure(dana, dana, "dana@example.com")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=15)):
+        assert minute_job.tick().erased == [dana.id]
+
+    left = _every_value()
+    for trace in ("Dana Whitfield", "dana@example.com", "Three weeks waiting", "Still nothing",
+                  "Second recall letter", "WVW123"):
+        assert trace not in left, trace
+    assert organisations.members(org) == []
+    assert participants.of_case(bens) == []
+    assert "Customer sounded upset; checked the recall list." in left  # staff's note kept
