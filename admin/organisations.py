@@ -11,7 +11,7 @@ from portal.services import organisations
 from portal.services.errors import NotFound
 
 from . import bp
-from .decorators import staff_required
+from .decorators import admin_only, staff_required
 from .organisation_forms import MemberForm, OrganisationForm
 from .views import found, saved
 
@@ -31,21 +31,29 @@ def _form(org: Organisation | None) -> OrganisationForm:
     return OrganisationForm()
 
 
+# Managers see organisations; only admins change them: membership and sharing decide who
+# sees which customer's cases, in every department (the API asks the same: a token for
+# every department).
 @bp.get("/organisations")
 @staff_required(Role.MANAGER)
 def organisations_list():
     return _page(None, _form(None))
 
 
-@bp.post("/organisations")
-@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@bp.get("/organisations/<int:organisation_id>")
 @staff_required(Role.MANAGER)
+def organisation(organisation_id: int):
+    org = found(organisations.get, organisation_id)
+    return _page(org, _form(org))
+
+
+@bp.post("/organisations")
+@bp.post("/organisations/<int:organisation_id>")
+@admin_only
 def save_organisation(organisation_id: int | None = None):
-    """Create an organisation, or show and change one."""
+    """Create an organisation, or change one."""
     org = found(organisations.get, organisation_id) if organisation_id else None
     form = _form(org)
-    if request.method == "GET":
-        return _page(org, form)
 
     def save() -> Organisation:
         fields = (form.name.data, form.domains.data, form.auto_join.data, form.sharing.data)
@@ -55,24 +63,24 @@ def save_organisation(organisation_id: int | None = None):
 
     if done := saved(form, save, "name"):
         flash(_("Organisation saved."), "success")
-        return redirect(url_for("admin.save_organisation", organisation_id=done.value.id))
+        return redirect(url_for("admin.organisation", organisation_id=done.value.id))
     return _page(org, form, code=422)
 
 
 @bp.post("/organisations/<int:organisation_id>/members")
-@staff_required(Role.MANAGER)
+@admin_only
 def add_organisation_member(organisation_id: int):
     org = found(organisations.get, organisation_id)
     member_form = MemberForm()
     if done := saved(member_form, lambda: organisations.add_member(
             org, current_user, member_form.email.data), "email"):
         flash(_("%(name)s is a member now.", name=done.value.name), "success")
-        return redirect(url_for("admin.save_organisation", organisation_id=org.id))
+        return redirect(url_for("admin.organisation", organisation_id=org.id))
     return _page(org, _form(org), member_form, 422)
 
 
 @bp.post("/organisations/<int:organisation_id>/members/<int:user_id>/remove")
-@staff_required(Role.MANAGER)
+@admin_only
 def remove_organisation_member(organisation_id: int, user_id: int):
     org = found(organisations.get, organisation_id)
     try:
@@ -80,4 +88,4 @@ def remove_organisation_member(organisation_id: int, user_id: int):
     except NotFound:
         abort(404)
     flash(_("Removed from the organisation."), "success")
-    return redirect(url_for("admin.save_organisation", organisation_id=org.id))
+    return redirect(url_for("admin.organisation", organisation_id=org.id))

@@ -36,7 +36,7 @@ def test_an_admin_creates_an_organisation_and_adds_a_member(client, login):
 
 
 def test_bad_input_is_refused_next_to_its_field(client, login):
-    login(client, factories.staff(Role.MANAGER))
+    login(client, factories.staff(Role.ADMIN))
     bad = client.post("/admin/organisations", data={"name": "Acme", "domains": "not a domain",
                                                     "sharing": "private"})
     assert bad.status_code == 422 and "is not an email domain" in bad.text
@@ -45,6 +45,28 @@ def test_bad_input_is_refused_next_to_its_field(client, login):
                           data={"email": "nobody@example.com"})
     assert unknown.status_code == 422 and "No customer has that email address" in unknown.text
     assert organisations.all_organisations() == [org]
+
+
+def test_managers_see_organisations_but_only_admins_change_them(client, login):
+    """Membership and sharing decide which customers see each other's cases in every
+    department: a manager of one department reads them, and a change is refused and audited."""
+    org = organisations.create(None, "Johnson Hardware", "johnson-hardware.co.uk", False, "all")
+    organisations.add_member(org, None, factories.customer("Robert Johnson",
+                                                            "johnson@example.com").email)
+    factories.customer("Amy Clerk", "amy@example.com")
+    login(client, factories.staff(Role.MANAGER))
+    page = client.get(f"/admin/organisations/{org.id}").text
+    assert "Robert Johnson" in page and "Only an admin adds or changes organisations" in page
+    assert "Add member" not in page and "Add an organisation" not in page
+    for path, data in ((f"/admin/organisations/{org.id}/members", {"email": "amy@example.com"}),
+                       (f"/admin/organisations/{org.id}", {"name": "Renamed", "sharing": "all"}),
+                       ("/admin/organisations", {"name": "Another", "sharing": "all"}),
+                       (f"/admin/organisations/{org.id}/members/"
+                        f"{organisations.members(org)[0].id}/remove", {})):
+        assert client.post(path, data=data).status_code == 403
+    assert [m.name for m in organisations.members(org)] == ["Robert Johnson"]
+    assert [o.name for o in organisations.all_organisations()] == ["Johnson Hardware"]
+    assert "denied" in _actions()
 
 
 def test_agents_do_not_manage_organisations(client, login):
