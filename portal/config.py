@@ -166,6 +166,8 @@ def rate_limit_settings() -> dict:
         "RATELIMIT_EMAIL_LINK_ACCOUNT": os.environ.get("RATELIMIT_EMAIL_LINK_ACCOUNT",
                                                        "3 per 15 minutes"),
         "RATELIMIT_EMAIL_LINK_IP": os.environ.get("RATELIMIT_EMAIL_LINK_IP", "20 per hour"),
+        # Colleagues a customer puts on their cases (each one is emailed an invitation).
+        "RATELIMIT_INVITE_ACCOUNT": os.environ.get("RATELIMIT_INVITE_ACCOUNT", "20 per hour"),
         "RATELIMIT_API_TOKEN": os.environ.get("RATELIMIT_API_TOKEN", "300 per minute"),
         "RATELIMIT_API_IP": os.environ.get("RATELIMIT_API_IP", "1200 per minute"),
     }

@@ -9,6 +9,7 @@ at request time, so tests and operators can change them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -18,12 +19,14 @@ from typing import TypeVar
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_babel import ngettext
 from flask_login import current_user
+from limits import parse
 
 from .extensions import limiter
 from .services import accounts
 from .services.errors import ServiceError
 
 F = TypeVar("F", bound=Callable)
+log = logging.getLogger(__name__)
 
 
 def client_address() -> str:
@@ -129,6 +132,20 @@ email_link = _both(_requests("RATELIMIT_EMAIL_LINK_IP", "email-link-ip", client_
 renew_link = _both(_requests("RATELIMIT_EMAIL_LINK_IP", "email-link-ip", client_address),
                    _requests("RATELIMIT_EMAIL_LINK_ACCOUNT", "email-link-account",
                              link_owner_key))
+
+
+def counted(name: str, scope: str, key: str) -> bool:
+    """Count one attempt against the limit configured as `name`; False once over it.
+
+    For a view that answers an attempt over the limit itself, keeping what was typed. The
+    store failing lets the attempt through (logged): a limit never turns into a 500."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    try:
+        return limiter.limiter.hit(parse(current_app.config[name]), scope, key)
+    except Exception:  # noqa: BLE001 - Redis down or the like; the attempt goes ahead
+        log.exception("rate limit %s could not be counted", name)
+        return True
 
 
 def limit_api(bp, token_key: Callable[[], str]) -> None:

@@ -6,9 +6,10 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import ratelimit
 from ..auth import customer_required
 from ..services import organisations, participants
-from ..services.errors import NotFound
+from ..services.errors import NotFound, ServiceError
 from ..web.form_input import saved
 from ..web.htmx import wants_fragment
 from . import bp
@@ -27,8 +28,15 @@ def add_participant(reference: str):
     if not participants.may_manage(current_user, case):
         abort(404)
     form = ParticipantForm()
-    if done := saved(form, lambda: participants.add(case, current_user, form.email.data,
-                                                    form.name.data or ""), "email"):
+
+    def add():
+        # Each colleague is emailed: a cap stops a case page being used to send mail.
+        if not ratelimit.counted("RATELIMIT_INVITE_ACCOUNT", "invite", f"user:{current_user.id}"):
+            raise ServiceError(_("You have added many colleagues in the last hour. Please try "
+                                 "again later."), "email")
+        return participants.add(case, current_user, form.email.data, form.name.data or "")
+
+    if done := saved(form, add, "email"):
         flash(_("%(email)s is on the case now: we emailed them a link to it.",
                 email=done.value.user.email), "success")
         return _back(case)

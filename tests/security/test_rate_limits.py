@@ -17,11 +17,11 @@ from portal import create_app
 from portal.config import rate_limit_settings
 from portal.extensions import db, limiter
 from portal.models import Role
-from portal.services import accounts
+from portal.services import accounts, participants
 from portal.services import api_tokens as tokens
 from tests import factories
 from tests.conftest import BrowserLikeClient
-from tests.helpers import last_link, redis_up, require
+from tests.helpers import last_link, mails_to, redis_up, require
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
 SMALL_LIMITS = {
@@ -32,6 +32,7 @@ SMALL_LIMITS = {
     "RATELIMIT_EMAIL_LINK_IP": "5 per hour",
     "RATELIMIT_API_TOKEN": "3 per minute",
     "RATELIMIT_API_IP": "100 per minute",
+    "RATELIMIT_INVITE_ACCOUNT": "2 per hour",
 }
 WRONG = "not the password at all"
 
@@ -257,6 +258,25 @@ def test_the_api_is_limited_per_token_with_problem_json(browser):
     assert other.status_code == 200
 
 
+def test_a_customer_adding_colleagues_is_capped_and_keeps_what_they_typed(browser):
+    """Each colleague added is emailed: past the cap the form says so next to the address,
+    keeps it, adds nobody and sends nothing."""
+    johnson = factories.customer("Mr Johnson", "johnson@example.com")
+    case = factories.case(johnson)
+    browser.post("/login", data={"email": johnson.email, "password": factories.PASSWORD})
+    for name in ("amy", "ben"):
+        added = browser.post(f"/cases/{case.reference}/participants",
+                             data={"email": f"{name}@example.com"})
+        assert added.status_code == 302
+    over = browser.post(f"/cases/{case.reference}/participants",
+                        data={"email": "carl@example.com", "name": "Carl Clerk"})
+    assert over.status_code == 422 and "added many colleagues in the last hour" in over.text
+    assert 'value="carl@example.com"' in over.text and 'value="Carl Clerk"' in over.text
+    assert sorted(p.user.email for p in participants.of_case(case)) == ["amy@example.com",
+                                                                        "ben@example.com"]
+    assert mails_to("carl@example.com") == []
+
+
 def test_with_redis_the_counts_are_shared_by_every_worker(app):
     require(redis_up(REDIS_URL), f"Redis is not reachable at {REDIS_URL}")
     email = f"dana-{uuid.uuid4().hex[:12]}@example.com"  # counts of earlier runs stay apart
@@ -281,3 +301,24 @@ def test_redis_url_is_the_default_store_and_memory_without_it(monkeypatch):
     assert rate_limit_settings()["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
     monkeypatch.delenv("REDIS_URL")
     assert rate_limit_settings()["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_with_the_limit_store_down_a_colleague_is_still_added(app):
+    """Redis gone: the cap cannot be counted, so the customer's change goes ahead (logged)
+    rather than failing."""
+    down = _limited_app(app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0",
+                        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False)
+    try:
+        johnson = factories.customer("Mr Johnson", "johnson@example.com")
+        case = factories.case(johnson)
+        browser = down.test_client()
+        browser.post("/login", data={"email": johnson.email, "password": factories.PASSWORD})
+        added = browser.post(f"/cases/{case.reference}/participants",
+                             data={"email": "amy@example.com"})
+        assert added.status_code == 302
+        assert [p.user.email for p in participants.of_case(case)] == ["amy@example.com"]
+    finally:
+        with down.app_context():
+            db.engine.dispose()
+        _limited_app(app)  # the limiter is one object: give it a live store again
+        # (Last in this module: the limiter remembers a dead store for a while.)
