@@ -92,7 +92,8 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .web import formatting, fragments
+    from .web import formatting, fragments, layout
 
     formatting.init_app(app)
     fragments.init_app(app)
+    layout.init_app(app)

@@ -113,3 +113,21 @@ def test_gevent_writers_of_one_worker_wait_for_each_other_without_freezing(sqlit
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert float(done.stdout.strip().splitlines()[-1]) < 3
+
+
+
+def test_a_connection_dying_after_the_answer_is_ready_does_not_fail_it(app, client, monkeypatch):
+    """The request's session is closed in teardown (database.close_session): a connection
+    whose rollback fails then is dropped, the answer stands and the next request gets another."""
+    dialect = db.engine.dialect
+    real_rollback, failed = dialect.do_rollback, []
+
+    def rollback_failing_once(dbapi_connection):
+        if not failed:
+            failed.append(True)
+            raise dialect.loaded_dbapi.OperationalError("server closed the connection")
+        return real_rollback(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_rollback", rollback_failing_once)
+    assert client.get("/help").status_code == 200
+    assert failed and client.get("/help").status_code == 200

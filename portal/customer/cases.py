@@ -63,11 +63,13 @@ def my_cases():
     # Cases of others this customer follows: on the first page only, below their own.
     shared = cases.others_cases_for(current_user) if not cursor else None
     nothing_shared = not any((shared or {}).values())
-    return render_template(template, cases=page.items, page=page, cursor=cursor, shared=shared,
-                           no_cases=not page.items and not cursor and nothing_shared,
-                           own_cards=case_cards.own_cards(page.items),
-                           shared_cards={key: case_cards.shared_cards(listed)
-                                         for key, listed in (shared or {}).items()})
+    return render_template(
+        template, cases=page.items, page=page, cursor=cursor, shared=shared,
+        no_cases=not page.items and not cursor and nothing_shared,
+        list_shown=case_cards.list_shown(page, cursor, shared),
+        own_cards=case_cards.WhenAsked(lambda: case_cards.own_cards(page.items)),
+        shared_cards=case_cards.WhenAsked(lambda: {
+            key: case_cards.shared_cards(listed) for key, listed in (shared or {}).items()}))
 
 
 def _category_choices() -> list:

@@ -40,6 +40,21 @@ def init_app(app: Flask) -> None:
             values["v"] = version
 
 
+def static_generation(app: Flask) -> str | None:
+    """A digest of every static file, read once per process: for kept pieces that name
+    static URLs (the layout's head), so a deploy that changes a file keys them afresh. None
+    under the debug server, where files change under a running process: keep nothing."""
+    return None if app.debug else _folder_digest(app.static_folder or "")
+
+
+@lru_cache(maxsize=8)
+def _folder_digest(folder: str) -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _version_on_disk(app: Flask, filename: str) -> str | None:
     path = Path(app.static_folder or "") / filename
     try:  # one stat, not is_file() then stat()

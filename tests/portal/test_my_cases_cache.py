@@ -14,6 +14,7 @@ from portal.extensions import cache, db
 from portal.models import Sharing, Status, utcnow
 from portal.services import cases, customer_seen, organisations, participants
 from tests import factories
+from tests.portal.test_case_fragment_cache import _three_ways
 from tests.pseudo_locale import GERMAN
 
 HX = {"HX-Request": "true"}
@@ -107,3 +108,44 @@ def test_the_moment_of_the_last_update_moves_with_the_clock(client, login, desk)
     with time_machine.travel(now + timedelta(hours=3), tick=False):
         later = _card(client.get("/cases").text, ref)
     assert "5 minutes ago" in soon and "3 hours ago" in later
+
+
+
+@pytest.mark.parametrize("reader", ["dana", "chris"])
+@pytest.mark.parametrize("language, zone", [("en-GB", None), ("en-US", "America/New_York"),
+                                            ("de", "Europe/Berlin")])
+def test_the_whole_list_reads_the_same_cold_warm_and_without_the_cache(
+        app, client, login, desk, pseudo_german, monkeypatch, reader, language, zone):
+    """The list is kept whole (case_cards.list_shown), its moments filled on every load."""
+    _agent, dana, chris, own, shared = desk
+    person = dana if reader == "dana" else chris
+    person.timezone = zone
+    db.session.commit()
+    login(client, person)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    monkeypatch.setattr(cases.cases_for, "__defaults__", (None, 1))  # pages of one case
+    first = None
+    for extra in ({}, HX):
+        uncached, cold, warm = _three_ways(app, client, "/cases",
+                                           **{"Accept-Language": language, **extra})
+        assert uncached == cold == warm and 'class="when"' in cold
+        first = first or cold
+    older = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    uncached, cold, warm = _three_ways(app, client, older, **{"Accept-Language": language})
+    assert uncached == cold == warm and "case-card" in cold
+
+
+def test_a_case_coming_and_going_shows_on_the_next_load(client, login, desk):
+    agent, dana, chris, own, shared = desk
+    login(client, dana)
+    page = client.get("/cases").text
+    assert shared.reference in page and "Our organisation" in page
+    participants.remove(shared, chris, participants.of_case(shared)[0].id)
+    org = organisations.of(dana)
+    organisations.remove_member(org, None, chris.id)
+    db.session.commit()
+    page = client.get("/cases").text
+    assert shared.reference not in page and "Our organisation" not in page
+    new = factories.case(dana, "Wipers", "They smear.", own[0].category)
+    db.session.commit()
+    assert new.reference in client.get("/cases").text

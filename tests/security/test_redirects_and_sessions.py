@@ -185,3 +185,22 @@ def test_a_cookie_not_re_signed_still_ends_twelve_hours_after_its_signature(app,
         other = app.test_client()
         other.set_cookie("session", copied)
         assert not _signed_in_at(other)
+
+
+def test_a_cookie_read_again_is_a_fresh_session_each_time(app, client, login, world):
+    """Cookies already checked are decoded once per process (portal/web/sessions.py): what
+    one request changes in its session never reaches another sending the same cookie."""
+    login(client, world.dana)
+    client.get("/cases")
+    cookie = session_cookie(client)
+    interface = app.session_interface
+    with app.test_request_context("/cases", headers={"Cookie": f"session={cookie}"}) as ctx:
+        first = interface.open_session(app, ctx.request)
+        first.setdefault("_flashes", []).append(("info", "Only this request's."))
+        first["planted"] = True
+        second = interface.open_session(app, ctx.request)
+    assert "planted" not in second and ("info", "Only this request's.") not in second.get(
+        "_flashes", [])
+    assert second["_user_id"] == first["_user_id"] and second.signed_at == first.signed_at
+    with app.test_request_context("/cases", headers={"Cookie": f"session={cookie}x"}) as ctx:
+        assert "_user_id" not in interface.open_session(app, ctx.request)  # tampered
