@@ -40,8 +40,10 @@ def _render(filters, form: BulkForm, links, code: int = 200):
     """The queue (or its results fragment) at these filters, with this bulk form."""
     fill_choices(form, *_bulk_targets())
     page = queue_service.search(current_user, filters)
+    # The whole page shows the tabs' counts, which also count a view's matching cases.
+    counts = None if wants_fragment() else queue_service.view_counts(current_user)
     # Counted on every page, even one without a next: a page's queries never grow with it.
-    matching = queue_service.matching_count(current_user, filters, bulk.MOST)
+    matching = queue_service.matching_count(current_user, filters, bulk.MOST, counts)
     cells = queue_rows.row_cells(page.items, form.case.data, bool(form.case.errors))
     results = {"filters": filters, "page": page, "cells": cells, "url_with": links, "bulk": form,
                "bulk_fields": queue_rows.bulk_fields(form),
@@ -51,7 +53,7 @@ def _render(filters, form: BulkForm, links, code: int = 200):
         return render_template("admin/cases/_results.html", **results), code
     options = queue_service.filter_options(current_user)
     return render_template(
-        "admin/cases/queue.html", counts=queue_service.view_counts(current_user),
+        "admin/cases/queue.html", counts=counts,
         filters_form=queue_rows.filters_form(filters, options), **results,
     ), code
 

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.models import Priority, Role, Status, utcnow
@@ -150,6 +151,28 @@ def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
     login(client, agent)
     assert _tab_counts(client) == {"All open": "3+", "Mine": "1", "Unassigned": "3+",
                           "Awaiting our answer": "3+", "Stuck": "0"}
+
+
+@pytest.mark.parametrize("most", [2, 200])
+def test_a_view_alone_takes_its_matching_number_from_its_tab(desk, most):
+    """The whole page reads "Change all N matching" from the tab counts for a view with
+    nothing else chosen: the same number the database counts, capped the same way."""
+    _, cat, agent, colleague = desk
+    make(cat, assignee=agent, moves_since_resolution=4)
+    make(cat, assignee=agent, waiting_since=None)
+    make(cat, assignee=colleague)
+    for _ in range(3):
+        make(cat)
+    make(cat, status=Status.CLOSED, waiting_since=None)
+    make(factories.category(), "Another department")
+    counts = queue_service.view_counts(agent)
+    for view in queue_service.VIEWS:
+        filters = queue_service.parse_filters(MultiDict({"view": view}))
+        assert filters.view_alone
+        assert (queue_service.matching_count(agent, filters, most, counts)
+                == queue_service.matching_count(agent, filters, most)), view
+    for chosen in ({"priority": "high"}, {"q": "brake"}, {"status": "closed"}):
+        assert not queue_service.parse_filters(MultiDict(chosen)).view_alone
 
 
 def test_search_by_reference_customer_message_and_outside_reference(client, login, desk):
