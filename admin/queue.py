@@ -46,6 +46,7 @@ def _render(filters, form: BulkForm, links, code: int = 200):
     matching = queue_service.matching_count(current_user, filters, bulk.MOST, counts)
     cells = queue_rows.row_cells(page.items, form.case.data, bool(form.case.errors))
     results = {"filters": filters, "page": page, "cells": cells, "url_with": links, "bulk": form,
+               "times": queue_rows.time_cells(page.items),
                "bulk_fields": queue_rows.bulk_fields(form),
                "matching": matching, "bulk_most": bulk.MOST, "oob_flashes": wants_fragment(),
                "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending]}
