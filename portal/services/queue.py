@@ -22,7 +22,6 @@ from ..models import (
     PRIORITY_LABELS,
     STAFF_ROLES,
     Case,
-    Category,
     Department,
     Priority,
     Role,
@@ -31,8 +30,9 @@ from ..models import (
     parse_reference,
 )
 from ..web.pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate, unindexed
-from . import case_search, stuck
+from . import case_search, catalog, stuck
 from .access import visible_cases, visible_cases_by_role, visible_parameters
+from .catalog import DepartmentSettings
 from .errors import ServiceError
 
 PAGE_SIZE = 50
@@ -201,11 +201,12 @@ def _matching(staff: User, filters: QueueFilters, most: int) -> Select:
     return query.order_by(*filters.keyset.order_by()).limit(most + 1)
 
 
-def view_counts(staff: User) -> ViewCounts:
+def view_counts(staff: User, departments: Sequence[DepartmentSettings] | None = None,
+                ) -> ViewCounts:
     """Open cases per saved view over what this staff member sees, each counted only up to
     COUNT_CAP + 1 (shown as "10,000+"), in one query: a tab count costs the same at a
-    hundred open cases and at a million."""
-    found = stuck.cutoffs()
+    hundred open cases and at a million. `departments`: every one, if already read."""
+    found = stuck.cutoffs(departments=departments)
     statement = _counts_statement(staff.role == Role.ADMIN, tuple(sorted(found)), COUNT_CAP)
     row = db.session.execute(statement, {STAFF_ID.key: staff.id,
                                          **visible_parameters(staff),
@@ -233,22 +234,22 @@ def _counts_statement(admin: bool, departments: tuple[int, ...], cap: int) -> Se
         capped(stuck.condition_for(departments)))
 
 
-def filter_options(staff: User) -> FilterOptions:
-    """The departments, categories and assignees this staff member may filter by."""
+def filter_options(staff: User, listed: catalog.Listed | None = None) -> FilterOptions:
+    """The departments, categories and assignees this staff member may filter by;
+    `listed`: every department and category, if already read."""
+    listed = listed or catalog.departments_and_categories()
     if staff.role == Role.ADMIN:
-        departments = list(db.session.scalars(select(Department).order_by(Department.name)))
+        departments: Sequence[Any] = listed.departments
     else:
         departments = sorted(staff.departments, key=lambda d: d.name)
     ids = [d.id for d in departments] or [-1]
-    categories = db.session.execute(
-        select(Category.id, Category.name).where(Category.department_id.in_(ids))
-        .order_by(Category.name))
+    categories = [tuple(named) for named, dep_id in listed.categories if dep_id in ids]
     people = select(User.id, User.name).where(User.role.in_(sorted(STAFF_ROLES)))
     if staff.role != Role.ADMIN:
         people = people.where(User.departments.any(Department.id.in_(ids)))
     return FilterOptions(
         departments=[(d.id, d.name) for d in departments],
-        categories=[tuple(row) for row in categories],
+        categories=categories,
         assignees=[tuple(row) for row in db.session.execute(people.order_by(User.name))],
         priorities=[(p.value, PRIORITY_LABELS[p]) for p in Priority],
         sorts=list(SORT_LABELS.items()),

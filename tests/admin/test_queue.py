@@ -103,6 +103,23 @@ def test_department_category_priority_and_assignee_filters(client, login, desk):
     assert "<legend>Status</legend>" in page
 
 
+def test_the_filters_offer_the_viewers_departments_categories_by_name(desk):
+    """Departments and categories come from one read (catalog.departments_and_categories):
+    an agent filters by their departments' categories, an admin by every one, by name."""
+    dep, cat, agent, _ = desk
+    tyres = factories.category(dep, "Tyres")
+    other = factories.department("Parts")
+    orders, empty = factories.category(other, "Orders"), factories.department("Empty")
+    admin = person(Role.ADMIN, "Ada Admin")
+    shown = queue_service.filter_options(agent)
+    assert shown.departments == [(dep.id, "Service")]
+    assert shown.categories == [(cat.id, "Servicing"), (tyres.id, "Tyres")]
+    every = queue_service.filter_options(admin)
+    assert every.departments == [(empty.id, "Empty"), (other.id, "Parts"), (dep.id, "Service")]
+    assert every.categories == [(orders.id, "Orders"), (cat.id, "Servicing"),
+                                (tyres.id, "Tyres")]
+
+
 def test_quick_views_mine_unassigned_and_waiting_longest_first(client, login, desk):
     _, cat, agent, colleague = desk
     now = utcnow()
