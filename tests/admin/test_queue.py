@@ -158,6 +158,20 @@ def test_view_counts_are_counted_over_visible_open_cases(client, login, desk):
                           "Awaiting our answer": "3", "Stuck": "0"}
 
 
+def test_an_admins_view_counts_cover_every_department(desk):
+    """An admin's counts run as if they were in every department (one seek per department
+    in the indexes): the same numbers as counting every case."""
+    _, cat, agent, _ = desk
+    admin = person(Role.ADMIN, "Ada Admin")
+    make(cat, assignee=admin)
+    make(cat, assignee=agent, waiting_since=None, moves_since_resolution=4)
+    make(factories.category(), "Another department")
+    make(factories.category(), "Closed elsewhere", status=Status.CLOSED)
+    factories.department("No cases at all")
+    assert queue_service.view_counts(admin) == queue_service.ViewCounts(
+        mine=1, unassigned=1, waiting=2, open=3, stuck=1)
+
+
 def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
     """Counting stops past the cap, so a tab costs the same at any size; it says so."""
     _, cat, agent, _ = desk
