@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal.models import Role
+from portal.models import Role, User
 from portal.services import bulk, catalog, handoffs, staff
 from portal.services import queue as queue_service
 from portal.services.errors import ServiceError
@@ -38,34 +38,37 @@ def queue():
 
 def _render(filters, form: BulkForm, links, code: int = 200):
     """The queue (or its results fragment) at these filters, with this bulk form."""
-    fill_choices(form, *_bulk_targets())
+    # Read once for the change list, the filters and the Stuck count's cutoffs.
+    listed = catalog.departments_and_categories()
+    fill_choices(form, _bulk_people(), listed.departments)
     page = queue_service.search(current_user, filters)
+    # The whole page shows the tabs' counts, which also count a view's matching cases.
+    counts = (None if wants_fragment()
+              else queue_service.view_counts(current_user, listed.departments))
     # Counted on every page, even one without a next: a page's queries never grow with it.
-    matching = queue_service.matching_count(current_user, filters, bulk.MOST)
+    matching = queue_service.matching_count(current_user, filters, bulk.MOST, counts)
     cells = queue_rows.row_cells(page.items, form.case.data, bool(form.case.errors))
     results = {"filters": filters, "page": page, "cells": cells, "url_with": links, "bulk": form,
+               "times": queue_rows.time_cells(page.items),
                "bulk_fields": queue_rows.bulk_fields(form),
                "matching": matching, "bulk_most": bulk.MOST, "oob_flashes": wants_fragment(),
                "sorted_by": queue_service.SORTED_BY[filters.sort, filters.descending]}
     if wants_fragment():
         return render_template("admin/cases/_results.html", **results), code
-    options = queue_service.filter_options(current_user)
+    options = queue_service.filter_options(current_user, listed)
     return render_template(
-        "admin/cases/queue.html", counts=queue_service.view_counts(current_user),
+        "admin/cases/queue.html", counts=counts,
         filters_form=queue_rows.filters_form(filters, options), **results,
     ), code
 
 
-def _bulk_targets():
-    """Who cases may be assigned to from here (managers: their colleagues; agents: themselves)
-    and every department."""
+def _bulk_people() -> list[User | staff.Member]:
+    """Who cases may be assigned to from here (managers: their colleagues; agents: themselves)."""
     if not handoffs.can_assign_others(current_user):
-        people = [current_user]
-    else:
-        mine = set(current_user.department_ids)
-        people = [m for m in staff.active_members() if current_user.role == Role.ADMIN
-                  or m.role == Role.ADMIN or mine & {d for d, _name in m.departments}]
-    return people, catalog.all_departments()
+        return [current_user]
+    mine = set(current_user.department_ids)
+    return [m for m in staff.active_members() if current_user.role == Role.ADMIN
+            or m.role == Role.ADMIN or mine & {d for d, _name in m.departments}]
 
 
 @bp.post("/cases/bulk")
@@ -80,7 +83,7 @@ def queue_bulk():
     except ServiceError as exc:
         return render_error(400, exc.message)
     back = link_with("admin.queue", args)
-    fill_choices(form, *_bulk_targets())
+    fill_choices(form, _bulk_people(), catalog.departments_and_categories().departments)
     if not form.validate_on_submit():
         return _render(filters, form, partial(link_with, "admin.queue", args), 422)
     if form.scope.data == "matching" and form.confirmed.data != "yes":

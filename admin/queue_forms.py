@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,7 +11,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.models import PRIORITY_LABELS, STATUS_TEXT, Department, Priority, Status, User
 from portal.services.cases import MAX_BODY
+from portal.services.catalog import DepartmentSettings
 from portal.services.handoffs import MAX_NOTE
+from portal.services.staff import Member
 from portal.web.choices import options
 from portal.web.lazy_text import lazy_gettext as _l
 
@@ -50,7 +54,8 @@ class BulkForm(FlaskForm):
         return (self.to.data or "").partition(":")[2]
 
 
-def fill_choices(form: BulkForm, people: list[User], departments: list[Department]) -> None:
+def fill_choices(form: BulkForm, people: Sequence[User | Member],
+                 departments: Sequence[Department | DepartmentSettings]) -> None:
     """The change list, grouped: a person, a department, a status, a priority."""
     assign, move = str(_l("Assign to")), str(_l("Move to department"))
     status, priority = str(_l("Set status")), str(_l("Set priority"))

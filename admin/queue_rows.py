@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from portal.models import STATUS_TEXT, format_reference
 from portal.services.queue import FilterOptions, QueueFilters
+from portal.web.formatting import whens
 from portal.web.row_cache import rendered_rows
 
 from .queue_forms import BulkForm
@@ -37,6 +38,15 @@ def row_cells(rows: Sequence[Any], ticked: Sequence[int] | None, errored: bool) 
                      row.id in chosen, errored)
 
     return rendered_rows(KIND, shown, render)
+
+
+def time_cells(rows: Sequence[Any]) -> list[tuple[Markup | None, Markup]]:
+    """Each row's waiting since (None when answered) and last update, as `when` writes them:
+    they move with the clock, so they are written on every load, all in one call."""
+    written = iter(whens([moment for row in rows
+                          for moment in (row.waiting_since, row.last_activity_at)]))
+    return [(waiting if row.waiting_since else None, updated)
+            for row, waiting, updated in zip(rows, written, written, strict=True)]
 
 
 def filters_form(filters: QueueFilters, options: FilterOptions) -> Markup:

@@ -34,6 +34,41 @@ class Named(NamedTuple):
     name: str
 
 
+class DepartmentSettings(NamedTuple):
+    """A department's own columns, without building the entity (calendars, Stuck cutoffs)."""
+
+    id: int
+    name: str
+    opening_hours: str
+    timezone: str | None
+    stuck_after_days: int
+
+
+class Listed(NamedTuple):
+    """Every department by name, and every category (active or not) by name."""
+
+    departments: list[DepartmentSettings]
+    categories: list[tuple[Named, int]]  # with its department's id
+
+
+def departments_and_categories() -> Listed:
+    """Every department and category in one query of plain columns: the staff queue's
+    change list, filters and Stuck cutoffs each read them on every load."""
+    rows = db.session.execute(
+        select(Department.id, Department.name, Department.opening_hours, Department.timezone,
+               Department.stuck_after_days, Category.id, Category.name)
+        .outerjoin(Category, Category.department_id == Department.id)
+        .order_by(Department.name, Department.id))
+    departments: dict[int, DepartmentSettings] = {}
+    categories: list[tuple[Named, int]] = []
+    for *dep, cat_id, cat_name in rows:
+        departments.setdefault(dep[0], DepartmentSettings(*dep))
+        if cat_id is not None:
+            categories.append((Named(cat_id, cat_name), dep[0]))
+    categories.sort(key=lambda listed: (listed[0].name, listed[0].id))
+    return Listed(list(departments.values()), categories)
+
+
 def routing_choices() -> tuple[list[Named], list[Named]]:
     """Every department and every active category, each by name, from one query of plain
     columns (the workspace's pickers ask on every page: no entities to build)."""

@@ -22,7 +22,6 @@ from ..models import (
     PRIORITY_LABELS,
     STAFF_ROLES,
     Case,
-    Category,
     Department,
     Priority,
     Role,
@@ -31,8 +30,14 @@ from ..models import (
     parse_reference,
 )
 from ..web.pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate, unindexed
-from . import case_search, stuck
-from .access import visible_cases, visible_cases_by_role, visible_parameters
+from . import case_search, catalog, stuck
+from .access import (
+    VISIBLE_DEPARTMENTS,
+    visible_cases,
+    visible_cases_by_role,
+    visible_parameters,
+)
+from .catalog import DepartmentSettings
 from .errors import ServiceError
 
 PAGE_SIZE = 50
@@ -84,6 +89,14 @@ class QueueFilters:
     @property
     def open_only(self) -> bool:
         return self.statuses == OPEN_STATUSES
+
+    @property
+    def view_alone(self) -> bool:
+        """Whether these filters are a saved view as its tab counts it: open cases, nothing
+        else chosen, no search (the page and order do not change which cases match)."""
+        return self.open_only and not self.words and (
+            self.department_id, self.assignee_id, self.priority, self.category_id
+        ) == (None, None, None, None)
 
 
 COUNT_CAP = 10_000  # tab counts stop here: beyond it a count says "10,000+"
@@ -175,9 +188,14 @@ def matching_ids(staff: User, filters: QueueFilters, most: int) -> list[int]:
     return list(db.session.scalars(_matching(staff, filters, most)))
 
 
-def matching_count(staff: User, filters: QueueFilters, most: int) -> int:
+def matching_count(staff: User, filters: QueueFilters, most: int,
+                   counts: ViewCounts | None = None) -> int:
     """len(matching_ids(…)), counted by the database: the queue shows it on every page, and
-    fetching 201 ids to count them cost more CPU than the page's 50 rows did."""
+    fetching 201 ids to count them cost more CPU than the page's 50 rows did. With the
+    page's tab `counts` and a view alone, its tab's count (capped far above `most`) says it:
+    the same cases, counted by the same condition, so no second count."""
+    if counts is not None and filters.view_alone and most < COUNT_CAP:
+        return min(getattr(counts, filters.view), most + 1)
     counted = select(func.count()).select_from(_matching(staff, filters, most).subquery())
     return db.session.scalar(counted) or 0
 
@@ -188,14 +206,21 @@ def _matching(staff: User, filters: QueueFilters, most: int) -> Select:
     return query.order_by(*filters.keyset.order_by()).limit(most + 1)
 
 
-def view_counts(staff: User) -> ViewCounts:
+def view_counts(staff: User, departments: Sequence[DepartmentSettings] | None = None,
+                ) -> ViewCounts:
     """Open cases per saved view over what this staff member sees, each counted only up to
     COUNT_CAP + 1 (shown as "10,000+"), in one query: a tab count costs the same at a
-    hundred open cases and at a million."""
-    found = stuck.cutoffs()
-    statement = _counts_statement(staff.role == Role.ADMIN, tuple(sorted(found)), COUNT_CAP)
-    row = db.session.execute(statement, {STAFF_ID.key: staff.id,
-                                         **visible_parameters(staff),
+    hundred open cases and at a million. `departments`: every one, if already read."""
+    found = stuck.cutoffs(departments=departments)
+    every = sorted(found)  # a cutoff per department: every department's id
+    # An admin sees every case, and every case is in a department (a foreign key): counted
+    # as in all of them, each count seeks (department, status) in its index, where without
+    # a department PostgreSQL 1M scanned an index whole (~150 ms a load with its generic
+    # plan, ~25 ms this way; benchmarks/README.md).
+    visible = ({VISIBLE_DEPARTMENTS.key: every or [-1]} if staff.role == Role.ADMIN
+               else visible_parameters(staff))
+    statement = _counts_statement(tuple(every), COUNT_CAP)
+    row = db.session.execute(statement, {STAFF_ID.key: staff.id, **visible,
                                          **stuck.cutoff_parameters(found)}).one()
     return ViewCounts(*row)
 
@@ -204,11 +229,11 @@ STAFF_ID = bindparam("staff_id")
 
 
 @functools.lru_cache(maxsize=64)
-def _counts_statement(admin: bool, departments: tuple[int, ...], cap: int) -> Select:
-    """view_counts' statement, built once per role and set of departments with the staff
-    member, their departments and the stuck cutoffs as parameters: SQLAlchemy memoises
+def _counts_statement(departments: tuple[int, ...], cap: int) -> Select:
+    """view_counts' statement, built once per set of departments with the staff member,
+    the departments they see and the stuck cutoffs as parameters: SQLAlchemy memoises
     its cache key, which cost as much CPU as the counting did when made every load."""
-    open_cases = visible_cases_by_role(admin).where(Case.status.in_(sorted(OPEN_STATUSES)))
+    open_cases = visible_cases_by_role(False).where(Case.status.in_(sorted(OPEN_STATUSES)))
 
     def capped(*conditions: ColumnElement[bool]):
         some = open_cases.where(*conditions).with_only_columns(Case.id).limit(cap + 1)
@@ -220,27 +245,39 @@ def _counts_statement(admin: bool, departments: tuple[int, ...], cap: int) -> Se
         capped(stuck.condition_for(departments)))
 
 
-def filter_options(staff: User) -> FilterOptions:
-    """The departments, categories and assignees this staff member may filter by."""
+def filter_options(staff: User, listed: catalog.Listed | None = None) -> FilterOptions:
+    """The departments, categories and assignees this staff member may filter by;
+    `listed`: every department and category, if already read."""
+    listed = listed or catalog.departments_and_categories()
     if staff.role == Role.ADMIN:
-        departments = list(db.session.scalars(select(Department).order_by(Department.name)))
+        departments: Sequence[Any] = listed.departments
     else:
         departments = sorted(staff.departments, key=lambda d: d.name)
     ids = [d.id for d in departments] or [-1]
-    categories = db.session.execute(
-        select(Category.id, Category.name).where(Category.department_id.in_(ids))
-        .order_by(Category.name))
-    people = select(User.id, User.name).where(User.role.in_(sorted(STAFF_ROLES)))
-    if staff.role != Role.ADMIN:
-        people = people.where(User.departments.any(Department.id.in_(ids)))
+    categories = [tuple(named) for named, dep_id in listed.categories if dep_id in ids]
+    people = db.session.execute(_people_statement(staff.role == Role.ADMIN),
+                                {FILTER_DEPARTMENTS.key: ids})
     return FilterOptions(
         departments=[(d.id, d.name) for d in departments],
-        categories=[tuple(row) for row in categories],
-        assignees=[tuple(row) for row in db.session.execute(people.order_by(User.name))],
+        categories=categories,
+        assignees=[tuple(row) for row in people],
         priorities=[(p.value, PRIORITY_LABELS[p]) for p in Priority],
         sorts=list(SORT_LABELS.items()),
         directions=list(DIRECTION_LABELS.items()),
     )
+
+
+FILTER_DEPARTMENTS = bindparam("filter_department_ids", expanding=True)
+
+
+@functools.cache
+def _people_statement(admin: bool) -> Select:
+    """The staff an admin (everyone) or others (their departments' members, the ids a
+    parameter) may filter by, by name: built once, as building it cost more than its SQL."""
+    people = select(User.id, User.name).where(User.role.in_(sorted(STAFF_ROLES)))
+    if not admin:
+        people = people.where(User.departments.any(Department.id.in_(FILTER_DEPARTMENTS)))
+    return people.order_by(User.name)
 
 
 def _filtered(query: Select, staff: User, filters: QueueFilters) -> Select:

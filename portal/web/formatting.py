@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -92,10 +93,14 @@ def timeago(moment: datetime | None, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', 'in 2 hours', '3 weeks ago', in the viewer's language."""
     if moment is None:
         return gettext("never")
-    delta = moment - (now or utcnow())
+    return _ago(moment, now or utcnow(), str(get_locale() or "en"))
+
+
+def _ago(moment: datetime, now: datetime, locale: str) -> str:
+    delta = moment - now
     if abs(delta) < timedelta(seconds=45):
         return gettext("just now")
-    return _relative(delta, str(get_locale() or "en"))
+    return _relative(delta, locale)
 
 
 # Babel's wording depends only on (unit, rounded count, direction, language): a page of fifty
@@ -215,13 +220,31 @@ def when(moment: datetime | None) -> Markup:
     """The time macro's element (templates/shared/_time.html), "3 hours ago (Tue 24 Nov,
     17:00)", made in one call: the viewer's zone, language and clock are looked up once, not
     once per filter. The same HTML as `isotime`, `fulltime`, `timeago` and `whentime`."""
+    return _when_read(moment, *_when_reader())
+
+
+def whens(moments: Iterable[datetime | None]) -> list[Markup]:
+    """`when` of each moment, the reader's zone, clock, language and now looked up once:
+    a queue page shows a hundred times, and the look-ups cost more than the times."""
+    reader = _when_reader()
+    return [_when_read(moment, *reader) for moment in moments]
+
+
+_Reader = tuple[datetime, ZoneInfo, bool, str, str, int]
+
+
+def _when_reader() -> _Reader:
+    """Now, and what of the reader `when` writes by: zone, hour cycle, language, year."""
+    now, zone, locale = utcnow(), zone_for(), get_locale()
+    return now, zone, twelve_hour(), str(locale), str(locale or "en"), now.astimezone(zone).year
+
+
+def _when_read(moment: datetime | None, now: datetime, zone: ZoneInfo, twelve: bool,
+               locale: str, language: str, this_year: int) -> Markup:
     if moment is None:
         return _WHEN % ("", "", gettext("never"), "")
-    now = utcnow()
-    zone = zone_for()
-    iso, full, at = _when_texts(moment, zone, twelve_hour(), str(get_locale()),
-                                now.astimezone(zone).year)
-    return _when_element(iso, full, timeago(moment, now), at)
+    iso, full, at = _when_texts(moment, zone, twelve, locale, this_year)
+    return _when_element(iso, full, _ago(moment, now, language), at)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.models import Priority, Role, Status, utcnow
@@ -102,6 +103,23 @@ def test_department_category_priority_and_assignee_filters(client, login, desk):
     assert "<legend>Status</legend>" in page
 
 
+def test_the_filters_offer_the_viewers_departments_categories_by_name(desk):
+    """Departments and categories come from one read (catalog.departments_and_categories):
+    an agent filters by their departments' categories, an admin by every one, by name."""
+    dep, cat, agent, _ = desk
+    tyres = factories.category(dep, "Tyres")
+    other = factories.department("Parts")
+    orders, empty = factories.category(other, "Orders"), factories.department("Empty")
+    admin = person(Role.ADMIN, "Ada Admin")
+    shown = queue_service.filter_options(agent)
+    assert shown.departments == [(dep.id, "Service")]
+    assert shown.categories == [(cat.id, "Servicing"), (tyres.id, "Tyres")]
+    every = queue_service.filter_options(admin)
+    assert every.departments == [(empty.id, "Empty"), (other.id, "Parts"), (dep.id, "Service")]
+    assert every.categories == [(orders.id, "Orders"), (cat.id, "Servicing"),
+                                (tyres.id, "Tyres")]
+
+
 def test_quick_views_mine_unassigned_and_waiting_longest_first(client, login, desk):
     _, cat, agent, colleague = desk
     now = utcnow()
@@ -140,6 +158,20 @@ def test_view_counts_are_counted_over_visible_open_cases(client, login, desk):
                           "Awaiting our answer": "3", "Stuck": "0"}
 
 
+def test_an_admins_view_counts_cover_every_department(desk):
+    """An admin's counts run as if they were in every department (one seek per department
+    in the indexes): the same numbers as counting every case."""
+    _, cat, agent, _ = desk
+    admin = person(Role.ADMIN, "Ada Admin")
+    make(cat, assignee=admin)
+    make(cat, assignee=agent, waiting_since=None, moves_since_resolution=4)
+    make(factories.category(), "Another department")
+    make(factories.category(), "Closed elsewhere", status=Status.CLOSED)
+    factories.department("No cases at all")
+    assert queue_service.view_counts(admin) == queue_service.ViewCounts(
+        mine=1, unassigned=1, waiting=2, open=3, stuck=1)
+
+
 def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
     """Counting stops past the cap, so a tab costs the same at any size; it says so."""
     _, cat, agent, _ = desk
@@ -150,6 +182,28 @@ def test_big_tab_counts_stop_at_the_cap(client, login, desk, monkeypatch):
     login(client, agent)
     assert _tab_counts(client) == {"All open": "3+", "Mine": "1", "Unassigned": "3+",
                           "Awaiting our answer": "3+", "Stuck": "0"}
+
+
+@pytest.mark.parametrize("most", [2, 200])
+def test_a_view_alone_takes_its_matching_number_from_its_tab(desk, most):
+    """The whole page reads "Change all N matching" from the tab counts for a view with
+    nothing else chosen: the same number the database counts, capped the same way."""
+    _, cat, agent, colleague = desk
+    make(cat, assignee=agent, moves_since_resolution=4)
+    make(cat, assignee=agent, waiting_since=None)
+    make(cat, assignee=colleague)
+    for _ in range(3):
+        make(cat)
+    make(cat, status=Status.CLOSED, waiting_since=None)
+    make(factories.category(), "Another department")
+    counts = queue_service.view_counts(agent)
+    for view in queue_service.VIEWS:
+        filters = queue_service.parse_filters(MultiDict({"view": view}))
+        assert filters.view_alone
+        assert (queue_service.matching_count(agent, filters, most, counts)
+                == queue_service.matching_count(agent, filters, most)), view
+    for chosen in ({"priority": "high"}, {"q": "brake"}, {"status": "closed"}):
+        assert not queue_service.parse_filters(MultiDict(chosen)).view_alone
 
 
 def test_search_by_reference_customer_message_and_outside_reference(client, login, desk):
