@@ -276,6 +276,10 @@ def init_app(app: Flask) -> None:
     for name, markup in _CLOCK_FILTERS.items():
         app.jinja_env.filters[name] = deferrable(name, app.jinja_env.filters[name], markup)
     app.jinja_env.globals["csrf_token"] = _csrf_token
+    # CSRFProtect also puts its own `csrf_token` in every template's context, which wins
+    # over the global: without this one after it, a kept piece would hold the token of
+    # whoever rendered it first, and hand it to every other reader.
+    app.context_processor(lambda: {"csrf_token": _csrf_token})
     app.jinja_env.globals["cached_event"] = cached_event
     app.jinja_env.globals["cached_form"] = cached_form
     app.jinja_env.globals["cached_piece"] = cached_piece

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from flask import g
 from markupsafe import escape
 
 from portal.extensions import cache, db
@@ -380,3 +381,26 @@ def test_a_refused_form_on_a_warm_workspace_shows_the_words_and_the_error(client
     assert 'value="Recall desk"' in form and "Enter the reference." in form
     again = _form(client, case, "references")
     assert "Recall desk" not in again and "Enter the reference." not in again
+
+
+@pytest.mark.parametrize("reader", ["dana", "agent"])
+def test_a_warm_page_holds_only_its_own_readers_csrf_token(app, login, story, monkeypatch,
+                                                           reader):
+    """Kept pieces are anyone's: each token in them is a placeholder filled per request, so
+    a second session never reads the first one's token (which would let the second reader
+    forge the first's requests, and refuse their own)."""
+    ref = story["case"].reference
+    url = f"/admin/cases/{ref}" if reader == "agent" else f"/cases/{ref}"
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        login(client, story[reader])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    pages = []
+    for client in clients:  # the first session fills the cache, the second reads it warm
+        # The test's app context outlives each request, and with it the token kept in `g`.
+        g.pop("csrf_token", None)
+        pages.append(client.get(url).text)
+    for page in pages:
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        found = set(re.findall(r'csrf_token"(?: type="hidden")? value="([^"]+)"', page))
+        assert found == {token}
