@@ -99,6 +99,12 @@ def customer_clock(case: Case, now: datetime | None = None) -> tuple[timedelta, 
     return end - case.created_at, waiting
 
 
+def next_update_for(case: Case) -> datetime | None:
+    """next_update_expected with the case's standard, read only where it counts: a resolved
+    or closed case owes no deadlines (see `deadlines`), only its open promises."""
+    return next_update_expected(case, standard_for(case) if case.is_open else None)
+
+
 def next_update_expected(case: Case, std: Standard | None) -> datetime | None:
     """What the customer is told: the earliest open promise they can see, else the update
     cadence. A promise is a time a person gave them; the cadence is the shop's own limit
