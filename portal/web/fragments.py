@@ -85,8 +85,15 @@ def fill(html: str, own: dict[str, str] | None = None) -> Markup:
 
 
 def _reader() -> tuple:
-    """What of the reader changes the words of every event: language, zone and hour cycle."""
-    return (str(get_locale()), zone_for().key, twelve_hour(), request.script_root)
+    """What of the reader changes the words of every event: language, zone and hour cycle.
+
+    Worked out once per request (on the request itself: every kept piece asks, and each
+    part is already fixed for the request by Babel and `formatting`)."""
+    found = getattr(request, "kept_reader", None)
+    if found is None:
+        found = request.kept_reader = (str(get_locale()), zone_for().key, twelve_hour(),
+                                       request.script_root)
+    return found
 
 
 def event_key(event, reference: str, staff_view: bool, mine: bool, requester, reaction) -> str:

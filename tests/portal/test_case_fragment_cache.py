@@ -11,14 +11,16 @@ import time_machine
 from flask import g
 from markupsafe import escape
 
+from portal.customer import forms as customer_forms
 from portal.extensions import cache, db
-from portal.models import PromiseState, Role, Status, utcnow
+from portal.models import PromiseState, Role, Sharing, Status, utcnow
 from portal.services import (
     cases,
     customers,
     erasure,
     feedback,
     handoffs,
+    organisations,
     participants,
     promises,
     saved_replies,
@@ -404,3 +406,57 @@ def test_a_warm_page_holds_only_its_own_readers_csrf_token(app, login, story, mo
         token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
         found = set(re.findall(r'csrf_token"(?: type="hidden")? value="([^"]+)"', page))
         assert found == {token}
+
+
+def _people(client, story) -> str:
+    return _page(client, story).split('id="people"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("reader", ["dana", "colleague"])
+def test_the_kept_people_panel_shows_each_change_on_the_next_load(client, login, story, reader):
+    case, dana, colleague = story["case"], story["dana"], story["colleague"]
+    login(client, story[reader])
+    panel = _people(client, story)
+    assert "<bdi>Chris Lee</bdi>" in panel and ("Remove" in panel) == (reader == "dana")
+    assert ('<bdi>Chris Lee</bdi> <span class="tag tag--you">' in panel) == (reader == "colleague")
+    colleague.name = "Christine Lee"  # a rename bumps no case version
+    db.session.commit()
+    assert "<bdi>Christine Lee</bdi>" in _people(client, story)
+    dana.name = "Dana Whitfield-Ortiz"
+    db.session.commit()
+    assert "<bdi>Dana Whitfield-Ortiz</bdi>" in _people(client, story)
+    added = participants.add(case, dana, "sam.ortiz@example.com", "Sam Ortiz")
+    db.session.commit()
+    assert "<bdi>Sam Ortiz</bdi>" in _people(client, story)
+    participants.remove(case, dana, added.id)
+    db.session.commit()
+    assert "Sam Ortiz" not in _people(client, story)
+    if reader == "dana":  # only the requester is offered sharing
+        org = organisations.create(None, "Whitfield Motors", "", False, Sharing.SHARED)
+        organisations.add_member(org, None, dana.email)
+        assert "Share with my organisation" in _people(client, story)
+        organisations.set_shared(case, dana, True)
+        db.session.commit()
+        assert "Stop sharing with my organisation" in _people(client, story)
+
+
+def test_untouched_forms_are_built_only_when_their_html_is_not_kept(app, client, login, story,
+                                                                   monkeypatch):
+    """The reply, feedback and add-a-colleague forms of a warm page come from the cache,
+    keyed by what they would be built from; a pre-selected answer is another form."""
+    case = story["case"]
+    promises.resolve(promises.open_on(case)[0], PromiseState.KEPT, by=story["agent"], note="Called")
+    cases.change_status(case, story["agent"], Status.RESOLVED, "The garage booked it.")
+    login(client, story["dana"])
+    url = f"/cases/{case.reference}"
+    client.get(url)
+    built = []
+    for form in ("ReplyForm", "FeedbackForm", "ParticipantForm", "EscalateForm"):
+        cls = getattr(customer_forms, form)
+        monkeypatch.setattr(cls, "process", lambda self, *a, _f=form, _p=cls.process, **k:
+                            built.append(_f) or _p(self, *a, **k))
+    page = client.get(url).text
+    assert built == [] and 'class="feedback-form"' in page and 'id="reply-form"' in page
+    page = client.get(url + "?solved=partly").text
+    assert built == ["FeedbackForm"]
+    assert 'checked id="solved-1" name="solved" required type="radio" value="partly"' in page
