@@ -16,6 +16,7 @@ from portal.extensions import cache, db
 from portal.models import PromiseState, Role, Sharing, Status, utcnow
 from portal.services import (
     cases,
+    customer_escalations,
     customers,
     erasure,
     feedback,
@@ -460,3 +461,23 @@ def test_untouched_forms_are_built_only_when_their_html_is_not_kept(app, client,
     page = client.get(url + "?solved=partly").text
     assert built == ["FeedbackForm"]
     assert 'checked id="solved-1" name="solved" required type="radio" value="partly"' in page
+
+
+@pytest.mark.parametrize("language, zone", [("en-GB", None), ("en-US", "America/New_York"),
+                                            ("de", "Europe/Berlin")])
+def test_the_kept_escalation_reads_the_same_and_shows_each_change_on_the_next_load(
+        app, client, login, story, pseudo_german, monkeypatch, language, zone):
+    dana, manager = story["dana"], story["manager"]
+    dana.timezone = zone
+    db.session.commit()
+    customer_escalations.escalate(story["case"], dana, "Three weeks now")
+    login(client, dana)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/cases/{story['case'].reference}"
+    uncached, cold, warm = _three_ways(app, client, url, **{"Accept-Language": language})
+    assert 'class="escalate__owner"' in cold and "Mia Kovač" in cold
+    assert uncached == cold == warm
+    manager.name = "Mia Kovač-Berg"  # a rename bumps no case version
+    db.session.commit()
+    page = client.get(url, headers={"Accept-Language": language}).text
+    assert "Mia Kovač-Berg" in page.split('id="escalate"')[1].split("</section>")[0]
