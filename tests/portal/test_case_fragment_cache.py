@@ -13,7 +13,7 @@ from markupsafe import escape
 
 from portal.customer import forms as customer_forms
 from portal.extensions import cache, db
-from portal.models import PromiseState, Role, Sharing, Status, utcnow
+from portal.models import EventKind, PromiseState, Role, Sharing, Status, utcnow
 from portal.services import (
     cases,
     customer_escalations,
@@ -481,3 +481,31 @@ def test_the_kept_escalation_reads_the_same_and_shows_each_change_on_the_next_lo
     db.session.commit()
     page = client.get(url, headers={"Accept-Language": language}).text
     assert "Mia Kovač-Berg" in page.split('id="escalate"')[1].split("</section>")[0]
+
+
+def test_the_kept_timeline_shows_each_change_to_an_event_on_the_next_load(client, login, story):
+    """The whole list is one kept piece keyed by its events' keys: words erased in an UPDATE
+    that bumps no version, a reaction and a reply each make a new list."""
+    case, colleague, dana = story["case"], story["colleague"], story["dana"]
+    cases.add_customer_message(case, colleague, "My phone is 0123 456789.")
+    login(client, dana)
+    assert "0123 456789" in _page(client, story)
+    erasure.anonymise(colleague)
+    db.session.commit()
+    page = _page(client, story)
+    assert "0123 456789" not in page and escape(erasure.REMOVED) in page
+    first_reply = next(e for e in timeline.public_events(case) if e.kind == EventKind.STAFF_REPLY)
+    feedback.react(first_reply.id, dana, helpful=True)
+    assert _page(client, story).count("You said this helped.") == 1
+    client.post(f"/cases/{case.reference}/replies", data={"body": "Any news?"})
+    assert "Any news?" in _page(client, story)
+
+
+def test_the_reply_fragment_moves_focus_to_the_new_reply_on_a_warm_page(client, login, story):
+    login(client, story["dana"])
+    _page(client, story)  # kept now
+    answer = client.post(f"/cases/{story['case'].reference}/replies",
+                         data={"body": "Here is the photo."}, headers={"HX-Request": "true"})
+    mine = re.findall(r'event--customer_message event--mine" id="event-(\d+)"', answer.text)
+    assert "Here is the photo." in answer.text and answer.text.count('tabindex="-1"') == 1
+    assert f'id="event-{mine[-1]}" tabindex="-1" data-focus-after-swap' in answer.text
