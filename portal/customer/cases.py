@@ -34,6 +34,7 @@ from ..web.choices import options
 from ..web.errors import render_error
 from ..web.files import send_attachment
 from ..web.form_input import refuse
+from ..web.fragments import Unbuilt, code_digest
 from ..web.htmx import htmx_response, wants_fragment
 from ..web.pagination import InvalidCursor
 from . import bp, case_cards, problems
@@ -122,15 +123,16 @@ def new_case():
     return redirect(url_for("customer.case_detail", reference=case.reference))
 
 
-def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
+def _render_case(template: str, case, form=None, code: int = 200, feedback_form=None,
                  just_replied: bool = False, feedback_notice: str | None = None,
                  escalate_form=None, people_form=None):
     """The case page or its fragment, with the customer's clock and feedback worked out.
 
     After a reply, its event is marked so that focus moves to it (static/js/a11y.js).
     Everyone who may see the case sees the same page, but for feedback (the requester's).
+    A form not given is untouched: built only if its kept HTML is not found (`_untouched`).
     """
-    next_update = clock.next_update_expected(case, clock.standard_for(case))
+    next_update = clock.next_update_for(case)
     requester = customer_access.is_requester(current_user, case)
     answer = feedback_rules.current(case) if requester else None
     can_ask = requester and feedback_rules.can_ask(case)
@@ -138,13 +140,15 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
     if feedback_form is None and (can_ask or answer is not None):
         preset = request.args.get("solved") if request.method == "GET" else None
         # A link in the email pre-selects the answer; only the POST records it.
-        feedback_form = FeedbackForm(formdata=None, solved=preset if preset in
-                                     ("yes", "partly", "no") else None,
-                                     first="1" if answer is None else "")
+        feedback_form = _untouched(FeedbackForm, solved=preset if preset in
+                                   ("yes", "partly", "no") else None,
+                                   first="1" if answer is None else "")
     events = timeline.public_events(case)
     mine = [e.id for e in events if e.kind == EventKind.CUSTOMER_MESSAGE
             and e.author_id == current_user.id]
-    if not form.once.raw_data:  # a fresh form, not one sent back with an error
+    if form is None:
+        form = _untouched(ReplyForm, once=_offer_once(events) or _new_once())
+    elif not form.once.raw_data:  # a fresh form, not one sent back with an error
         form.once.data = _offer_once(events) or form.once.data
     return render_template(
         template, case=case, events=events, form=form, **_follows_up(case, events),
@@ -163,19 +167,33 @@ def _render_case(template: str, case, form, code: int = 200, feedback_form=None,
     ), code
 
 
+def _untouched(form_class, **defaults) -> Unbuilt:
+    """A form as nobody has touched it, built only if its kept HTML is not found: keyed by
+    its class, its defaults and the code that defines its fields (labels, hints, limits).
+    A `once` default is new on every page: filled in (`own`), never part of the key."""
+    own = {k: v for k, v in defaults.items() if k == "once"}
+    inputs = (code_digest(form_class.__module__, cases.__name__), form_class.__name__,
+              sorted((k, v) for k, v in defaults.items() if k not in own))
+    return Unbuilt(lambda: form_class(formdata=None, **defaults), inputs, own)
+
+
+def _new_once() -> str:
+    return ReplyForm.once.kwargs["default"]()
+
+
 def escalation_context(case, form=None) -> dict:
     """What the "This is taking too long" panel shows: today's escalation (its manager, due
     time and when the customer may ask again), else the form."""
     escalation = customer_escalations.current(case) if case.is_open else None
-    return {"escalation": escalation, "escalate_form": form or EscalateForm(formdata=None),
+    return {"escalation": escalation, "escalate_form": form or _untouched(EscalateForm),
             "escalate_again": escalation and customer_escalations.again_at(case, escalation)}
 
 
 def _people(case, requester: bool, people_form=None) -> dict:
     """Who is on the case, and what this customer may change about it."""
     sharing = organisations.sharing_offered(current_user, case)
-    return {"participants": participants.of_case(case), "may_manage_people": requester,
-            "people_form": people_form or (ParticipantForm(formdata=None) if requester else None),
+    return {"participants": participants.shown_on(case), "may_manage_people": requester,
+            "people_form": people_form or (_untouched(ParticipantForm) if requester else None),
             "sharing_offered": sharing, "shared": sharing and organisations.is_shared(case)}
 
 
@@ -210,7 +228,7 @@ def _follows_up(case, events) -> dict:
 @customer_required
 def case_detail(reference: str):
     case = _own_case(reference)
-    html = _render_case("portal/cases/detail.html", case, ReplyForm())
+    html = _render_case("portal/cases/detail.html", case)
     if case.customer_id == current_user.id:  # a colleague on the case (CC) is not them
         customer_seen.mark_seen(case)
     return html

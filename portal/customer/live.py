@@ -55,7 +55,7 @@ def case_live(reference: str):
 def _tag(case) -> str:
     """The case's version, and the time the page names for our next update (0: none) and
     whether it had passed: time alone changes one thing, "we owed you an update, we are late"."""
-    due = clock.next_update_expected(case, clock.standard_for(case))
+    due = clock.next_update_for(case)
     late = due is not None and due < utcnow()
     return f"{case.id}-{case.version}-{due.timestamp() if due else 0:.0f}-{late:d}"
 

@@ -38,9 +38,14 @@ class Deadline:
         return "green"
 
 
+# Built once: every case page and workspace reads the standards (SQLAlchemy keeps a
+# statement's cache key with it; building it anew cost as much as the read).
+_STANDARDS = select(Standard)
+
+
 def standard_for(case: Case, standards: list[Standard] | None = None) -> Standard | None:
     """The most specific standard: category and priority, then either one, then neither."""
-    rows = standards if standards is not None else list(db.session.scalars(select(Standard)))
+    rows = standards if standards is not None else list(db.session.scalars(_STANDARDS))
     best, best_score = None, -1
     for std in rows:
         if std.category_id not in (None, case.category_id):
@@ -97,6 +102,12 @@ def customer_clock(case: Case, now: datetime | None = None) -> tuple[timedelta, 
     if case.waiting_on_customer_since:
         waiting += end - case.waiting_on_customer_since
     return end - case.created_at, waiting
+
+
+def next_update_for(case: Case) -> datetime | None:
+    """next_update_expected with the case's standard, read only where it counts: a resolved
+    or closed case owes no deadlines (see `deadlines`), only its open promises."""
+    return next_update_expected(case, standard_for(case) if case.is_open else None)
 
 
 def next_update_expected(case: Case, std: Standard | None) -> datetime | None:

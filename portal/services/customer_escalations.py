@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..business_calendar import BusinessCalendar, add_business_time, next_opening
@@ -70,11 +70,15 @@ def next_day_opens(day: date, calendar: BusinessCalendar) -> datetime:
                                          tzinfo=calendar.zone), calendar)
 
 
+# Built once: every open case's page asks (SQLAlchemy keeps a statement's cache key with it).
+_ON_DAY = select(CustomerEscalation).where(CustomerEscalation.case_id == bindparam("case_id"),
+                                           CustomerEscalation.business_day == bindparam("day"))
+
+
 def current(case: Case, now: datetime | None = None) -> CustomerEscalation | None:
     """This business day's escalation of the case, if the customer made one."""
     day = business_day(now or utcnow(), business_hours.case_calendar(case))
-    return db.session.scalar(select(CustomerEscalation).where(
-        CustomerEscalation.case_id == case.id, CustomerEscalation.business_day == day))
+    return db.session.scalar(_ON_DAY, {"case_id": case.id, "day": day})
 
 
 def of_case(case: Case) -> list[CustomerEscalation]:

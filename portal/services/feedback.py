@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -149,6 +149,11 @@ def _tell_owner(event: CaseEvent, reason: str) -> None:
                     person=owner, reason=reason, reply=event)
 
 
-def reactions_for(case: Case) -> dict[int, ReplyReaction]:
-    rows = db.session.scalars(select(ReplyReaction).where(ReplyReaction.case_id == case.id))
-    return {r.event_id: r for r in rows}
+# What a case page shows of each reaction, as plain rows; built once (every case page).
+_REACTIONS = select(ReplyReaction.event_id, ReplyReaction.helpful, ReplyReaction.reason).where(
+    ReplyReaction.case_id == bindparam("case_id"))
+
+
+def reactions_for(case: Case) -> dict[int, Row]:
+    """Each reaction on the case's replies by event id: (event_id, helpful, reason) rows."""
+    return {r.event_id: r for r in db.session.execute(_REACTIONS, {"case_id": case.id})}

@@ -16,7 +16,7 @@ from datetime import UTC, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from ..extensions import db
 from ..models import Case, CaseNotificationChoice, DigestItem, EmailUpdates, Role, User, utcnow
@@ -55,10 +55,15 @@ class LinkInvalid(ServiceError):
     """Not a manage link of ours (tampered, cut short, or for a person who is gone)."""
 
 
+# Built once: every case page reads it (SQLAlchemy keeps a statement's cache key with it).
+_FOLLOWING = select(CaseNotificationChoice.following).where(
+    CaseNotificationChoice.user_id == bindparam("user_id"),
+    CaseNotificationChoice.case_id == bindparam("case_id"))
+
+
 def is_following(user: User, case: Case) -> bool:
     """The person's choice for this case; without one, they follow it."""
-    following = db.session.scalar(select(CaseNotificationChoice.following).where(
-        CaseNotificationChoice.user_id == user.id, CaseNotificationChoice.case_id == case.id))
+    following = db.session.scalar(_FOLLOWING, {"user_id": user.id, "case_id": case.id})
     return following is not False
 
 

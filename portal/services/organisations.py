@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -152,10 +152,18 @@ def auto_join(user: User) -> Organisation | None:
     return None
 
 
+# The sharing rule of a customer's organisation, one value: built once (SQLAlchemy keeps a
+# statement's cache key with it), read on every case page the requester opens.
+_SHARING_OF = (select(Organisation.sharing)
+               .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+               .where(OrganisationMember.user_id == bindparam("user_id")))
+
+
 def sharing_offered(customer: User, case: Case) -> bool:
     """Whether the requester may share this case: their organisation shares chosen cases."""
-    org = of(customer) if case.customer_id == customer.id else None
-    return org is not None and org.sharing == Sharing.SHARED
+    if case.customer_id != customer.id:
+        return False
+    return db.session.scalar(_SHARING_OF, {"user_id": customer.id}) == Sharing.SHARED
 
 
 def is_shared(case: Case) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.web.lazy_text import lazy_gettext as _l
@@ -23,6 +23,19 @@ def of_case(case: Case) -> list[CaseParticipant]:
     return list(db.session.scalars(
         select(CaseParticipant).where(CaseParticipant.case_id == case.id)
         .options(joinedload(CaseParticipant.user)).order_by(CaseParticipant.id)))
+
+
+# What the case page shows of each colleague, as plain rows: built once (see _SHARING_OF in
+# organisations.py), read on every case page.
+_SHOWN = (select(CaseParticipant.id, CaseParticipant.user_id, User.name)
+          .join(User, User.id == CaseParticipant.user_id)
+          .where(CaseParticipant.case_id == bindparam("case_id")).order_by(CaseParticipant.id))
+
+
+def shown_on(case: Case) -> list[Row]:
+    """The colleagues on a case as (id, user_id, name) rows, in the order they were added:
+    all the people panel shows of them, without loading each one's account."""
+    return list(db.session.execute(_SHOWN, {"case_id": case.id}))
 
 
 def may_manage(actor: User, case: Case) -> bool:

@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from portal.web.lazy_text import lazy_gettext as _l
 
@@ -142,14 +142,18 @@ def _event(case: Case, actor: User, promise: Promise, action: str) -> None:
         owner=promise.owner_name, due_at=promise.due_at.isoformat())
 
 
+# Who was told of each breach: built once (every case page with an overdue promise).
+_NOTIFIED = select(Escalation.breach_key, Escalation.notified_id).where(
+    Escalation.breach_key.in_(bindparam("breach_keys", expanding=True)))
+
+
 def flagged_to_someone_else(case: Case) -> set[int]:
     """Ids of the case's overdue promises that a person other than their owner was told
     about (a manager, at either stage): only those may say "flagged to their manager"."""
     overdue = {p.breach_key: p for p in case.promises if p.is_overdue()}
     if not overdue:
         return set()
-    rows = db.session.execute(select(Escalation.breach_key, Escalation.notified_id).where(
-        Escalation.breach_key.in_(overdue)))
+    rows = db.session.execute(_NOTIFIED, {"breach_keys": list(overdue)})
     return {overdue[key].id for key, notified in rows if notified != overdue[key].owner_id}
 
 

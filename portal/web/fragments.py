@@ -85,8 +85,15 @@ def fill(html: str, own: dict[str, str] | None = None) -> Markup:
 
 
 def _reader() -> tuple:
-    """What of the reader changes the words of every event: language, zone and hour cycle."""
-    return (str(get_locale()), zone_for().key, twelve_hour(), request.script_root)
+    """What of the reader changes the words of every event: language, zone and hour cycle.
+
+    Worked out once per request (on the request itself: every kept piece asks, and each
+    part is already fixed for the request by Babel and `formatting`)."""
+    found = getattr(request, "kept_reader", None)
+    if found is None:
+        found = request.kept_reader = (str(get_locale()), zone_for().key, twelve_hour(),
+                                       request.script_root)
+    return found
 
 
 def event_key(event, reference: str, staff_view: bool, mine: bool, requester, reaction) -> str:
@@ -103,6 +110,15 @@ def event_key(event, reference: str, staff_view: bool, mine: bool, requester, re
     return "event:" + hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest()
 
 
+def _event_key_here(context: Context, event, staff_view: bool) -> str:
+    """event_key for this page's reader (from the template's context)."""
+    author = event.author
+    mine = not staff_view and author is not None and author.id == current_user.id
+    reaction = (context.get("reactions") or {}).get(event.id)
+    return event_key(event, context["case"].reference, staff_view, mine,
+                     context.get("requester"), reaction)
+
+
 @pass_context
 def cached_event(context: Context, event, staff_view: bool,
                  caller: Callable[[], str]) -> Markup:
@@ -112,17 +128,31 @@ def cached_event(context: Context, event, staff_view: bool,
     """
     if not current_app.config["FRAGMENT_CACHE"] or event.id == context.get("focus_event_id"):
         return caller()
-    author = event.author
-    mine = not staff_view and author is not None and author.id == current_user.id
-    reaction = (context.get("reactions") or {}).get(event.id)
-    key = event_key(event, context["case"].reference, staff_view, mine,
-                    context.get("requester"), reaction)
-    return _kept(key, caller)
+    return _kept(_event_key_here(context, event, staff_view), caller)
+
+
+@pass_context
+def cached_events(context: Context, events, staff_view: bool,
+                  caller: Callable[[], str]) -> Markup:
+    """A whole timeline (each event inside a `cached_event`) kept as one piece, keyed by its
+    events' own keys in order, so by everything each shows: a warm page reads one entry,
+    and a timeline that gained an event renders only that one (the others are kept too).
+
+    Not kept on a page whose focus moves to an event after a reply (rendered afresh).
+    """
+    if not current_app.config["FRAGMENT_CACHE"] or context.get("focus_event_id"):
+        return caller()
+    keys = [_event_key_here(context, event, staff_view) for event in events]
+    return _kept("events:" + hashlib.blake2b(repr(keys).encode(), digest_size=20).hexdigest(),
+                 caller)
 
 
 def _kept(key: str, caller: Callable[[], str]) -> Markup:
     """The piece kept under `key`, else rendered by `caller` with the clock's words and the
-    CSRF token as placeholders, and kept; either way filled in for this request."""
+    CSRF token as placeholders, and kept; either way filled in for this request.
+
+    Inside a piece being kept (`cached_events` around `cached_event`), the placeholders
+    stay: the outer piece keeps them and fills them in."""
     html = cache.get(key)
     if html is None:
         token = _deferring.set(True)
@@ -131,6 +161,8 @@ def _kept(key: str, caller: Callable[[], str]) -> Markup:
         finally:
             _deferring.reset(token)
         cache.set(key, html)
+    if _deferring.get():
+        return Markup(html)  # noqa: S704  # nosec B704  # rendered by Jinja, escaped
     return fill(html)
 
 
@@ -276,7 +308,12 @@ def init_app(app: Flask) -> None:
     for name, markup in _CLOCK_FILTERS.items():
         app.jinja_env.filters[name] = deferrable(name, app.jinja_env.filters[name], markup)
     app.jinja_env.globals["csrf_token"] = _csrf_token
+    # CSRFProtect also puts its own `csrf_token` in every template's context, which wins
+    # over the global: without this one after it, a kept piece would hold the token of
+    # whoever rendered it first, and hand it to every other reader.
+    app.context_processor(lambda: {"csrf_token": _csrf_token})
     app.jinja_env.globals["cached_event"] = cached_event
+    app.jinja_env.globals["cached_events"] = cached_events
     app.jinja_env.globals["cached_form"] = cached_form
     app.jinja_env.globals["cached_piece"] = cached_piece
     app.jinja_env.globals["values_of"] = values_of

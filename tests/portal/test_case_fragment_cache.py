@@ -8,16 +8,20 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from flask import g
 from markupsafe import escape
 
+from portal.customer import forms as customer_forms
 from portal.extensions import cache, db
-from portal.models import PromiseState, Role, Status, utcnow
+from portal.models import EventKind, PromiseState, Role, Sharing, Status, utcnow
 from portal.services import (
     cases,
+    customer_escalations,
     customers,
     erasure,
     feedback,
     handoffs,
+    organisations,
     participants,
     promises,
     saved_replies,
@@ -380,3 +384,128 @@ def test_a_refused_form_on_a_warm_workspace_shows_the_words_and_the_error(client
     assert 'value="Recall desk"' in form and "Enter the reference." in form
     again = _form(client, case, "references")
     assert "Recall desk" not in again and "Enter the reference." not in again
+
+
+@pytest.mark.parametrize("reader", ["dana", "agent"])
+def test_a_warm_page_holds_only_its_own_readers_csrf_token(app, login, story, monkeypatch,
+                                                           reader):
+    """Kept pieces are anyone's: each token in them is a placeholder filled per request, so
+    a second session never reads the first one's token (which would let the second reader
+    forge the first's requests, and refuse their own)."""
+    ref = story["case"].reference
+    url = f"/admin/cases/{ref}" if reader == "agent" else f"/cases/{ref}"
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        login(client, story[reader])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    pages = []
+    for client in clients:  # the first session fills the cache, the second reads it warm
+        # The test's app context outlives each request, and with it the token kept in `g`.
+        g.pop("csrf_token", None)
+        pages.append(client.get(url).text)
+    for page in pages:
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        found = set(re.findall(r'csrf_token"(?: type="hidden")? value="([^"]+)"', page))
+        assert found == {token}
+
+
+def _people(client, story) -> str:
+    return _page(client, story).split('id="people"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("reader", ["dana", "colleague"])
+def test_the_kept_people_panel_shows_each_change_on_the_next_load(client, login, story, reader):
+    case, dana, colleague = story["case"], story["dana"], story["colleague"]
+    login(client, story[reader])
+    panel = _people(client, story)
+    assert "<bdi>Chris Lee</bdi>" in panel and ("Remove" in panel) == (reader == "dana")
+    assert ('<bdi>Chris Lee</bdi> <span class="tag tag--you">' in panel) == (reader == "colleague")
+    colleague.name = "Christine Lee"  # a rename bumps no case version
+    db.session.commit()
+    assert "<bdi>Christine Lee</bdi>" in _people(client, story)
+    dana.name = "Dana Whitfield-Ortiz"
+    db.session.commit()
+    assert "<bdi>Dana Whitfield-Ortiz</bdi>" in _people(client, story)
+    added = participants.add(case, dana, "sam.ortiz@example.com", "Sam Ortiz")
+    db.session.commit()
+    assert "<bdi>Sam Ortiz</bdi>" in _people(client, story)
+    participants.remove(case, dana, added.id)
+    db.session.commit()
+    assert "Sam Ortiz" not in _people(client, story)
+    if reader == "dana":  # only the requester is offered sharing
+        org = organisations.create(None, "Whitfield Motors", "", False, Sharing.SHARED)
+        organisations.add_member(org, None, dana.email)
+        assert "Share with my organisation" in _people(client, story)
+        organisations.set_shared(case, dana, True)
+        db.session.commit()
+        assert "Stop sharing with my organisation" in _people(client, story)
+
+
+def test_untouched_forms_are_built_only_when_their_html_is_not_kept(app, client, login, story,
+                                                                   monkeypatch):
+    """The reply, feedback and add-a-colleague forms of a warm page come from the cache,
+    keyed by what they would be built from; a pre-selected answer is another form."""
+    case = story["case"]
+    promises.resolve(promises.open_on(case)[0], PromiseState.KEPT, by=story["agent"], note="Called")
+    cases.change_status(case, story["agent"], Status.RESOLVED, "The garage booked it.")
+    login(client, story["dana"])
+    url = f"/cases/{case.reference}"
+    client.get(url)
+    built = []
+    for form in ("ReplyForm", "FeedbackForm", "ParticipantForm", "EscalateForm"):
+        cls = getattr(customer_forms, form)
+        monkeypatch.setattr(cls, "process", lambda self, *a, _f=form, _p=cls.process, **k:
+                            built.append(_f) or _p(self, *a, **k))
+    page = client.get(url).text
+    assert built == [] and 'class="feedback-form"' in page and 'id="reply-form"' in page
+    page = client.get(url + "?solved=partly").text
+    assert built == ["FeedbackForm"]
+    assert 'checked id="solved-1" name="solved" required type="radio" value="partly"' in page
+
+
+@pytest.mark.parametrize("language, zone", [("en-GB", None), ("en-US", "America/New_York"),
+                                            ("de", "Europe/Berlin")])
+def test_the_kept_escalation_reads_the_same_and_shows_each_change_on_the_next_load(
+        app, client, login, story, pseudo_german, monkeypatch, language, zone):
+    dana, manager = story["dana"], story["manager"]
+    dana.timezone = zone
+    db.session.commit()
+    customer_escalations.escalate(story["case"], dana, "Three weeks now")
+    login(client, dana)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/cases/{story['case'].reference}"
+    uncached, cold, warm = _three_ways(app, client, url, **{"Accept-Language": language})
+    assert 'class="escalate__owner"' in cold and "Mia Kovač" in cold
+    assert uncached == cold == warm
+    manager.name = "Mia Kovač-Berg"  # a rename bumps no case version
+    db.session.commit()
+    page = client.get(url, headers={"Accept-Language": language}).text
+    assert "Mia Kovač-Berg" in page.split('id="escalate"')[1].split("</section>")[0]
+
+
+def test_the_kept_timeline_shows_each_change_to_an_event_on_the_next_load(client, login, story):
+    """The whole list is one kept piece keyed by its events' keys: words erased in an UPDATE
+    that bumps no version, a reaction and a reply each make a new list."""
+    case, colleague, dana = story["case"], story["colleague"], story["dana"]
+    cases.add_customer_message(case, colleague, "My phone is 0123 456789.")
+    login(client, dana)
+    assert "0123 456789" in _page(client, story)
+    erasure.anonymise(colleague)
+    db.session.commit()
+    page = _page(client, story)
+    assert "0123 456789" not in page and escape(erasure.REMOVED) in page
+    first_reply = next(e for e in timeline.public_events(case) if e.kind == EventKind.STAFF_REPLY)
+    feedback.react(first_reply.id, dana, helpful=True)
+    assert _page(client, story).count("You said this helped.") == 1
+    client.post(f"/cases/{case.reference}/replies", data={"body": "Any news?"})
+    assert "Any news?" in _page(client, story)
+
+
+def test_the_reply_fragment_moves_focus_to_the_new_reply_on_a_warm_page(client, login, story):
+    login(client, story["dana"])
+    _page(client, story)  # kept now
+    answer = client.post(f"/cases/{story['case'].reference}/replies",
+                         data={"body": "Here is the photo."}, headers={"HX-Request": "true"})
+    mine = re.findall(r'event--customer_message event--mine" id="event-(\d+)"', answer.text)
+    assert "Here is the photo." in answer.text and answer.text.count('tabindex="-1"') == 1
+    assert f'id="event-{mine[-1]}" tabindex="-1" data-focus-after-swap' in answer.text
