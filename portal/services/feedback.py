@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -149,6 +149,10 @@ def _tell_owner(event: CaseEvent, reason: str) -> None:
                     person=owner, reason=reason, reply=event)
 
 
+# Built once (SQLAlchemy memoises a statement's cache key): both case pages ask per load.
+REACTIONS_FOR = select(ReplyReaction).where(ReplyReaction.case_id == bindparam("case_id"))
+
+
 def reactions_for(case: Case) -> dict[int, ReplyReaction]:
-    rows = db.session.scalars(select(ReplyReaction).where(ReplyReaction.case_id == case.id))
+    rows = db.session.scalars(REACTIONS_FOR, {"case_id": case.id})
     return {r.event_id: r for r in rows}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.web.lazy_text import lazy_gettext as _l
@@ -18,11 +18,14 @@ from .errors import NotFound, ServiceError
 MAX_PARTICIPANTS = 20
 
 
+# Built once (SQLAlchemy memoises a statement's cache key): both case pages ask per load.
+OF_CASE = select(CaseParticipant).where(CaseParticipant.case_id == bindparam("case_id")) \
+    .options(joinedload(CaseParticipant.user)).order_by(CaseParticipant.id)
+
+
 def of_case(case: Case) -> list[CaseParticipant]:
     """The colleagues on a case, in the order they were added."""
-    return list(db.session.scalars(
-        select(CaseParticipant).where(CaseParticipant.case_id == case.id)
-        .options(joinedload(CaseParticipant.user)).order_by(CaseParticipant.id)))
+    return list(db.session.scalars(OF_CASE, {"case_id": case.id}))
 
 
 def may_manage(actor: User, case: Case) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -105,22 +105,26 @@ def _customer_was_updated(case: Case, kind: EventKind, at) -> None:
         case.first_response_at = at
 
 
+def _with_files(query: Select) -> Select:
+    # Most events have no file and few have more than one: joining them in costs fewer
+    # round trips than a second query, and the author is joined already.
+    return query.options(joinedload(CaseEvent.attachments)).order_by(CaseEvent.id)
+
+
+# Built once (SQLAlchemy memoises a statement's cache key): every case page loads one.
+_OF_CASE = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"))
+PUBLIC_EVENTS = _with_files(_OF_CASE.where(CaseEvent.visibility == Visibility.PUBLIC))
+ALL_EVENTS = _with_files(_OF_CASE)
+
+
 def public_events(case: Case) -> list[CaseEvent]:
     """What the customer may see, oldest first."""
-    return _with_files(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                               CaseEvent.visibility == Visibility.PUBLIC))
+    return list(db.session.scalars(PUBLIC_EVENTS, {"case_id": case.id}).unique())
 
 
 def all_events(case: Case) -> list[CaseEvent]:
     """Everything, internal notes included: staff only."""
-    return _with_files(select(CaseEvent).where(CaseEvent.case_id == case.id))
-
-
-def _with_files(query: Select) -> list[CaseEvent]:
-    # Most events have no file and few have more than one: joining them in costs fewer
-    # round trips than a second query, and the author is joined already.
-    query = query.options(joinedload(CaseEvent.attachments)).order_by(CaseEvent.id)
-    return list(db.session.scalars(query).unique())
+    return list(db.session.scalars(ALL_EVENTS, {"case_id": case.id}).unique())
 
 
 def earlier_submission(customer: User, author: User, once: str | None,
