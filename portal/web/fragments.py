@@ -89,18 +89,20 @@ def _reader() -> tuple:
     return (str(get_locale()), zone_for().key, twelve_hour(), request.script_root)
 
 
-def event_key(event, reference: str, staff_view: bool, mine: bool, requester, reaction) -> str:
-    """A digest of everything `shared/_event.html` shows of this event to this reader."""
+def _event_in(context: Context, event, staff_view: bool) -> tuple:
+    """Everything `shared/_event.html` shows of this event to this page's reader, but the
+    reader's language, zone and hour cycle (`_reader`)."""
     author = event.author
-    shown = (
-        templates_generation(), staff_view, mine, requester, reference, event.id,
+    reaction = (context.get("reactions") or {}).get(event.id)
+    return (
+        staff_view, not staff_view and author is not None and author.id == current_user.id,
+        context.get("requester"), context["case"].reference, event.id,
         event.kind.value, event.visibility.value, event.channel.value, event.created_at,
         event.body, sorted((event.data or {}).items()),
         (author.id, author.name) if author is not None else None,
         [(f.id, f.filename, f.size) for f in event.attachments],
-        (reaction.helpful, reaction.reason) if reaction is not None else None, _reader(),
+        (reaction.helpful, reaction.reason) if reaction is not None else None,
     )
-    return "event:" + hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest()
 
 
 @pass_context
@@ -112,17 +114,22 @@ def cached_event(context: Context, event, staff_view: bool,
     """
     if not current_app.config["FRAGMENT_CACHE"] or event.id == context.get("focus_event_id"):
         return caller()
-    author = event.author
-    mine = not staff_view and author is not None and author.id == current_user.id
-    reaction = (context.get("reactions") or {}).get(event.id)
-    key = event_key(event, context["case"].reference, staff_view, mine,
-                    context.get("requester"), reaction)
-    return _kept(key, caller)
+    shown = (templates_generation(), _event_in(context, event, staff_view), _reader())
+    return _kept("event:" + hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest(),
+                 caller)
+
+
+@pass_context
+def events_shown(context: Context, events, staff_view: bool) -> list[tuple]:
+    """What `cached_event` keys each event by, for a `cached_piece` holding them all (a
+    whole timeline: one key and one entry instead of one per event)."""
+    return [_event_in(context, event, staff_view) for event in events]
 
 
 def _kept(key: str, caller: Callable[[], str]) -> Markup:
     """The piece kept under `key`, else rendered by `caller` with the clock's words and the
-    CSRF token as placeholders, and kept; either way filled in for this request."""
+    CSRF token as placeholders, and kept; either way filled in for this request (unless it
+    is inside a piece being kept, which keeps the placeholders and is filled as a whole)."""
     html = cache.get(key)
     if html is None:
         token = _deferring.set(True)
@@ -131,7 +138,8 @@ def _kept(key: str, caller: Callable[[], str]) -> Markup:
         finally:
             _deferring.reset(token)
         cache.set(key, html)
-    return fill(html)
+    # Our own kept markup (rendered with autoescape), its placeholders left for the outer piece.
+    return Markup(html) if _deferring.get() else fill(html)  # noqa: S704  # nosec B704
 
 
 def cached_piece(kind: str, *shown, caller: Callable[[], str]) -> Markup:
@@ -279,5 +287,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cached_event"] = cached_event
     app.jinja_env.globals["cached_form"] = cached_form
     app.jinja_env.globals["cached_piece"] = cached_piece
+    app.jinja_env.globals["events_shown"] = events_shown
     app.jinja_env.globals["values_of"] = values_of
     app.jinja_env.globals["promises_shown"] = promises_shown
