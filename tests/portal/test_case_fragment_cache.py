@@ -433,3 +433,22 @@ def test_the_before_contact_panel_names_each_author_as_now(client, login, story)
     assert f"({other.reference})" in panel
     cases.change_status(other, agent, Status.RESOLVED, "Fitted.")
     assert "Solved" in _panel(client, case, before) or "Resolved" in _panel(client, case, before)
+
+
+def test_the_kept_people_panel_shows_each_change_on_the_next_load(client, login, story):
+    case, agent, dana, colleague = (story["case"], story["agent"], story["dana"],
+                                    story["colleague"])
+    login(client, agent)
+    people = 'id="people"'
+    assert "<bdi>Chris Lee</bdi>" in _panel(client, case, people)
+    colleague.name = "Christine Lee"  # a rename bumps no case version
+    db.session.commit()
+    assert "<bdi>Christine Lee</bdi>" in _panel(client, case, people)
+    newcomer = factories.customer("Pat Novak")
+    participants.add(case, dana, newcomer.email)
+    db.session.commit()
+    assert "<bdi>Pat Novak</bdi>" in _panel(client, case, people)
+    for p in participants.of_case(case):
+        participants.remove(case, agent, p.id)
+    db.session.commit()
+    assert "Only the customer follows this case." in _panel(client, case, people)
