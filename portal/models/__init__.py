@@ -3,7 +3,7 @@
 from . import api, mail  # noqa: F401 - channel tables register themselves
 from .articles import Article, ArticleRevision, ArticleSuggestion, ArticleView, ArticleVote
 from .audit import AuditEntry
-from .base import frozen_at, utcnow
+from .base import frozen_at, load_collection, utcnow
 from .cases import (
     OPEN_STATUSES,
     PRIORITY_LABELS,
@@ -123,5 +123,6 @@ __all__ = [
     "format_reference",
     "parse_reference",
     "frozen_at",
+    "load_collection",
     "utcnow",
 ]

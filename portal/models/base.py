@@ -7,7 +7,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Index, TypeDecorator
+from sqlalchemy import DateTime, Executable, Index, TypeDecorator, inspect
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 # The moment `frozen_at` set for this context; None reads the real clock.
 _frozen: ContextVar[datetime | None] = ContextVar("caseloop_frozen_now", default=None)
@@ -29,6 +31,18 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
         yield moment
     finally:
         _frozen.reset(token)
+
+
+def load_collection(obj, name: str, statement: Executable, params: dict) -> list:
+    """`obj.<name>`, read by `statement` when not loaded yet and set as what was loaded: a
+    lazy load, but by a statement built once (a lazy load works its statement's cache key
+    out again on every page). `statement` must select what the relationship would, in its
+    order. A new object's (not in the database yet) is left to the relationship."""
+    state = inspect(obj)
+    if state.persistent and name in state.unloaded:
+        rows = list(object_session(obj).scalars(statement, params))
+        set_committed_value(obj, name, rows)
+    return getattr(obj, name)
 
 
 def trigram_index(name: str, column) -> Index:

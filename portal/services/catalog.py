@@ -69,13 +69,16 @@ def departments_and_categories() -> Listed:
     return Listed(list(departments.values()), categories)
 
 
+# Built once: SQLAlchemy memoises a statement's cache key, and the workspace asks per page.
+ROUTING = (select(Department.id, Department.name, Category.id, Category.name)
+           .outerjoin(Category, (Category.department_id == Department.id) & Category.active)
+           .order_by(Department.name, Department.id))
+
+
 def routing_choices() -> tuple[list[Named], list[Named]]:
     """Every department and every active category, each by name, from one query of plain
     columns (the workspace's pickers ask on every page: no entities to build)."""
-    rows = db.session.execute(
-        select(Department.id, Department.name, Category.id, Category.name)
-        .outerjoin(Category, (Category.department_id == Department.id) & Category.active)
-        .order_by(Department.name, Department.id))
+    rows = db.session.execute(ROUTING)
     departments: dict[int, Named] = {}
     categories: list[Named] = []
     for dep_id, dep_name, cat_id, cat_name in rows:

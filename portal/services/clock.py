@@ -13,6 +13,7 @@ from ..models import Case, Standard, Status, utcnow
 from .business_hours import case_calendar
 
 AMBER_SHARE = 0.25  # amber once less than a quarter of a window is left
+ALL_STANDARDS = select(Standard)  # built once: SQLAlchemy memoises its cache key
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,9 @@ class Deadline:
         return "green"
 
 
-# Built once: every case page and workspace reads the standards (SQLAlchemy keeps a
-# statement's cache key with it; building it anew cost as much as the read).
-_STANDARDS = select(Standard)
-
-
 def standard_for(case: Case, standards: list[Standard] | None = None) -> Standard | None:
     """The most specific standard: category and priority, then either one, then neither."""
-    rows = standards if standards is not None else list(db.session.scalars(_STANDARDS))
+    rows = standards if standards is not None else list(db.session.scalars(ALL_STANDARDS))
     best, best_score = None, -1
     for std in rows:
         if std.category_id not in (None, case.category_id):

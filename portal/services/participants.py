@@ -18,11 +18,14 @@ from .errors import NotFound, ServiceError
 MAX_PARTICIPANTS = 20
 
 
+# Built once (SQLAlchemy memoises a statement's cache key): both case pages ask per load.
+OF_CASE = select(CaseParticipant).where(CaseParticipant.case_id == bindparam("case_id")) \
+    .options(joinedload(CaseParticipant.user)).order_by(CaseParticipant.id)
+
+
 def of_case(case: Case) -> list[CaseParticipant]:
     """The colleagues on a case, in the order they were added."""
-    return list(db.session.scalars(
-        select(CaseParticipant).where(CaseParticipant.case_id == case.id)
-        .options(joinedload(CaseParticipant.user)).order_by(CaseParticipant.id)))
+    return list(db.session.scalars(OF_CASE, {"case_id": case.id}))
 
 
 # What the case page shows of each colleague, as plain rows: built once (see _SHARING_OF in

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from ..extensions import db
 from ..models import Case, CaseReference, KnownProblem, ProblemCase, ProblemStatus
@@ -62,8 +62,11 @@ def linked_counts(problems: Iterable[KnownProblem]) -> dict[int, int]:
     return {problem_id: count for problem_id, count in rows}
 
 
+# Built once (SQLAlchemy memoises a statement's cache key): the workspace asks per load.
+PROBLEMS_OF = select(KnownProblem).join(ProblemCase, ProblemCase.problem_id == KnownProblem.id) \
+    .where(ProblemCase.case_id == bindparam("case_id")).order_by(KnownProblem.id.desc())
+
+
 def problems_of(case: Case) -> list[KnownProblem]:
     """The known problems this case is linked to, newest first."""
-    return list(db.session.scalars(
-        select(KnownProblem).join(ProblemCase, ProblemCase.problem_id == KnownProblem.id)
-        .where(ProblemCase.case_id == case.id).order_by(KnownProblem.id.desc())))
+    return list(db.session.scalars(PROBLEMS_OF, {"case_id": case.id}))

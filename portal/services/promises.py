@@ -22,6 +22,7 @@ from ..models import (
     Role,
     User,
     Visibility,
+    load_collection,
     utcnow,
 )
 from . import access, audit, business_hours, effects, notifications, timeline
@@ -164,9 +165,20 @@ def get_for_staff(staff: User, promise_id: int) -> Promise | None:
     return promise
 
 
+# Case.promises as its relationship reads them, by a statement built once (see of_case).
+PROMISES_OF = select(Promise).where(Promise.case_id == bindparam("case_id")) \
+    .order_by(Promise.due_at)
+
+
+def of_case(case: Case) -> list[Promise]:
+    """`case.promises`, read by a statement built once when not loaded yet (the workspace
+    reads them on every load; a lazy load costs about twice as much CPU)."""
+    return load_collection(case, "promises", PROMISES_OF, {"case_id": case.id})
+
+
 def open_on(case: Case) -> list[Promise]:
     """The case's open promises, earliest due first: what a handoff asks about."""
-    return sorted((p for p in case.promises if p.is_open), key=lambda p: (p.due_at, p.id))
+    return sorted((p for p in of_case(case) if p.is_open), key=lambda p: (p.due_at, p.id))
 
 
 def due_query(staff: User, scope: str = "mine") -> Select:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from ..extensions import db
 from ..i18n import in_language
@@ -28,14 +28,20 @@ PLACEHOLDERS = ("customer_name", "case_reference", "next_update")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
+# Built once per kind of reader (SQLAlchemy memoises a statement's cache key): an admin may
+# use every department's, others their own departments' (a parameter).
+_OWN = SavedReply.owner_id == bindparam("staff_id")
+USABLE = {True: select(SavedReply).where(or_(_OWN, SavedReply.department_id.is_not(None))),
+          False: select(SavedReply).where(or_(_OWN, SavedReply.department_id.in_(
+              bindparam("department_ids", expanding=True))))}
+
+
 def usable(staff: User) -> list[SavedReply]:
     """What this person may insert: their own, then their departments' (an admin's: all)."""
-    department_ids = staff.department_ids if staff.role != Role.ADMIN else None
-    shared = SavedReply.department_id.is_not(None) if department_ids is None \
-        else SavedReply.department_id.in_(department_ids or {-1})
-    rows = db.session.scalars(select(SavedReply).where(
-        or_(SavedReply.owner_id == staff.id, shared)))
-    return sorted(rows, key=_order)
+    admin = staff.role == Role.ADMIN
+    values = {"staff_id": staff.id} if admin else \
+        {"staff_id": staff.id, "department_ids": sorted(staff.department_ids or {-1})}
+    return sorted(db.session.scalars(USABLE[admin], values), key=_order)
 
 
 def manageable(staff: User) -> list[SavedReply]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -50,20 +50,24 @@ class Member:
         return {d for d, _ in self.departments}
 
 
+_MEMBERS = select(User.id, User.name, User.role, Department.id, Department.name) \
+    .outerjoin(staff_departments, staff_departments.c.user_id == User.id) \
+    .outerjoin(Department, Department.id == staff_departments.c.department_id) \
+    .where(User.role.in_(STAFF_ROLES), User.active) \
+    .order_by(User.name, User.id, Department.name)
+# Both built once (SQLAlchemy memoises a statement's cache key): the workspace asks per page.
+MEMBERS = {False: _MEMBERS, True: _MEMBERS.where(or_(User.role == Role.ADMIN, User.id.in_(
+    select(staff_departments.c.user_id)
+    .where(staff_departments.c.department_id == bindparam("seeing")))))}
+
+
 def active_members(seeing: int | None = None) -> list[Member]:
     """Active staff by name, with their departments, in one query of plain columns (a case
     page lists every colleague twice: building full accounts for them cost more than the
     rest of the page). `seeing`: only those who may open that department's cases (its
     members and the admins, as `access.can_see_department`), each with all departments."""
-    query = select(User.id, User.name, User.role, Department.id, Department.name) \
-        .outerjoin(staff_departments, staff_departments.c.user_id == User.id) \
-        .outerjoin(Department, Department.id == staff_departments.c.department_id) \
-        .where(User.role.in_(STAFF_ROLES), User.active)
-    if seeing is not None:
-        query = query.where(or_(User.role == Role.ADMIN, User.id.in_(
-            select(staff_departments.c.user_id)
-            .where(staff_departments.c.department_id == seeing))))
-    rows = db.session.execute(query.order_by(User.name, User.id, Department.name))
+    rows = db.session.execute(MEMBERS[seeing is not None],
+                              {} if seeing is None else {"seeing": seeing})
     grouped: dict[int, tuple[str, Role, list[tuple[int, str]]]] = {}
     for user_id, name, role, dep_id, dep_name in rows:  # one row per department (or none)
         departments = grouped.setdefault(user_id, (name, role, []))[2]

@@ -111,21 +111,20 @@ def _with_files(query: Select) -> Select:
     return query.options(joinedload(CaseEvent.attachments)).order_by(CaseEvent.id)
 
 
-# Built once, the case a parameter: every case page reads one (SQLAlchemy keeps a
-# statement's cache key with it, which otherwise costs about as much as the reading).
-_PUBLIC_EVENTS = _with_files(select(CaseEvent).where(
-    CaseEvent.case_id == bindparam("case_id"), CaseEvent.visibility == Visibility.PUBLIC))
-_ALL_EVENTS = _with_files(select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")))
+# Built once (SQLAlchemy memoises a statement's cache key): every case page loads one.
+_OF_CASE = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"))
+PUBLIC_EVENTS = _with_files(_OF_CASE.where(CaseEvent.visibility == Visibility.PUBLIC))
+ALL_EVENTS = _with_files(_OF_CASE)
 
 
 def public_events(case: Case) -> list[CaseEvent]:
     """What the customer may see, oldest first."""
-    return list(db.session.scalars(_PUBLIC_EVENTS, {"case_id": case.id}).unique())
+    return list(db.session.scalars(PUBLIC_EVENTS, {"case_id": case.id}).unique())
 
 
 def all_events(case: Case) -> list[CaseEvent]:
     """Everything, internal notes included: staff only."""
-    return list(db.session.scalars(_ALL_EVENTS, {"case_id": case.id}).unique())
+    return list(db.session.scalars(ALL_EVENTS, {"case_id": case.id}).unique())
 
 
 def earlier_submission(customer: User, author: User, once: str | None,

@@ -96,27 +96,20 @@ def _reader() -> tuple:
     return found
 
 
-def event_key(event, reference: str, staff_view: bool, mine: bool, requester, reaction) -> str:
-    """A digest of everything `shared/_event.html` shows of this event to this reader."""
+def _event_in(context: Context, event, staff_view: bool) -> tuple:
+    """Everything `shared/_event.html` shows of this event to this page's reader, but the
+    reader's language, zone and hour cycle (`_reader`)."""
     author = event.author
-    shown = (
-        templates_generation(), staff_view, mine, requester, reference, event.id,
+    reaction = (context.get("reactions") or {}).get(event.id)
+    return (
+        staff_view, not staff_view and author is not None and author.id == current_user.id,
+        context.get("requester"), context["case"].reference, event.id,
         event.kind.value, event.visibility.value, event.channel.value, event.created_at,
         event.body, sorted((event.data or {}).items()),
         (author.id, author.name) if author is not None else None,
         [(f.id, f.filename, f.size) for f in event.attachments],
-        (reaction.helpful, reaction.reason) if reaction is not None else None, _reader(),
+        (reaction.helpful, reaction.reason) if reaction is not None else None,
     )
-    return "event:" + hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest()
-
-
-def _event_key_here(context: Context, event, staff_view: bool) -> str:
-    """event_key for this page's reader (from the template's context)."""
-    author = event.author
-    mine = not staff_view and author is not None and author.id == current_user.id
-    reaction = (context.get("reactions") or {}).get(event.id)
-    return event_key(event, context["case"].reference, staff_view, mine,
-                     context.get("requester"), reaction)
 
 
 @pass_context
@@ -128,31 +121,36 @@ def cached_event(context: Context, event, staff_view: bool,
     """
     if not current_app.config["FRAGMENT_CACHE"] or event.id == context.get("focus_event_id"):
         return caller()
-    return _kept(_event_key_here(context, event, staff_view), caller)
+    shown = (templates_generation(), _event_in(context, event, staff_view), _reader())
+    return _kept("event:" + hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest(),
+                 caller)
+
+
+@pass_context
+def events_shown(context: Context, events, staff_view: bool) -> list[tuple]:
+    """What `cached_event` keys each event by, for a `cached_piece` holding them all (a
+    whole timeline: one key and one entry instead of one per event)."""
+    return [_event_in(context, event, staff_view) for event in events]
 
 
 @pass_context
 def cached_events(context: Context, events, staff_view: bool,
                   caller: Callable[[], str]) -> Markup:
-    """A whole timeline (each event inside a `cached_event`) kept as one piece, keyed by its
-    events' own keys in order, so by everything each shows: a warm page reads one entry,
-    and a timeline that gained an event renders only that one (the others are kept too).
+    """A whole timeline (each event inside a `cached_event`) kept as one piece, keyed by
+    what each event shows (`events_shown`): a warm page reads one entry, and a timeline that
+    gained an event renders only that one (the others are kept too).
 
     Not kept on a page whose focus moves to an event after a reply (rendered afresh).
     """
-    if not current_app.config["FRAGMENT_CACHE"] or context.get("focus_event_id"):
+    if context.get("focus_event_id"):
         return caller()
-    keys = [_event_key_here(context, event, staff_view) for event in events]
-    return _kept("events:" + hashlib.blake2b(repr(keys).encode(), digest_size=20).hexdigest(),
-                 caller)
+    return cached_piece("events", events_shown(context, events, staff_view), caller=caller)
 
 
 def _kept(key: str, caller: Callable[[], str]) -> Markup:
     """The piece kept under `key`, else rendered by `caller` with the clock's words and the
-    CSRF token as placeholders, and kept; either way filled in for this request.
-
-    Inside a piece being kept (`cached_events` around `cached_event`), the placeholders
-    stay: the outer piece keeps them and fills them in."""
+    CSRF token as placeholders, and kept; either way filled in for this request (unless it
+    is inside a piece being kept, which keeps the placeholders and is filled as a whole)."""
     html = cache.get(key)
     if html is None:
         token = _deferring.set(True)
@@ -161,9 +159,8 @@ def _kept(key: str, caller: Callable[[], str]) -> Markup:
         finally:
             _deferring.reset(token)
         cache.set(key, html)
-    if _deferring.get():
-        return Markup(html)  # noqa: S704  # nosec B704  # rendered by Jinja, escaped
-    return fill(html)
+    # Our own kept markup (rendered with autoescape), its placeholders left for the outer piece.
+    return Markup(html) if _deferring.get() else fill(html)  # noqa: S704  # nosec B704
 
 
 def cached_piece(kind: str, *shown, caller: Callable[[], str]) -> Markup:
@@ -316,5 +313,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cached_events"] = cached_events
     app.jinja_env.globals["cached_form"] = cached_form
     app.jinja_env.globals["cached_piece"] = cached_piece
+    app.jinja_env.globals["events_shown"] = events_shown
     app.jinja_env.globals["values_of"] = values_of
     app.jinja_env.globals["promises_shown"] = promises_shown

@@ -509,3 +509,75 @@ def test_the_reply_fragment_moves_focus_to_the_new_reply_on_a_warm_page(client, 
     mine = re.findall(r'event--customer_message event--mine" id="event-(\d+)"', answer.text)
     assert "Here is the photo." in answer.text and answer.text.count('tabindex="-1"') == 1
     assert f'id="event-{mine[-1]}" tabindex="-1" data-focus-after-swap' in answer.text
+
+
+def _staff_timeline(client, case) -> str:
+    page = client.get(f"/admin/cases/{case.reference}").text
+    return page.split('id="staff-timeline"')[1].split("</ol>")[0]
+
+
+def test_the_kept_staff_timeline_shows_each_change_on_the_next_load(client, login, story):
+    """The workspace timeline is kept whole: a new event, a note, a renamed author, a
+    reaction and the customer seeing our reply each make a new key."""
+    case, agent, dana = story["case"], story["agent"], story["dana"]
+    login(client, agent)
+    assert "Not yet seen since our last reply" in _staff_timeline(client, case)
+    case.customer_seen_at = utcnow()  # bumps no case version
+    db.session.commit()
+    assert "Seen by <bdi>Dana Whitfield</bdi>" in _staff_timeline(client, case)
+    dana.name = "Dana Whitfield-Ng"
+    db.session.commit()
+    timeline_now = _staff_timeline(client, case)
+    assert "Seen by <bdi>Dana Whitfield-Ng</bdi>" in timeline_now
+    assert "<bdi>Dana Whitfield-Ng</bdi> wrote" in timeline_now
+    cases.add_staff_reply(case, agent, "A note for the team.", internal=True)
+    assert "A note for the team." in _staff_timeline(client, case)
+    agent.name = "Thomas Berger"
+    db.session.commit()
+    timeline_now = _staff_timeline(client, case)
+    assert "Internal note by <bdi>Thomas Berger</bdi>" in timeline_now
+    assert "<bdi>Tom Berger</bdi>" not in timeline_now  # a promise's words keep the old name
+    reply = timeline.public_events(case)[-1]
+    before = _staff_timeline(client, case)
+    feedback.react(reply.id, dana, helpful=True)
+    assert _staff_timeline(client, case) != before
+    cases.add_staff_reply(case, agent, "Any news from the garage?")
+    timeline_now = _staff_timeline(client, case)
+    assert "Any news from the garage?" in timeline_now
+    assert "Not yet seen since our last reply" in timeline_now
+
+
+def test_the_before_contact_panel_names_each_author_as_now(client, login, story):
+    """The panel reads plain rows: a renamed colleague and another case's new status show."""
+    case, agent, dana = story["case"], story["agent"], story["dana"]
+    other = factories.case(dana, "Wiper blades", cat=case.category)
+    cases.add_staff_reply(other, agent, "New blades are in.")
+    login(client, agent)
+    before = '<section class="panel before-contact"'
+    assert "Tom Berger replied" in _panel(client, case, before)
+    agent.name = "Thomas Berger"
+    db.session.commit()
+    panel = _panel(client, case, before)
+    assert "Thomas Berger replied" in panel and "Tom Berger" not in panel
+    assert f"({other.reference})" in panel
+    cases.change_status(other, agent, Status.RESOLVED, "Fitted.")
+    assert "Solved" in _panel(client, case, before) or "Resolved" in _panel(client, case, before)
+
+
+def test_the_kept_workspace_colleagues_show_each_change_on_the_next_load(client, login, story):
+    case, agent, dana, colleague = (story["case"], story["agent"], story["dana"],
+                                    story["colleague"])
+    login(client, agent)
+    people = 'id="people"'
+    assert "<bdi>Chris Lee</bdi>" in _panel(client, case, people)
+    colleague.name = "Christine Lee"  # a rename bumps no case version
+    db.session.commit()
+    assert "<bdi>Christine Lee</bdi>" in _panel(client, case, people)
+    newcomer = factories.customer("Pat Novak")
+    participants.add(case, dana, newcomer.email)
+    db.session.commit()
+    assert "<bdi>Pat Novak</bdi>" in _panel(client, case, people)
+    for p in participants.of_case(case):
+        participants.remove(case, agent, p.id)
+    db.session.commit()
+    assert "Only the customer follows this case." in _panel(client, case, people)
