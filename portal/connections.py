@@ -53,6 +53,9 @@ class _Description(Sequence):
     def __len__(self) -> int:
         return len(self._built())
 
+    def __iter__(self):
+        return iter(self._built())
+
 
 class Cursor(psycopg.Cursor):
     """psycopg's cursor with a lazily built `description` (same columns, same None)."""
