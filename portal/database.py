@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from . import connections
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_SECONDS = 15
 _writing: ContextVar[bool] = ContextVar("caseloop_writing", default=False)
@@ -209,4 +211,8 @@ def init_engine(app: Flask, db) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            configure_sqlite(engine)
+            configure_sqlite(engine)  # a file: no server to restart, nothing to ping
+        elif engine.dialect.driver == "psycopg":
+            connections.configure_psycopg(engine)
+        else:
+            connections.check_on_checkout(engine)  # the real ping every time
