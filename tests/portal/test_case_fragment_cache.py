@@ -83,16 +83,27 @@ def _three_ways(app, client, url: str, **headers) -> tuple[str, str, str]:
     return _stable(uncached), _stable(cold), _stable(warm)
 
 
-@pytest.mark.parametrize("reader", ["dana", "colleague", "agent", "manager"])
-@pytest.mark.parametrize("language, zone", [("en-GB", None), ("en-US", "America/New_York"),
-                                            ("de", "Europe/Berlin")])
-def test_each_page_reads_the_same_cold_warm_and_without_the_cache(
-        app, client, login, story, pseudo_german, monkeypatch, reader, language, zone):
+# Every reader of a case page, and three languages, zones and hour cycles.
+READERS = pytest.mark.parametrize("reader", ["dana", "colleague", "agent", "manager"])
+LOCALES = pytest.mark.parametrize("language, zone", [
+    ("en-GB", None), ("en-US", "America/New_York"), ("de", "Europe/Berlin")])
+
+
+def signed_in_reader(app, client, login, story, monkeypatch, reader: str, zone):
+    """The story's `reader`, in `zone`, signed in, with CSRF tokens in the page as live."""
     person = story[reader]
     person.timezone = zone
     db.session.commit()
     login(client, person)
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # tokens in the page, as live
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    return person
+
+
+@READERS
+@LOCALES
+def test_each_page_reads_the_same_cold_warm_and_without_the_cache(
+        app, client, login, story, pseudo_german, monkeypatch, reader, language, zone):
+    person = signed_in_reader(app, client, login, story, monkeypatch, reader, zone)
     ref = story["case"].reference
     url = f"/admin/cases/{ref}" if person.is_staff else f"/cases/{ref}"
     uncached, cold, warm = _three_ways(app, client, url, **{"Accept-Language": language})

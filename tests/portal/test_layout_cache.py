@@ -5,13 +5,18 @@ frame shows changes on the next load."""
 
 import re
 
-import pytest
-
 from portal.extensions import db
 from portal.models import Role
 from portal.web import layout, static_files
 from tests import factories
-from tests.portal.test_case_fragment_cache import _three_ways, kept_for_good, story  # noqa: F401
+from tests.portal.test_case_fragment_cache import (  # noqa: F401
+    LOCALES,
+    READERS,
+    _three_ways,
+    kept_for_good,
+    signed_in_reader,
+    story,
+)
 
 CUSTOMER_PAGES = ["/cases", "/cases/{ref}", "/profile", "/cases/new", "/help"]
 STAFF_PAGES = ["/admin/cases", "/admin/cases/{ref}", "/admin/promises"]
@@ -28,16 +33,11 @@ def _offer(page: str) -> str:
     return found.group(0) if found else ""
 
 
-@pytest.mark.parametrize("reader", ["dana", "colleague", "agent", "manager"])
-@pytest.mark.parametrize("language, zone", [("en-GB", None), ("en-US", "America/New_York"),
-                                            ("de", "Europe/Berlin")])
+@READERS
+@LOCALES
 def test_every_page_reads_the_same_cold_warm_and_without_the_cache(
         app, client, login, story, pseudo_german, monkeypatch, reader, language, zone):
-    person = story[reader]
-    person.timezone = zone
-    db.session.commit()
-    login(client, person)
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # tokens in the page, as live
+    person = signed_in_reader(app, client, login, story, monkeypatch, reader, zone)
     pages = STAFF_PAGES if person.is_staff else CUSTOMER_PAGES
     for url in pages:
         uncached, cold, warm = _three_ways(app, client, url.format(ref=story["case"].reference),
