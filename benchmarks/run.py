@@ -242,6 +242,13 @@ def wrk_script(cookie: str = "", form: dict | None = None, paths: list[str] | No
         lines += ['wrk.method = "POST"',
                   'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
                   f"wrk.body = {_lua(urllib.parse.urlencode(form))}"]
+    if paths or random_ids:
+        # wrk gives every thread its own Lua state with the same unseeded random numbers: both
+        # threads would ask for the same case at the same moment (two replies racing for
+        # one case's lock). Each thread draws its own sequence.
+        lines += ["local threads = 0",
+                  "setup = function(thread) threads = threads + 1; thread:set('n', threads) end",
+                  "init = function(args) math.randomseed(os.time() * 1000 + n) end"]
     if paths:
         lines.append("paths = {" + ", ".join(_lua(p) for p in paths) + "}")
         lines.append("request = function() return wrk.format(nil, "
