@@ -7,6 +7,8 @@ SQLite has one writer at a time. Two rules keep that from freezing a server:
 - Inside one process, writers queue on a Python lock before they ask SQLite. Under gevent,
   SQLite's own busy wait blocks the whole worker: a greenlet waiting there would stop the
   greenlet holding the lock from ever finishing. The Python lock is cooperative.
+- Across processes, writers then take turns at a lock file (`sqlite_writers`), which passes
+  the lock on at once where SQLite's busy handler would sleep ever longer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import connections
+from .sqlite_writers import WriterTurns, turns_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_SECONDS = 15
@@ -53,20 +56,32 @@ def _wants_write_lock() -> bool:
     return has_request_context() and bool(g.get(_WRITE_PHASE))
 
 
-def _take_process_lock(conn) -> None:
+def _locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", None,
+                            Exception("database is locked (waited for another writer)"))
+
+
+def _take_process_lock(conn, turns: WriterTurns | None) -> None:
     if not _process_writer.acquire(timeout=BUSY_TIMEOUT_SECONDS):
-        raise OperationalError("BEGIN IMMEDIATE", None,
-                               Exception("database is locked (waited for another writer)"))
-    conn.info[_HOLDS_LOCK] = True
+        raise _locked()
+    if turns is not None and not turns.acquire(BUSY_TIMEOUT_SECONDS):
+        _process_writer.release()
+        raise _locked()
+    conn.info[_HOLDS_LOCK] = turns or True
 
 
 def _release_process_lock(info: dict) -> None:
-    if info.pop(_HOLDS_LOCK, False):
-        _process_writer.release()
+    held = info.pop(_HOLDS_LOCK, None)
+    if held is None:
+        return
+    if isinstance(held, WriterTurns):
+        held.release()
+    _process_writer.release()
 
 
 def configure_sqlite(engine: Engine) -> None:
     """Install the SQLite pragmas and BEGIN handling on this engine."""
+    turns = turns_for(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -83,7 +98,7 @@ def configure_sqlite(engine: Engine) -> None:
         if not _wants_write_lock():
             _begin_reading(conn)
             return
-        _take_process_lock(conn)
+        _take_process_lock(conn, turns)
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:

@@ -5,6 +5,8 @@ These are about SQLite (PostgreSQL has row locks and no single writer), so they 
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import subprocess
 import sys
@@ -44,6 +46,19 @@ def _write_lock_free(path: Path) -> bool:
         other.close()
 
 
+def _turn_free(path: Path) -> bool:
+    """Whether a writer of another process could take its turn (the lock file) right now."""
+    fd = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _probed_app(app: Flask, path: Path, seen: dict) -> Flask:
     """An app whose first before- and last after-request hooks read the database, as the
     rate limiter and session checks do, and note whether the write lock was free."""
@@ -54,12 +69,18 @@ def _probed_app(app: Flask, path: Path, seen: dict) -> Flask:
     def read_and_look(moment: str) -> None:
         db.session.scalars(select(User)).all()
         seen[moment] = _write_lock_free(path)
+        seen[f"{moment}, other processes' turn"] = _turn_free(path)
 
     def view():
         read_and_look("view")
         return "refused", 422
 
+    def failing_view():
+        read_and_look("view")
+        raise RuntimeError("a bug after the write began")
+
     probed.add_url_rule("/probe", "probe", view, methods=["POST"])
+    probed.add_url_rule("/probe/fails", "probe_fails", failing_view, methods=["POST"])
     probed.before_request_funcs.setdefault(None, []).insert(0, lambda: read_and_look("before"))
 
     def after(response):
@@ -78,7 +99,20 @@ def test_an_unsafe_request_holds_the_write_lock_only_inside_its_view(app, sqlite
     assert probed.test_client().post("/probe").status_code == 422
     # Before the view (rate limits, session checks) and after it (the limiter counting a
     # failure in Redis) nothing blocks other writers; the view itself writes safely.
-    assert seen == {"before": True, "view": False, "after": True}
+    assert seen == {"before": True, "view": False, "after": True,
+                    "before, other processes' turn": True, "view, other processes' turn": False,
+                    "after, other processes' turn": True}
+
+
+def test_a_view_that_fails_mid_write_lets_the_next_writer_of_any_process_in(app, sqlite_path):
+    """The turn at the lock file ends with the transaction however it ends: a view that
+    raises must not leave every other worker's writers waiting 15 s, then refused."""
+    seen: dict[str, bool] = {}
+    probed = _probed_app(app, sqlite_path, seen)
+    probed.config["PROPAGATE_EXCEPTIONS"] = False
+    assert probed.test_client().post("/probe/fails").status_code == 500
+    assert seen["view, other processes' turn"] is False
+    assert _turn_free(sqlite_path) and _write_lock_free(sqlite_path)
 
 
 GEVENT_SCRIPT = textwrap.dedent('''
