@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
+from .web.templating import PortalEnvironment
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -18,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="../static",
         instance_relative_config=True,
     )
+    app.jinja_environment = PortalEnvironment  # before anything asks for app.jinja_env
     app.config.from_mapping(config_module.load(app.instance_path))
     if config:
         app.config.from_mapping(config)

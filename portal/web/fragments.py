@@ -63,10 +63,19 @@ def _csrf_token() -> str:
     return _placeholder("csrf", None) if _deferring.get() else generate_csrf()
 
 
+def _escaped_token() -> Markup:
+    """This request's CSRF token, escaped: a page fills a dozen forms' placeholders with it,
+    and each `generate_csrf` call reads the session and the config afresh."""
+    found = getattr(request, "kept_csrf", None)
+    if found is None:
+        found = request.kept_csrf = escape(generate_csrf())
+    return found
+
+
 def _fill_one(match: re.Match, own: dict[str, str]) -> str:
     name, value = match.group(1), match.group(2)
     if name == "csrf":
-        return escape(generate_csrf())
+        return _escaped_token()
     if name == "field":
         return escape(own[value])
     func, markup = _LIVE[name]
