@@ -14,10 +14,13 @@ for writers that do not use this lock (the `sqlite3` shell, another program).
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 import time
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 FIRST_NAP = 0.0002
 MAX_NAP = 0.002
@@ -33,17 +36,30 @@ class WriterTurns:
         self._pid = 0
         self._opening = threading.Lock()
 
-    def _descriptor(self) -> int:
-        if self._fd is None or self._pid != os.getpid():
+    def _descriptor(self) -> int | None:
+        """This process's descriptor of the lock file; None if it cannot be opened (another
+        user's file, a read-only folder): then SQLite's busy handler alone orders writers,
+        as before, rather than a write failing."""
+        if self._pid != os.getpid():
             with self._opening:
-                if self._fd is None or self._pid != os.getpid():
-                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                if self._pid != os.getpid():
+                    self._fd = self._open()
                     self._pid = os.getpid()
         return self._fd
+
+    def _open(self) -> int | None:
+        try:  # readable and writable as the umask allows, like SQLite's own -wal and -shm
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            log.warning("SQLite writers' lock file %s unusable (%s): writers wait in SQLite's "
+                        "busy handler instead", self.path, exc)
+            return None
 
     def acquire(self, timeout: float) -> bool:
         """Take the turn, waiting up to `timeout` seconds; False if another writer kept it."""
         fd = self._descriptor()
+        if fd is None:
+            return True
         deadline = time.monotonic() + timeout
         nap = FIRST_NAP
         while True:
@@ -57,7 +73,9 @@ class WriterTurns:
                 nap = min(nap * 2, MAX_NAP)
 
     def release(self) -> None:
-        fcntl.flock(self._descriptor(), fcntl.LOCK_UN)
+        fd = self._descriptor()
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def turns_for(database: str | None) -> WriterTurns | None:

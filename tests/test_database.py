@@ -48,7 +48,10 @@ def _write_lock_free(path: Path) -> bool:
 
 def _turn_free(path: Path) -> bool:
     """Whether a writer of another process could take its turn (the lock file) right now."""
-    fd = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except IsADirectoryError:
+        return False
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -165,3 +168,18 @@ def test_a_connection_dying_after_the_answer_is_ready_does_not_fail_it(app, clie
     monkeypatch.setattr(dialect, "do_rollback", rollback_failing_once)
     assert client.get("/help").status_code == 200
     assert failed and client.get("/help").status_code == 200
+
+
+def test_an_unusable_lock_file_leaves_writers_to_sqlite_instead_of_failing(app, sqlite_path):
+    """Another user's lock file, or a folder in its place: a reply is still saved (writers
+    then queue in SQLite's busy handler), never refused."""
+    lock_file = Path(f"{sqlite_path}.writer-lock")
+    lock_file.unlink(missing_ok=True)  # left by earlier tests on the same database
+    lock_file.mkdir()
+    try:
+        seen: dict[str, bool] = {}
+        probed = _probed_app(app, sqlite_path, seen)  # a new engine: it opens the lock file
+        assert probed.test_client().post("/probe").status_code == 422
+        assert seen["view"] is False  # the view still held SQLite's write lock
+    finally:
+        lock_file.rmdir()
