@@ -194,12 +194,20 @@ OTHER_CASES = (
     .join(Department, Department.id == Case.department_id)
     .where(Case.customer_id == _CUSTOMER, Case.id != _CASE)
     .order_by(Case.status.in_(OPEN_STATUSES).desc(), Case.last_activity_at.desc()).limit(5))
+# The last contacts are looked for in the customer's most recently active cases only: for a
+# customer with thousands of cases (a fleet, a company) every case's events were sorted on
+# each load (60-100 ms on PostgreSQL at 1M cases). Every public event moves its case's last
+# activity (timeline.record), so the latest contacts are in these cases unless dozens of
+# them moved since by public events that are not contacts alone.
+RECENT_CASES_LOOKED_AT = 50
+_RECENT_CASES = (select(Case.id).where(Case.customer_id == _CUSTOMER)
+                 .order_by(Case.last_activity_at.desc()).limit(RECENT_CASES_LOOKED_AT))
 LAST_CONTACTS = (
     select(CaseEvent.created_at, CaseEvent.kind, CaseEvent.data, CaseEvent.case_id,
            User.name, User.role)
-    .join(Case, Case.id == CaseEvent.case_id).outerjoin(User, User.id == CaseEvent.author_id)
-    .where(Case.customer_id == _CUSTOMER, CaseEvent.kind.in_(CONTACT_KINDS),
-           CaseEvent.visibility == Visibility.PUBLIC)
+    .outerjoin(User, User.id == CaseEvent.author_id)
+    .where(CaseEvent.case_id.in_(_RECENT_CASES.scalar_subquery()),
+           CaseEvent.kind.in_(CONTACT_KINDS), CaseEvent.visibility == Visibility.PUBLIC)
     .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc()).limit(5))
 
 

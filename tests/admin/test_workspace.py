@@ -176,6 +176,23 @@ def test_before_you_contact_panel_shows_facts_other_cases_and_last_contacts(clie
     assert "Invoice address wrong" in page and "Fatima Noor replied" in page
 
 
+def test_a_customer_with_many_cases_still_shows_the_latest_contact_on_an_old_case(
+        client, login):
+    """The panel looks for contacts in the customer's most recently active cases only (a
+    fleet customer's thousands of cases were sorted on every load): a reply today on their
+    oldest case moves it to the front, so it is still the first contact shown."""
+    from portal.services import customers
+    service, _, agent, dana, case = _setup()
+    oldest = factories.case(dana, "Tyre pressure warning", cat=factories.category(service))
+    for n in range(customers.RECENT_CASES_LOOKED_AT + 5):
+        factories.case(dana, f"Service booking {n}", cat=factories.category(service))
+    cases.add_staff_reply(oldest, agent, "The sensor is replaced.")
+    login(client, agent)
+    page = client.get(f"/admin/cases/{case.reference}").text
+    first = page.split("Last contacts, any department")[1].split("<li>")[1].split("</li>")[0]
+    assert "Tom Berger replied" in first and oldest.reference in first
+
+
 def test_a_late_live_refresh_does_not_take_back_the_saved_message(client, login):
     """The page's live refresh can be in flight while a form posts; its answer comes last.
 
