@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select, union_all
 
 from ..extensions import db
 from ..models import (
@@ -188,12 +188,28 @@ class BeforeContact:
 # Both built once, the customer and case as parameters (SQLAlchemy memoises a statement's
 # cache key): the panel is on every workspace load.
 _CUSTOMER, _CASE = bindparam("customer_id"), bindparam("case_id")
+
+
+def _latest_other_cases(still_open: bool):
+    """The customer's five latest other cases that are (or are not) open: each read along
+    the (customer, last activity) index, where ordering by "open first" sorted every case of
+    a customer with thousands (10 ms on PostgreSQL at 1M cases, 0.8 ms this way)."""
+    is_open = Case.status.in_(OPEN_STATUSES)
+    return (
+        select(Case.id, Case.title, Case.status, Case.first_response_at, Case.last_update_at,
+               Department.name, Case.last_activity_at, literal(still_open).label("still_open"))
+        .join(Department, Department.id == Case.department_id)
+        .where(Case.customer_id == _CUSTOMER, Case.id != _CASE,
+               is_open if still_open else ~is_open)
+        .order_by(Case.last_activity_at.desc()).limit(5).subquery())
+
+
+_OTHERS = union_all(*(select(_latest_other_cases(still_open)) for still_open in (True, False))
+                    ).subquery()
 OTHER_CASES = (
-    select(Case.id, Case.title, Case.status, Case.first_response_at, Case.last_update_at,
-           Department.name)
-    .join(Department, Department.id == Case.department_id)
-    .where(Case.customer_id == _CUSTOMER, Case.id != _CASE)
-    .order_by(Case.status.in_(OPEN_STATUSES).desc(), Case.last_activity_at.desc()).limit(5))
+    select(_OTHERS.c.id, _OTHERS.c.title, _OTHERS.c.status, _OTHERS.c.first_response_at,
+           _OTHERS.c.last_update_at, _OTHERS.c.name)
+    .order_by(_OTHERS.c.still_open.desc(), _OTHERS.c.last_activity_at.desc()).limit(5))
 # The last contacts are looked for in the customer's most recently active cases only: for a
 # customer with thousands of cases (a fleet, a company) every case's events were sorted on
 # each load (60-100 ms on PostgreSQL at 1M cases). Every public event moves its case's last

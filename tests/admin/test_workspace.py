@@ -193,6 +193,20 @@ def test_a_customer_with_many_cases_still_shows_the_latest_contact_on_an_old_cas
     assert "Tom Berger replied" in first and oldest.reference in first
 
 
+def test_other_cases_list_the_open_ones_first_then_the_latest_closed(client, login):
+    from portal.models import Status
+    service, _, agent, dana, case = _setup()
+    cat = factories.category(service)
+    open_one = factories.case(dana, "Wiper blades squeak", cat=cat)
+    for n in range(6):  # newer than the open one, and closed
+        factories.case(dana, f"Closed booking {n}", cat=cat, status=Status.CLOSED)
+    login(client, agent)
+    page = client.get(f"/admin/cases/{case.reference}").text
+    listed = page.split("Last contacts, any department")[0].split("Before you contact")[1]
+    assert listed.index(open_one.title) < listed.index("Closed booking 5")
+    assert "Closed booking 5" in listed and "Closed booking 0" not in listed  # five in all
+
+
 def test_a_late_live_refresh_does_not_take_back_the_saved_message(client, login):
     """The page's live refresh can be in flight while a form posts; its answer comes last.
 
