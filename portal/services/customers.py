@@ -193,7 +193,7 @@ _CUSTOMER, _CASE = bindparam("customer_id"), bindparam("case_id")
 def _latest_other_cases(still_open: bool):
     """The customer's five latest other cases that are (or are not) open: each read along
     the (customer, last activity) index, where ordering by "open first" sorted every case of
-    a customer with thousands (10 ms on PostgreSQL at 1M cases, 0.8 ms this way)."""
+    a customer with thousands (10 ms on PostgreSQL at 1M cases, 0.3 ms this way)."""
     is_open = Case.status.in_(OPEN_STATUSES)
     return (
         select(Case.id, Case.title, Case.status, Case.first_response_at, Case.last_update_at,

@@ -3,9 +3,9 @@
 Every `{% from "…" import … %}` asks Jinja which of the page's globals the imported template
 lacks: the page's global names minus the template's (`Template._get_default_module`). With
 the template's globals a `ChainMap`, that subtraction looks each name up through Python code
-(~40 names, a generator each): a tenth of a millisecond per import, half a millisecond on a
-case page. Here the same lookup is one set operation in C. The maps stay chained, so what
-Jinja documents still holds: a template's own globals overlay the environment's.
+(~30 names, a generator each): about 0.15 ms on a case page, which imports seven times.
+Here the same lookup is one set operation in C. The maps stay chained, so what Jinja
+documents still holds: a template's own globals overlay the environment's.
 """
 
 from __future__ import annotations
