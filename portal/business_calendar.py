@@ -7,6 +7,7 @@ daylight-saving change. A closing time of 00:00 means midnight at the end of the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -112,8 +113,10 @@ def one_business_day(start: datetime, calendar: BusinessCalendar) -> datetime:
     return add_business_time(opens, end - begin, calendar)
 
 
+@functools.lru_cache(maxsize=256)
 def parse_week(text: str) -> tuple[Hours, ...]:
-    """Seven comma-separated days, Monday first: "09:00-17:00" when open, "-" when closed."""
+    """Seven comma-separated days, Monday first: "09:00-17:00" when open, "-" when closed.
+    Kept per text: the queue reads every department's week on every load."""
     days = text.split(",")
     if len(days) != 7:
         raise ValueError("a week has seven days")

@@ -54,12 +54,17 @@ def case_calendar(case: Case) -> BusinessCalendar:
     return calendar_for(case.department)
 
 
+DEPARTMENT_IDS = bindparam("department_ids", expanding=True)
+# Built once: the queue reads every department's closures on every load.
+CLOSED_DAYS_OF_MANY = select(Closure.department_id, Closure.day).where(
+    Closure.department_id.in_(DEPARTMENT_IDS))
+
+
 def calendars_for(departments: Iterable[Department]) -> dict[int, BusinessCalendar]:
     """Calendars of many departments by id, their closures read in one query (dashboards)."""
     deps = {dep.id: dep for dep in departments}
     days: dict[int, set[date]] = {dep_id: set() for dep_id in deps}
-    for dep_id, day in db.session.execute(
-            select(Closure.department_id, Closure.day).where(Closure.department_id.in_(deps))):
+    for dep_id, day in db.session.execute(CLOSED_DAYS_OF_MANY, {DEPARTMENT_IDS.key: list(deps)}):
         days[dep_id].add(day)
     return {dep_id: _calendar(dep, days[dep_id]) for dep_id, dep in deps.items()}
 

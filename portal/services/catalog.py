@@ -51,14 +51,18 @@ class Listed(NamedTuple):
     categories: list[tuple[Named, int]]  # with its department's id
 
 
+# Built once, as ROUTING below: SQLAlchemy memoises a statement's cache key.
+EVERY_DEPARTMENT_AND_CATEGORY = (
+    select(Department.id, Department.name, Department.opening_hours, Department.timezone,
+           Department.stuck_after_days, Category.id, Category.name)
+    .outerjoin(Category, Category.department_id == Department.id)
+    .order_by(Department.name, Department.id))
+
+
 def departments_and_categories() -> Listed:
     """Every department and category in one query of plain columns: the staff queue's
     change list, filters and Stuck cutoffs each read them on every load."""
-    rows = db.session.execute(
-        select(Department.id, Department.name, Department.opening_hours, Department.timezone,
-               Department.stuck_after_days, Category.id, Category.name)
-        .outerjoin(Category, Category.department_id == Department.id)
-        .order_by(Department.name, Department.id))
+    rows = db.session.execute(EVERY_DEPARTMENT_AND_CATEGORY)
     departments: dict[int, DepartmentSettings] = {}
     categories: list[tuple[Named, int]] = []
     for *dep, cat_id, cat_name in rows:

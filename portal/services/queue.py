@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
@@ -29,11 +29,18 @@ from ..models import (
     User,
     parse_reference,
 )
-from ..web.pagination import InvalidCursor, Keyset, Page, decode_cursor, paginate, unindexed
+from ..web.pagination import (
+    InvalidCursor,
+    Keyset,
+    Page,
+    PageStatements,
+    decode_cursor,
+    paginate,
+    unindexed,
+)
 from . import case_search, catalog, stuck
 from .access import (
     VISIBLE_DEPARTMENTS,
-    visible_cases,
     visible_cases_by_role,
     visible_parameters,
 )
@@ -171,21 +178,20 @@ ROW_COLUMNS = (
 def search(staff: User, filters: QueueFilters) -> Page[Any]:
     """One page of the cases this staff member may see that match the filters, as rows of
     ROW_COLUMNS (`.id`, `.title`, `.customer_name`, …)."""
-    query = _filtered(visible_cases(staff, sorted_walk=_walks(filters)), staff, filters)
-    # Outer joins, as the ORM's joined loads were: SQLite keeps cases as the outer loop and
-    # walks the sort index (an inner join would let it start from users instead).
-    query = (query.with_only_columns(*ROW_COLUMNS, maintain_column_froms=False)
-             .select_from(Case)
-             .outerjoin(_Customer, _Customer.id == Case.customer_id)
-             .outerjoin(Department, Department.id == Case.department_id)
-             .outerjoin(_Assignee, _Assignee.id == Case.assignee_id))
-    return paginate(query, filters.keyset, filters.after, PAGE_SIZE)
+    shape, parameters = _prepared(staff, filters)
+    if filters.keyset.nullable:  # NULLs last: no one statement for every page (`Keyset`)
+        query = _rows(_filtered(shape)).where(*_word_conditions(filters))
+        return paginate(query, filters.keyset, filters.after, PAGE_SIZE, parameters)
+    pages = _search_pages(shape, PAGE_SIZE)
+    if filters.words:  # a search's words are values in conditions made for them
+        pages = pages.where(*_word_conditions(filters))
+    return pages.read(filters.after, parameters)
 
 
 def matching_ids(staff: User, filters: QueueFilters, most: int) -> list[int]:
     """Ids of every case on all pages matching the filters, in queue order, up to most + 1
     (one more says there are too many)."""
-    return list(db.session.scalars(_matching(staff, filters, most)))
+    return list(db.session.scalars(*_matching(staff, filters, most)))
 
 
 def matching_count(staff: User, filters: QueueFilters, most: int,
@@ -196,14 +202,16 @@ def matching_count(staff: User, filters: QueueFilters, most: int,
     the same cases, counted by the same condition, so no second count."""
     if counts is not None and filters.view_alone and most < COUNT_CAP:
         return min(getattr(counts, filters.view), most + 1)
-    counted = select(func.count()).select_from(_matching(staff, filters, most).subquery())
-    return db.session.scalar(counted) or 0
+    query, parameters = _matching(staff, filters, most)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()),
+                             parameters) or 0
 
 
-def _matching(staff: User, filters: QueueFilters, most: int) -> Select:
-    query = _filtered(visible_cases(staff, sorted_walk=_walks(filters)), staff,
-                      filters).with_only_columns(Case.id)
-    return query.order_by(*filters.keyset.order_by()).limit(most + 1)
+def _matching(staff: User, filters: QueueFilters, most: int) -> tuple[Select, dict[str, Any]]:
+    shape, parameters = _prepared(staff, filters)
+    query = _filtered(shape).where(*_word_conditions(filters))
+    return (query.with_only_columns(Case.id).order_by(*filters.keyset.order_by())
+            .limit(most + 1)), parameters
 
 
 def view_counts(staff: User, departments: Sequence[DepartmentSettings] | None = None,
@@ -280,27 +288,85 @@ def _people_statement(admin: bool) -> Select:
     return people.order_by(User.name)
 
 
-def _filtered(query: Select, staff: User, filters: QueueFilters) -> Select:
+class _Shape(NamedTuple):
+    """What a queue statement's SQL depends on; every value it compares with is a parameter
+    (`_parameters`), so one statement serves every staff member asking the same way."""
+
+    admin: bool
+    view: str
+    chosen: tuple[str, ...]  # the filters given, of FILTERED's names
+    walks: bool  # the keyset's index gives the page in order (`_walks`)
+    sort: str
+    descending: bool
+    stuck_departments: tuple[int, ...]  # the Stuck view's: a cutoff parameter each
+
+
+# The filters that compare a column with a chosen value: (name, column, value of filters).
+FILTERED = (("department_id", Case.department_id, lambda f: f.department_id),
+            ("assignee_id", Case.assignee_id, lambda f: f.assignee_id),
+            ("priority", Case.priority, lambda f: f.priority),
+            ("category_id", Case.category_id, lambda f: f.category_id))
+STATUSES = bindparam("statuses", expanding=True)
+
+
+def _prepared(staff: User, filters: QueueFilters) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of the statement these filters need, and its parameters' values (a
+    statement ignores those it has not)."""
+    cutoffs = stuck.cutoffs() if filters.view == "stuck" else {}
+    shape = _Shape(
+        admin=staff.role == Role.ADMIN, view=filters.view,
+        chosen=tuple(name for name, _column, value in FILTERED if value(filters) is not None),
+        walks=_walks(filters), sort=filters.sort, descending=filters.descending,
+        stuck_departments=tuple(sorted(cutoffs)))
+    visible = {} if shape.admin else visible_parameters(staff)
+    return shape, {STAFF_ID.key: staff.id, STATUSES.key: sorted(filters.statuses), **visible,
+                   **{name: value(filters) for name, _column, value in FILTERED},
+                   **stuck.cutoff_parameters(cutoffs)}
+
+
+@functools.lru_cache(maxsize=256)
+def _search_pages(shape: _Shape, per_page: int) -> PageStatements:
+    """search's statements for one shape, built once: building the statement and its cache
+    key on every load cost ~0.6 ms of the queue's CPU (benchmarks/README.md)."""
+    return PageStatements.of(_rows(_filtered(shape)), _keyset(shape.sort, shape.descending,
+                                                              shape.view), per_page)
+
+
+def _rows(query: Select) -> Select:
+    # Outer joins, as the ORM's joined loads were: SQLite keeps cases as the outer loop and
+    # walks the sort index (an inner join would let it start from users instead).
+    return (query.with_only_columns(*ROW_COLUMNS, maintain_column_froms=False)
+            .select_from(Case)
+            .outerjoin(_Customer, _Customer.id == Case.customer_id)
+            .outerjoin(Department, Department.id == Case.department_id)
+            .outerjoin(_Assignee, _Assignee.id == Case.assignee_id))
+
+
+@functools.lru_cache(maxsize=256)
+def _filtered(shape: _Shape) -> Select:
+    """The visible cases matching a shape's filters (words apart), values as parameters."""
     # Read a page at a time in keyset order: on SQLite, walk the sort index (`unindexed`).
-    status = unindexed(Case.status) if _walks(filters) else Case.status
-    conditions: list[ColumnElement[bool]] = [status.in_(sorted(filters.statuses))]
-    if filters.view == "mine":
-        conditions.append(Case.assignee_id == staff.id)
-    elif filters.view == "unassigned":
+    status = unindexed(Case.status) if shape.walks else Case.status
+    department = unindexed(Case.department_id) if shape.walks else Case.department_id
+    conditions: list[ColumnElement[bool]] = [status.in_(STATUSES)]
+    if not shape.admin:
+        conditions.append(department.in_(VISIBLE_DEPARTMENTS))
+    if shape.view == "mine":
+        conditions.append(Case.assignee_id == STAFF_ID)
+    elif shape.view == "unassigned":
         conditions.append(Case.assignee_id.is_(None))
-    elif filters.view == "waiting":
+    elif shape.view == "waiting":
         conditions.append(Case.waiting_since.is_not(None))
-    elif filters.view == "stuck":
-        conditions.append(stuck.condition())
-    for column, value in ((Case.department_id, filters.department_id),
-                          (Case.assignee_id, filters.assignee_id),
-                          (Case.priority, filters.priority),
-                          (Case.category_id, filters.category_id)):
-        if value is not None:
-            conditions.append(column == value)
+    elif shape.view == "stuck":
+        conditions.append(stuck.condition_for(shape.stuck_departments))
+    conditions.extend(column == bindparam(name) for name, column, _value in FILTERED
+                      if name in shape.chosen)
+    return select(Case).where(*conditions)
+
+
+def _word_conditions(filters: QueueFilters) -> list[ColumnElement[bool]]:
     # Every word must appear somewhere on the case, in any of the searched fields.
-    conditions.extend(_matches(word) for word in filters.words)
-    return query.where(*conditions)
+    return [_matches(word) for word in filters.words]
 
 
 def _walks(filters: QueueFilters) -> bool:
