@@ -13,7 +13,6 @@ from ..auth import customer_required
 from ..extensions import db
 from ..models import Category, EventKind, utcnow
 from ..services import (
-    access,
     attachments,
     cases,
     clock,
@@ -133,9 +132,9 @@ def _render_case(template: str, case, form=None, code: int = 200, feedback_form=
     Everyone who may see the case sees the same page, but for feedback (the requester's).
     A form not given is untouched: built only if its kept HTML is not found (`_untouched`).
     """
-    requester = customer_access.is_requester(current_user, case)
-    access.load_lists(case, "promises", *(("feedback",) if requester else ()))
+    promises.of_case(case)  # by a statement built once, before the clock reads them
     next_update = clock.next_update_for(case)
+    requester = customer_access.is_requester(current_user, case)
     answer = feedback_rules.current(case) if requester else None
     can_ask = requester and feedback_rules.can_ask(case)
     # Forms are built only where the page shows them: building one costs like rendering it.

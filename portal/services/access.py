@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, inspect, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Case, Feedback, Promise, Role, User, parse_reference
+from ..models import Case, Role, User, parse_reference
 from ..web.pagination import unindexed
 from .errors import NotFound
 
@@ -49,23 +48,6 @@ CASE_FOR_PAGES = select(Case).where(Case.id == bindparam("case_id")).options(
 # "unchanged?" test read, at about 60 % of CASE_FOR_PAGES' cost. Loading the same case with
 # CASE_FOR_PAGES afterwards (same session) fills the rest in on the same object.
 CASE_ALONE = select(Case).where(Case.id == bindparam("case_id")).options(lazyload("*"))
-# A case's lists that its page reads, in their relationships' order, built once.
-CASE_LISTS = {
-    "promises": select(Promise).where(Promise.case_id == bindparam("case_id"))
-    .order_by(Promise.due_at),
-    "feedback": select(Feedback).where(Feedback.case_id == bindparam("case_id"))
-    .order_by(Feedback.id),
-}
-
-
-def load_lists(case: Case, *names: str) -> None:
-    """Fill in these lists of the case (of CASE_LISTS), unless loaded already, as their lazy
-    loads would: those built their statement on every page (0.36 ms each against 0.15 ms)."""
-    unloaded = inspect(case).unloaded
-    for name in names:
-        if name in unloaded:
-            set_committed_value(case, name, list(db.session.scalars(
-                CASE_LISTS[name], {"case_id": case.id})))
 
 
 def load_case(case_id: int | None, *, alone: bool = False) -> Case | None:

@@ -309,6 +309,34 @@ def test_agent_never_sees_another_departments_case(client, login, desk):
     assert secret.reference in refs(client.get(f"/admin/cases?department={foreign_dep.id}").text)
 
 
+def test_one_statement_serves_each_agent_with_their_own_departments_and_cases(client, login,
+                                                                            desk):
+    """The queue's statements are built once per way of asking (portal/services/queue.py):
+    the departments, the agent and the chosen filters are values given on each load."""
+    dep, cat, agent, colleague = desk
+    other_dep = factories.department("Parts")
+    other_cat = factories.category(other_dep, "Orders")
+    parts_agent = factories.staff(Role.AGENT, [other_dep], name="Pia Parts")
+    service = make(cat, "Service case", assignee=agent)
+    service_colleague = make(cat, "Colleague's case", assignee=colleague)
+    parts = make(other_cat, "Parts case", assignee=parts_agent)
+    parts_normal = make(other_cat, "Parts normal", priority=Priority.NORMAL)
+    parts_high = make(other_cat, "Parts urgent", priority=Priority.HIGH)
+    asked = ["/admin/cases", "/admin/cases?view=mine", "/admin/cases?priority=high",
+             "/admin/cases?priority=normal&sort=opened", "/admin/cases?view=mine&cursor="]
+    seen = {}
+    for who in (agent, parts_agent, agent):
+        login(client, who)
+        seen[who.name] = [refs(client.get(url).text) for url in asked]
+        client.post("/admin/logout")
+    tom, pia = seen["Tom Berger"], seen["Pia Parts"]
+    assert set(tom[0]) == {service.reference, service_colleague.reference}
+    assert set(pia[0]) == {parts.reference, parts_normal.reference, parts_high.reference}
+    assert tom[1] == tom[4] == [service.reference] and pia[1] == [parts.reference]
+    assert tom[2] == [] and pia[2] == [parts_high.reference]
+    assert parts_high.reference not in pia[3] and parts_normal.reference in pia[3]
+
+
 def _all_pages(client, url: str) -> tuple[list[str], list[str]]:
     """Follow "Next page" from url to the end: every reference seen, and every link used."""
     seen, links = [], []
