@@ -21,7 +21,9 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -58,21 +60,16 @@ def _bare_client(url: str):
     return app.test_client()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--per-round", type=int, default=4, help="requests per page per round")
-    parser.add_argument("--profile", metavar="PAGE", help="cProfile this page instead")
-    args = parser.parse_args(argv)
-
-    _seed_if_empty(args.database_url)
-    app = bench_app(args.database_url)
+def measured_pages(url: str) -> list[tuple[str, Callable[[], Any]]]:
+    """Each measured page by name, as a call that sends one request (templates compiled and
+    caches filled by a few requests first); the bare page first."""
+    _seed_if_empty(url)
+    app = bench_app(url)
     s = samples(app)
     clients = {False: signed_in(app, s.customer, False), True: signed_in(app, s.staff, True)}
     # Signed in: now render the CSRF tokens every real page carries.
     app.config["WTF_CSRF_ENABLED"] = True
-    bare = _bare_client(args.database_url)
+    bare = _bare_client(url)
     bare_id = int(s.customer_case.rsplit("-", 1)[-1])
 
     def bare_get():
@@ -82,22 +79,33 @@ def main(argv: list[str] | None = None) -> int:
         p = Page(name, staff, path, headers=headers)
         return name, lambda: send(clients[staff], p)
 
-    scenarios = [("bare page", bare_get),
-                 page("signed-in floor (case poll, 304)", False, f"/cases/{s.customer_case}/live",
-                      {"If-None-Match": f'"{s.customer_case_tag}"'}),
-                 page("customer case page", False, f"/cases/{s.customer_case}"),
-                 page("My cases", False, "/cases"),
-                 page("staff queue, 50 rows", True, "/admin/cases"),
-                 page("staff case workspace", True, f"/admin/cases/{s.staff_case}")]
-    sizes = {}
-    for name, run in scenarios:  # warm-up: templates compiled, caches filled
+    found = [("bare page", bare_get),
+             page("signed-in floor (case poll, 304)", False, f"/cases/{s.customer_case}/live",
+                  {"If-None-Match": f'"{s.customer_case_tag}"'}),
+             page("customer case page", False, f"/cases/{s.customer_case}"),
+             page("My cases", False, "/cases"),
+             page("staff queue, 50 rows", True, "/admin/cases"),
+             page("staff case workspace", True, f"/admin/cases/{s.staff_case}")]
+    for name, run in found:  # warm-up: templates compiled, caches filled
         for _ in range(3):
             answer = run()
         assert answer.status_code in (200, 304), (name, answer.status_code)
-        sizes[name] = len(answer.data)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--per-round", type=int, default=4, help="requests per page per round")
+    parser.add_argument("--profile", metavar="PAGE", help="cProfile this page instead")
+    args = parser.parse_args(argv)
+
+    pages = measured_pages(args.database_url)
+    sizes = {name: len(run().data) for name, run in pages}
 
     if args.profile:
-        run = dict(scenarios)[args.profile]
+        run = dict(pages)[args.profile]
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.rounds * args.per_round):
@@ -108,9 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         stats.sort_stats("tottime").print_stats(30)
         return 0
 
-    times: dict[str, list[float]] = {name: [] for name, _ in scenarios}
+    times: dict[str, list[float]] = {name: [] for name, _ in pages}
     for _ in range(args.rounds):
-        for name, run in scenarios:
+        for name, run in pages:
             for _ in range(args.per_round):
                 start = time.process_time()
                 run()
@@ -121,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.rounds} rounds × {args.per_round} requests per page · load average {load:.1f}")
     print("| page | CPU ms / request (median) | × bare | target | HTML bytes |")
     print("|---|---:|---:|---:|---:|")
-    for name, _ in scenarios:
+    for name, _ in pages:
         ms = statistics.median(times[name]) * 1000
         target = TARGETS.get(name)
         print(f"| {name} | {ms:.2f} | {ms / (base * 1000):.1f} | "
