@@ -202,16 +202,22 @@ def matching_count(staff: User, filters: QueueFilters, most: int,
     the same cases, counted by the same condition, so no second count."""
     if counts is not None and filters.view_alone and most < COUNT_CAP:
         return min(getattr(counts, filters.view), most + 1)
-    query, parameters = _matching(staff, filters, most)
+    query, parameters = _matching(staff, filters, most, ordered=False)
     return db.session.scalar(select(func.count()).select_from(query.subquery()),
                              parameters) or 0
 
 
-def _matching(staff: User, filters: QueueFilters, most: int) -> tuple[Select, dict[str, Any]]:
+def _matching(staff: User, filters: QueueFilters, most: int, *, ordered: bool = True,
+              ) -> tuple[Select, dict[str, Any]]:
+    """The ids of the first most + 1 matching cases, in queue order if `ordered`; counted,
+    any most + 1 give the same number, so the database may read them by any index."""
     shape, parameters = _prepared(staff, filters)
-    query = _filtered(shape).where(*_word_conditions(filters))
-    return (query.with_only_columns(Case.id).order_by(*filters.keyset.order_by())
-            .limit(most + 1)), parameters
+    if not ordered:
+        shape = shape._replace(walks=False)
+    query = _filtered(shape).where(*_word_conditions(filters)).with_only_columns(Case.id)
+    if ordered:
+        query = query.order_by(*filters.keyset.order_by())
+    return query.limit(most + 1), parameters
 
 
 def view_counts(staff: User, departments: Sequence[DepartmentSettings] | None = None,
@@ -359,8 +365,13 @@ def _filtered(shape: _Shape) -> Select:
         conditions.append(Case.waiting_since.is_not(None))
     elif shape.view == "stuck":
         conditions.append(stuck.condition_for(shape.stuck_departments))
-    conditions.extend(column == bindparam(name) for name, column, _value in FILTERED
-                      if name in shape.chosen)
+    for name, column, _value in FILTERED:
+        if name in shape.chosen:
+            # A department holds a large share of the cases: walking the sort index past
+            # the others beats reading all of its cases and sorting them (SQLite 10k: 5.3 →
+            # 0.7 ms). An assignee's, a priority's or a category's are left to the planner.
+            walked = shape.walks and name == "department_id"
+            conditions.append((unindexed(column) if walked else column) == bindparam(name))
     return select(Case).where(*conditions)
 
 

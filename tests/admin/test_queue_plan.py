@@ -22,7 +22,8 @@ def queue_statements(client, login, agent, category):
     db.session.commit()
     login(client, agent)
 
-    def load(wanted: Callable[[str], bool]) -> list[tuple[str, object]]:
+    def load(wanted: Callable[[str], bool], url: str = "/admin/cases",
+             ) -> list[tuple[str, object]]:
         seen: list[tuple[str, object]] = []
 
         def record(_conn, _cursor, statement, parameters, *_args):
@@ -31,7 +32,7 @@ def queue_statements(client, login, agent, category):
 
         event.listen(db.engine, "before_cursor_execute", record)
         try:
-            page = client.get("/admin/cases")
+            page = client.get(url)
         finally:
             event.remove(db.engine, "before_cursor_execute", record)
         assert page.status_code == 200 and "Brake noise 2" in page.text
@@ -61,3 +62,19 @@ def test_the_tab_counts_read_indexes_alone_on_sqlite(queue_statements):
     assert len(counts) == 1
     reads = [step for step in _plan(*counts[0]) if " cases " in f"{step} "]
     assert reads and all("COVERING INDEX" in read for read in reads), reads
+
+
+def test_a_chosen_department_still_walks_the_sort_index_on_sqlite(queue_statements, category):
+    """A department holds a large share of the cases: its page is read by walking the sort
+    index, not by reading every case of the department and sorting them; its matching count
+    (any 201 cases tell "200+") by an index of what it filters on, unsorted."""
+    url = f"/admin/cases?department={category.department_id}&priority=normal&sort=opened"
+    reads = queue_statements(lambda sql: "FROM cases" in sql and "count(*)" not in sql
+                             and "ORDER BY cases.created_at DESC" in sql, url)
+    assert len(reads) == 1
+    plan = " / ".join(_plan(*reads[0]))
+    assert "ix_cases_created_id" in plan and "TEMP B-TREE" not in plan, plan
+    counted = queue_statements(lambda sql: sql.count("count(*)") == 1, url)
+    assert len(counted) == 1 and "ORDER BY" not in counted[0][0]
+    plan = " / ".join(_plan(*counted[0]))
+    assert "ix_cases_department" in plan and "TEMP B-TREE" not in plan, plan
