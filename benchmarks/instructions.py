@@ -41,7 +41,8 @@ def _count(page: str, url: str, requests: int) -> int:
              f"--callgrind-out-file={Path(folder) / 'out'}", sys.executable, "-m",
              "benchmarks.instructions", "--child", page, "--database-url", url,
              "--requests", str(requests)],
-            capture_output=True, text=True, check=False)
+            capture_output=True, text=True, check=False,
+            env={**os.environ, "PYTHONHASHSEED": "0"})  # the same dict and set orders
     found = COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"{page}: the run under valgrind failed:\n{done.stderr[-2000:]}")
