@@ -10,7 +10,7 @@ counts the instructions this process executes (Python, the app, SQLite; not Post
 which runs in its own process) while the requests run and nothing else: the requests are
 sent from inside `functools.reduce`, the one C function callgrind is told to count in
 (`--toggle-collect`). Run it on the old tree and the new one and compare: the counts repeat
-to within a fraction of a percent. Needs Debian's `valgrind`; under it Python runs some
+to within 1 %. Needs Debian's `valgrind`; under it Python runs some
 50× slower, so a page takes 2-4 minutes, and pages run as many at a time as there are cores.
 """
 
