@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## venv, install, migrate, demo data, serve on http://127.0.0.1:5000
+run: $(STAMP)  ## venv, install, migrate, demo data, serve on http://127.0.0.1:5000 (PORT=…)
 	$(BIN)/caseloop db upgrade
-	$(BIN)/caseloop demo-data
+	$(BIN)/caseloop demo-data --url http://127.0.0.1:$(PORT)
 	CASELOOP_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 serve: $(STAMP)  ## the production setup locally: nginx, sync pages, gevent streams, Redis (docs/deploy.md)

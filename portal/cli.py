@@ -68,13 +68,15 @@ def reset_two_factor(email: str) -> None:
 
 @click.command("demo-data")
 @click.option("--force", is_flag=True, help="Load even if the database already has users.")
-def demo_data(force: bool) -> None:
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the app will be served, for the sign-in addresses printed.")
+def demo_data(force: bool, url: str) -> None:
     """Load the demo customers, staff and cases (once)."""
     from . import demo
 
     if not demo.load(force=force):
         click.echo("Demo data already present; nothing loaded.")
-    demo.print_sign_ins()
+    demo.print_sign_ins(url.rstrip("/"))
 
 
 @click.command("tick")

@@ -56,9 +56,12 @@ def test_cli_demo_data_loads_the_stories_once(runner):
     assert "dana@example.com" in first.output
     titles = [c.title for c in db.session.scalars(select(Case))]
     assert any("RC-42" in t for t in titles) and any("grocery" in t for t in titles)
-    second = runner.invoke(args=["demo-data"])
+    assert "Customers at http://127.0.0.1:5000/login" in first.output
+    second = runner.invoke(args=["demo-data", "--url", "http://127.0.0.1:5091/"])
     assert "already present" in second.output
     assert db.session.query(Case).count() == len(titles)
+    # `make run` on another port (PORT=5091) prints the addresses it serves
+    assert "Staff at http://127.0.0.1:5091/admin/login" in second.output
 
 
 def test_static_urls_name_the_files_content_and_follow_edits_while_debugging(

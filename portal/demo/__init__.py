@@ -166,12 +166,12 @@ def _standards(admin: User, c: dict[str, Category]) -> None:
                    resolution=3 * 1440)
 
 
-def print_sign_ins() -> None:
+def print_sign_ins(url: str) -> None:
     click.echo(f"\nDemo sign-ins (password for all: {PASSWORD})")
-    click.echo("  Customers at http://127.0.0.1:5000/login :")
+    click.echo(f"  Customers at {url}/login :")
     for email, name in CUSTOMERS:
         click.echo(f"    {email:<28} {name}")
-    click.echo("  Staff at http://127.0.0.1:5000/admin/login :")
+    click.echo(f"  Staff at {url}/admin/login :")
     for email, name, role, deps in STAFF:
         click.echo(f"    {email:<28} {name} ({role.value}{', ' + ', '.join(deps) if deps else ''})")
     click.echo("  Managers and the admin then give a two-factor code. Their authenticator key is")
