@@ -37,6 +37,16 @@ TARGETS = {"customer case page": 2, "My cases": 2, "staff queue, 50 rows": 10,
            "staff case workspace": 5}
 
 
+def target_text(page: str) -> str:
+    """The page's target as its table cell: "≤ 2", or nothing."""
+    return f"≤ {TARGETS[page]}" if page in TARGETS else ""
+
+
+def shown_url(url: str) -> str:
+    """The database URL for a report, its password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _seed_if_empty(url: str) -> None:
     """The SQLite 10k-case data set, generated once (about 10 s) when it is missing."""
     if make_url(url).get_backend_name() != "sqlite":
@@ -125,15 +135,14 @@ def main(argv: list[str] | None = None) -> int:
                 times[name].append(time.process_time() - start)
     base = statistics.median(times["bare page"])
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{make_url(args.database_url).render_as_string(hide_password=True)} · "
+    print(f"{shown_url(args.database_url)} · "
           f"{args.rounds} rounds × {args.per_round} requests per page · load average {load:.1f}")
     print("| page | CPU ms / request (median) | × bare | target | HTML bytes |")
     print("|---|---:|---:|---:|---:|")
     for name, _ in pages:
         ms = statistics.median(times[name]) * 1000
-        target = TARGETS.get(name)
-        print(f"| {name} | {ms:.2f} | {ms / (base * 1000):.1f} | "
-              f"{'≤ ' + str(target) if target else ''} | {sizes[name]:,} |")
+        print(f"| {name} | {ms:.2f} | {ms / (base * 1000):.1f} | {target_text(name)} | "
+              f"{sizes[name]:,} |")
     return 0
 
 
