@@ -296,7 +296,7 @@ def _people_statement(admin: bool) -> Select:
 
 class _Shape(NamedTuple):
     """What a queue statement's SQL depends on; every value it compares with is a parameter
-    (`_parameters`), so one statement serves every staff member asking the same way."""
+    (`_prepared`), so one statement serves every staff member asking the same way."""
 
     admin: bool
     view: str
