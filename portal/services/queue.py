@@ -307,11 +307,10 @@ class _Shape(NamedTuple):
     stuck_departments: tuple[int, ...]  # the Stuck view's: a cutoff parameter each
 
 
-# The filters that compare a column with a chosen value: (name, column, value of filters).
-FILTERED = (("department_id", Case.department_id, lambda f: f.department_id),
-            ("assignee_id", Case.assignee_id, lambda f: f.assignee_id),
-            ("priority", Case.priority, lambda f: f.priority),
-            ("category_id", Case.category_id, lambda f: f.category_id))
+# The filters that compare a column with a chosen value, by their QueueFilters field (the
+# name of their parameter too).
+FILTERED = {"department_id": Case.department_id, "assignee_id": Case.assignee_id,
+            "priority": Case.priority, "category_id": Case.category_id}
 STATUSES = bindparam("statuses", expanding=True)
 
 
@@ -321,12 +320,12 @@ def _prepared(staff: User, filters: QueueFilters) -> tuple[_Shape, dict[str, Any
     cutoffs = stuck.cutoffs() if filters.view == "stuck" else {}
     shape = _Shape(
         admin=staff.role == Role.ADMIN, view=filters.view,
-        chosen=tuple(name for name, _column, value in FILTERED if value(filters) is not None),
+        chosen=tuple(name for name in FILTERED if getattr(filters, name) is not None),
         walks=_walks(filters), sort=filters.sort, descending=filters.descending,
         stuck_departments=tuple(sorted(cutoffs)))
     visible = {} if shape.admin else visible_parameters(staff)
     return shape, {STAFF_ID.key: staff.id, STATUSES.key: sorted(filters.statuses), **visible,
-                   **{name: value(filters) for name, _column, value in FILTERED},
+                   **{name: getattr(filters, name) for name in FILTERED},
                    **stuck.cutoff_parameters(cutoffs)}
 
 
@@ -365,7 +364,7 @@ def _filtered(shape: _Shape) -> Select:
         conditions.append(Case.waiting_since.is_not(None))
     elif shape.view == "stuck":
         conditions.append(stuck.condition_for(shape.stuck_departments))
-    for name, column, _value in FILTERED:
+    for name, column in FILTERED.items():
         if name in shape.chosen:
             # A department holds a large share of the cases: walking the sort index past
             # the others beats reading all of its cases and sorting them (SQLite 10k: 5.3 →
